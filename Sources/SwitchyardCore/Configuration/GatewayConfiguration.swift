@@ -1,0 +1,114 @@
+/// The whole gateway configuration (`switchyard.yaml`, DESIGN §3) as a plain value with defaults.
+///
+/// Parsing and validation live in SwitchyardServer (`ConfigurationLoader`); everything here is
+/// already resolved: environment interpolated, defaults applied, references checked.
+public struct GatewayConfiguration: Sendable {
+    public var server: ServerSettings
+    public var storage: StorageSettings
+    public var providers: [ProviderSettings]
+    public var models: [ModelSettings]
+    public var routing: RoutingSettings
+
+    public init(
+        server: ServerSettings = ServerSettings(),
+        storage: StorageSettings = StorageSettings(),
+        providers: [ProviderSettings] = [],
+        models: [ModelSettings] = [],
+        routing: RoutingSettings = RoutingSettings()
+    ) {
+        self.server = server
+        self.storage = storage
+        self.providers = providers
+        self.models = models
+        self.routing = routing
+    }
+
+    public func provider(named name: String) -> ProviderSettings? {
+        providers.first { $0.name == name }
+    }
+
+    public func model(named name: String) -> ModelSettings? {
+        models.first { $0.name == name }
+    }
+}
+
+/// `server:` — where and how the gateway listens.
+public struct ServerSettings: Sendable {
+    public var host: String = "127.0.0.1"
+    public var port: Int = 8080
+    public var masterKey: Secret?
+    public var requireKeys: Bool = true
+    public var maxBodyBytes: Int = 10 * 1024 * 1024
+    /// How long SIGTERM waits for in-flight requests and streams before closing them.
+    public var shutdownGraceSeconds: Double = 30
+
+    public init() {}
+}
+
+/// `storage:` — where state lives.
+public struct StorageSettings: Sendable {
+    public var url: String = "sqlite://switchyard.db"
+    public var redisURL: String?
+
+    public init() {}
+}
+
+/// `providers.<name>:` — one upstream account.
+public struct ProviderSettings: Sendable {
+    public var name: String
+    /// `openai`, `openai-compatible`, or a preset name such as `groq`.
+    public var type: String
+    public var baseURL: String?
+    public var apiKey: Secret?
+    /// Extra headers sent upstream with every request (e.g. an organisation id).
+    public var headers: [String: String]
+
+    public init(name: String, type: String, baseURL: String? = nil, apiKey: Secret? = nil, headers: [String: String] = [:]) {
+        self.name = name
+        self.type = type
+        self.baseURL = baseURL
+        self.apiKey = apiKey
+        self.headers = headers
+    }
+}
+
+/// `models[]` — a name clients send and the deployments that serve it.
+public struct ModelSettings: Sendable {
+    public var name: String
+    public var targets: [TargetSettings]
+    public var price: Price?
+    public var contextWindow: Int?
+    public var fallbacks: [String]
+
+    public init(name: String, targets: [TargetSettings], price: Price? = nil, contextWindow: Int? = nil, fallbacks: [String] = []) {
+        self.name = name
+        self.targets = targets
+        self.price = price
+        self.contextWindow = contextWindow
+        self.fallbacks = fallbacks
+    }
+}
+
+/// One deployment of a model: a provider and the model name that provider knows.
+public struct TargetSettings: Sendable {
+    public var provider: String
+    public var model: String
+    public var weight: Double
+
+    public init(provider: String, model: String, weight: Double = 1) {
+        self.provider = provider
+        self.model = model
+        self.weight = weight
+    }
+}
+
+/// `routing:` — global routing defaults.
+public struct RoutingSettings: Sendable {
+    public var strategy: String = "weighted"
+    public var retries: Int = 2
+    public var timeoutSeconds: Double = 120
+    public var cooldownFailures: Int = 3
+    public var cooldownSeconds: Double = 30
+
+    public init() {}
+}

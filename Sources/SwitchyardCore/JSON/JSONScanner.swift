@@ -1,0 +1,293 @@
+/// The kind of a JSON value found by `JSONScanner`.
+public enum JSONKind: Sendable, Equatable {
+    case object, array, string, number, bool, null
+}
+
+/// A value's location inside the scanned bytes.
+public struct JSONSpan: Sendable, Equatable {
+    public let kind: JSONKind
+    public let range: Range<Int>
+}
+
+/// One member of a JSON object: its decoded key and the span of its value.
+public struct JSONMember: Sendable, Equatable {
+    public let key: String
+    /// From the opening quote of the key to the end of the value.
+    public let memberRange: Range<Int>
+    public let value: JSONSpan
+}
+
+/// The error of a document that is not valid JSON (RFC 8259), with the byte offset.
+public struct JSONSyntaxError: Error, Sendable, Equatable, CustomStringConvertible {
+    public let offset: Int
+    public let reason: String
+    public var description: String { "invalid JSON at byte \(offset): \(reason)" }
+}
+
+/// A validating, allocation-light JSON scanner over a UTF-8 buffer.
+///
+/// It does not build a tree: it validates a value and reports where things are, so the gateway
+/// can check a request's shape and edit a few top-level fields while forwarding every other
+/// byte unchanged (the same-format fast path of DESIGN §1).
+public struct JSONScanner: Sendable {
+    public let bytes: [UInt8]
+    /// Nesting deeper than this is rejected (protects the stack against hostile bodies).
+    public static let maxDepth = 256
+
+    public init(_ bytes: [UInt8]) {
+        self.bytes = bytes
+    }
+
+    /// Validates the whole document and returns the span of its root value.
+    public func root() throws(JSONSyntaxError) -> JSONSpan {
+        var i = skipWhitespace(0)
+        let span = try scanValue(at: &i, depth: 0)
+        i = skipWhitespace(i)
+        guard i == bytes.count else { throw JSONSyntaxError(offset: i, reason: "unexpected data after the top-level value") }
+        return span
+    }
+
+    /// The members of an object span, in document order (the span must come from this scanner).
+    public func members(of object: JSONSpan) -> [JSONMember] {
+        guard object.kind == .object else { return [] }
+        var result: [JSONMember] = []
+        var i = skipWhitespace(object.range.lowerBound + 1)
+        while i < object.range.upperBound - 1 {
+            let keyStart = i
+            guard let keySpan = try? scanString(at: &i) else { break }
+            let key = string(keySpan) ?? ""
+            i = skipWhitespace(i) + 1  // colon
+            i = skipWhitespace(i)
+            guard let value = try? scanValue(at: &i, depth: 1) else { break }
+            result.append(JSONMember(key: key, memberRange: keyStart..<value.range.upperBound, value: value))
+            i = skipWhitespace(i)
+            if i < bytes.count, bytes[i] == UInt8(ascii: ",") { i = skipWhitespace(i + 1) }
+        }
+        return result
+    }
+
+    /// The first member named `key` of an object span.
+    public func member(_ key: String, of object: JSONSpan) -> JSONMember? {
+        members(of: object).first { $0.key == key }
+    }
+
+    /// The elements of an array span, in order.
+    public func elements(of array: JSONSpan) -> [JSONSpan] {
+        guard array.kind == .array else { return [] }
+        var result: [JSONSpan] = []
+        var i = skipWhitespace(array.range.lowerBound + 1)
+        while i < array.range.upperBound - 1 {
+            guard let value = try? scanValue(at: &i, depth: 1) else { break }
+            result.append(value)
+            i = skipWhitespace(i)
+            if i < bytes.count, bytes[i] == UInt8(ascii: ",") { i = skipWhitespace(i + 1) }
+        }
+        return result
+    }
+
+    /// The decoded text of a string span (escapes resolved), or nil for other kinds.
+    public func string(_ span: JSONSpan) -> String? {
+        guard span.kind == .string else { return nil }
+        let inner = (span.range.lowerBound + 1)..<(span.range.upperBound - 1)
+        guard bytes[inner].contains(UInt8(ascii: "\\")) else {
+            return String(decoding: bytes[inner], as: UTF8.self)
+        }
+        return JSONScanner.unescape(bytes[inner])
+    }
+
+    /// The value of a `true`/`false` span.
+    public func bool(_ span: JSONSpan) -> Bool? {
+        guard span.kind == .bool else { return nil }
+        return bytes[span.range.lowerBound] == UInt8(ascii: "t")
+    }
+
+    /// The value of a number span as an integer, when it is one.
+    public func int(_ span: JSONSpan) -> Int? {
+        guard span.kind == .number else { return nil }
+        return Int(String(decoding: bytes[span.range], as: UTF8.self))
+    }
+
+    /// The value of a number span as a double.
+    public func double(_ span: JSONSpan) -> Double? {
+        guard span.kind == .number else { return nil }
+        return Double(String(decoding: bytes[span.range], as: UTF8.self))
+    }
+
+    /// The raw bytes of a span.
+    public func raw(_ span: JSONSpan) -> ArraySlice<UInt8> { bytes[span.range] }
+
+    // MARK: - Scanning
+
+    func skipWhitespace(_ start: Int) -> Int {
+        var i = start
+        while i < bytes.count {
+            switch bytes[i] {
+            case 0x20, 0x09, 0x0A, 0x0D: i += 1
+            default: return i
+            }
+        }
+        return i
+    }
+
+    private func fail(_ offset: Int, _ reason: String) -> JSONSyntaxError {
+        JSONSyntaxError(offset: offset, reason: reason)
+    }
+
+    func scanValue(at i: inout Int, depth: Int) throws(JSONSyntaxError) -> JSONSpan {
+        guard i < bytes.count else { throw fail(i, "unexpected end of input") }
+        let start = i
+        switch bytes[i] {
+        case UInt8(ascii: "{"):
+            guard depth < JSONScanner.maxDepth else { throw fail(i, "nesting too deep") }
+            i = skipWhitespace(i + 1)
+            if i < bytes.count, bytes[i] == UInt8(ascii: "}") { i += 1; return JSONSpan(kind: .object, range: start..<i) }
+            while true {
+                guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else { throw fail(i, "expected a string key") }
+                _ = try scanString(at: &i)
+                i = skipWhitespace(i)
+                guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { throw fail(i, "expected ':'") }
+                i = skipWhitespace(i + 1)
+                _ = try scanValue(at: &i, depth: depth + 1)
+                i = skipWhitespace(i)
+                guard i < bytes.count else { throw fail(i, "unterminated object") }
+                if bytes[i] == UInt8(ascii: ",") { i = skipWhitespace(i + 1); continue }
+                if bytes[i] == UInt8(ascii: "}") { i += 1; return JSONSpan(kind: .object, range: start..<i) }
+                throw fail(i, "expected ',' or '}'")
+            }
+        case UInt8(ascii: "["):
+            guard depth < JSONScanner.maxDepth else { throw fail(i, "nesting too deep") }
+            i = skipWhitespace(i + 1)
+            if i < bytes.count, bytes[i] == UInt8(ascii: "]") { i += 1; return JSONSpan(kind: .array, range: start..<i) }
+            while true {
+                _ = try scanValue(at: &i, depth: depth + 1)
+                i = skipWhitespace(i)
+                guard i < bytes.count else { throw fail(i, "unterminated array") }
+                if bytes[i] == UInt8(ascii: ",") { i = skipWhitespace(i + 1); continue }
+                if bytes[i] == UInt8(ascii: "]") { i += 1; return JSONSpan(kind: .array, range: start..<i) }
+                throw fail(i, "expected ',' or ']'")
+            }
+        case UInt8(ascii: "\""):
+            return try scanString(at: &i)
+        case UInt8(ascii: "t"): return try scanLiteral("true", .bool, at: &i)
+        case UInt8(ascii: "f"): return try scanLiteral("false", .bool, at: &i)
+        case UInt8(ascii: "n"): return try scanLiteral("null", .null, at: &i)
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            return try scanNumber(at: &i)
+        default:
+            throw fail(i, "unexpected character")
+        }
+    }
+
+    private func scanLiteral(_ literal: StaticString, _ kind: JSONKind, at i: inout Int) throws(JSONSyntaxError) -> JSONSpan {
+        let start = i
+        let count = literal.utf8CodeUnitCount
+        guard i + count <= bytes.count else { throw fail(i, "unexpected end of input") }
+        let expected = UnsafeBufferPointer(start: literal.utf8Start, count: count)
+        for k in 0..<count where bytes[i + k] != expected[k] { throw fail(i + k, "invalid literal") }
+        i += count
+        return JSONSpan(kind: kind, range: start..<i)
+    }
+
+    private func scanNumber(at i: inout Int) throws(JSONSyntaxError) -> JSONSpan {
+        let start = i
+        func digits() -> Int {
+            let from = i
+            while i < bytes.count, bytes[i] >= 0x30, bytes[i] <= 0x39 { i += 1 }
+            return i - from
+        }
+        if bytes[i] == UInt8(ascii: "-") { i += 1 }
+        guard i < bytes.count else { throw fail(i, "invalid number") }
+        if bytes[i] == UInt8(ascii: "0") { i += 1 } else if digits() == 0 { throw fail(i, "invalid number") }
+        if i < bytes.count, bytes[i] == UInt8(ascii: ".") {
+            i += 1
+            guard digits() > 0 else { throw fail(i, "invalid number") }
+        }
+        if i < bytes.count, bytes[i] == UInt8(ascii: "e") || bytes[i] == UInt8(ascii: "E") {
+            i += 1
+            if i < bytes.count, bytes[i] == UInt8(ascii: "+") || bytes[i] == UInt8(ascii: "-") { i += 1 }
+            guard digits() > 0 else { throw fail(i, "invalid number") }
+        }
+        return JSONSpan(kind: .number, range: start..<i)
+    }
+
+    func scanString(at i: inout Int) throws(JSONSyntaxError) -> JSONSpan {
+        let start = i
+        i += 1
+        while i < bytes.count {
+            let byte = bytes[i]
+            if byte == UInt8(ascii: "\"") {
+                i += 1
+                return JSONSpan(kind: .string, range: start..<i)
+            } else if byte == UInt8(ascii: "\\") {
+                guard i + 1 < bytes.count else { break }
+                switch bytes[i + 1] {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
+                    UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+                    i += 2
+                case UInt8(ascii: "u"):
+                    guard i + 5 < bytes.count, (2...5).allSatisfy({ JSONScanner.hexValue(bytes[i + $0]) != nil }) else {
+                        throw fail(i, "invalid \\u escape")
+                    }
+                    i += 6
+                default:
+                    throw fail(i, "invalid escape")
+                }
+            } else if byte < 0x20 {
+                throw fail(i, "control character in string")
+            } else {
+                i += 1
+            }
+        }
+        throw fail(start, "unterminated string")
+    }
+
+    static func hexValue(_ byte: UInt8) -> UInt32? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): UInt32(byte - UInt8(ascii: "0"))
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): UInt32(byte - UInt8(ascii: "a") + 10)
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): UInt32(byte - UInt8(ascii: "A") + 10)
+        default: nil
+        }
+    }
+
+    /// Resolves the escapes of a validated string body (without its quotes).
+    static func unescape(_ body: ArraySlice<UInt8>) -> String {
+        var scalars = String.UnicodeScalarView()
+        var utf8: [UInt8] = []
+        var i = body.startIndex
+        func flush() {
+            if !utf8.isEmpty { scalars.append(contentsOf: String(decoding: utf8, as: UTF8.self).unicodeScalars); utf8.removeAll() }
+        }
+        func hex4(_ at: Int) -> UInt32 {
+            (0..<4).reduce(0) { $0 << 4 | (hexValue(body[at + $1]) ?? 0) }
+        }
+        while i < body.endIndex {
+            let byte = body[i]
+            guard byte == UInt8(ascii: "\\") else { utf8.append(byte); i += 1; continue }
+            let escape = body[i + 1]
+            i += 2
+            switch escape {
+            case UInt8(ascii: "n"): utf8.append(0x0A)
+            case UInt8(ascii: "r"): utf8.append(0x0D)
+            case UInt8(ascii: "t"): utf8.append(0x09)
+            case UInt8(ascii: "b"): utf8.append(0x08)
+            case UInt8(ascii: "f"): utf8.append(0x0C)
+            case UInt8(ascii: "u"):
+                flush()
+                var code = hex4(i)
+                i += 4
+                if (0xD800..<0xDC00).contains(code), i + 5 < body.endIndex, body[i] == UInt8(ascii: "\\"), body[i + 1] == UInt8(ascii: "u") {
+                    let low = hex4(i + 2)
+                    if (0xDC00..<0xE000).contains(low) {
+                        code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+                        i += 6
+                    }
+                }
+                scalars.append(Unicode.Scalar(code) ?? "\u{FFFD}")
+            default: utf8.append(escape)
+            }
+        }
+        flush()
+        return String(scalars)
+    }
+}

@@ -1,0 +1,30 @@
+/// An HTTP request to a provider, as an adapter builds it (no I/O types: the transport sends it).
+public struct UpstreamRequest: Sendable {
+    public enum Method: String, Sendable { case get = "GET", post = "POST" }
+
+    public var method: Method
+    public var url: String
+    public var headers: [(name: String, value: String)]
+    public var body: [UInt8]
+
+    public init(method: Method = .post, url: String, headers: [(name: String, value: String)], body: [UInt8]) {
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
+    }
+}
+
+/// Case-insensitive header lookup over a list of name/value pairs.
+public struct HeaderList: Sendable {
+    public var pairs: [(name: String, value: String)]
+
+    public init(_ pairs: [(name: String, value: String)] = []) {
+        self.pairs = pairs
+    }
+
+    public subscript(_ name: String) -> String? {
+        let wanted = name.lowercased()
+        return pairs.first { $0.name.lowercased() == wanted }?.value
+    }
+}

@@ -1,0 +1,42 @@
+/// Token usage of one served request, in the canonical form every adapter maps into.
+public struct Usage: Sendable, Equatable {
+    public var promptTokens: Int
+    public var completionTokens: Int
+    /// Prompt tokens served from the provider's cache (included in `promptTokens`).
+    public var cachedPromptTokens: Int
+    /// Completion tokens spent on hidden reasoning (included in `completionTokens`).
+    public var reasoningTokens: Int
+    /// True when the numbers are the gateway's estimate because the upstream reported none.
+    public var isEstimated: Bool
+
+    public init(promptTokens: Int, completionTokens: Int, cachedPromptTokens: Int = 0, reasoningTokens: Int = 0, isEstimated: Bool = false) {
+        self.promptTokens = promptTokens
+        self.completionTokens = completionTokens
+        self.cachedPromptTokens = cachedPromptTokens
+        self.reasoningTokens = reasoningTokens
+        self.isEstimated = isEstimated
+    }
+
+    public var totalTokens: Int { promptTokens + completionTokens }
+}
+
+/// Prices in USD per million tokens.
+public struct Price: Sendable, Equatable {
+    public var input: Double
+    public var output: Double
+    public var cachedInput: Double?
+
+    public init(input: Double, output: Double, cachedInput: Double? = nil) {
+        self.input = input
+        self.output = output
+        self.cachedInput = cachedInput
+    }
+
+    /// The cost of `usage` at this price, in USD.
+    public func cost(of usage: Usage) -> Double {
+        let cached = Double(usage.cachedPromptTokens)
+        let uncached = Double(usage.promptTokens) - cached
+        let cachedRate = cachedInput ?? input
+        return (uncached * input + cached * cachedRate + Double(usage.completionTokens) * output) / 1_000_000
+    }
+}

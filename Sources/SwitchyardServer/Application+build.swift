@@ -1,0 +1,81 @@
+public import Hummingbird
+import AsyncHTTPClient
+import Foundation
+public import Logging
+import NIOCore
+public import SwitchyardCore
+import ServiceLifecycle
+import SwitchyardRouting
+
+/// What `buildApplication` needs besides the configuration; tests pass their own.
+public struct GatewayDependencies: Sendable {
+    public var logger: Logger
+    /// The outbound transport; nil builds the pooled AsyncHTTPClient one (shut down with the app).
+    public var transport: (any UpstreamTransport)?
+
+    public init(logger: Logger = Logger(label: "switchyard"), transport: (any UpstreamTransport)? = nil) {
+        self.logger = logger
+        self.transport = transport
+    }
+}
+
+/// Builds the gateway application: used by `switchyard serve` and by the tests.
+public func buildApplication(configuration: GatewayConfiguration, dependencies: GatewayDependencies = GatewayDependencies()) -> some ApplicationProtocol {
+    var services: [any Service] = []
+    let transport: any UpstreamTransport
+    if let given = dependencies.transport {
+        transport = given
+    } else {
+        let client = HTTPUpstreamTransport.makeClient()
+        services.append(HTTPClientService(client: client))
+        transport = HTTPUpstreamTransport(client: client)
+    }
+    let gateway = Gateway(configuration: configuration, transport: transport, logger: dependencies.logger)
+    let router = buildRouter(gateway: gateway)
+    return Application(
+        router: router,
+        configuration: ApplicationConfiguration(
+            address: .hostname(configuration.server.host, port: configuration.server.port),
+            serverName: "switchyard"),
+        services: services,
+        logger: dependencies.logger)
+}
+
+func buildRouter(gateway: Gateway) -> Router<GatewayRequestContext> {
+    let router = Router(context: GatewayRequestContext.self)
+    router.add(middleware: RequestIDMiddleware())
+    router.get("/healthz") { _, _ in HealthRoute.ok }
+    router.get("/readyz") { _, _ in HealthRoute.ready(models: gateway.router.aliases.count) }
+    let models = ModelsRoute(aliases: gateway.router.aliases, created: Int(Date().timeIntervalSince1970))
+    let chat = ChatCompletionsRoute(gateway: gateway)
+    let embeddings = EmbeddingsRoute(gateway: gateway)
+    let server = gateway.configuration.server
+    router.group("v1")
+        .add(middleware: AuthMiddleware(masterKey: server.masterKey, requireKeys: server.requireKeys))
+        .post("chat/completions") { request, context in try await chat.handle(request, context: context) }
+        .post("embeddings") { request, context in try await embeddings.handle(request, context: context) }
+        .get("models") { _, _ in models.list() }
+        .get("models/{model}") { _, context in try models.model(context.parameters.get("model") ?? "") }
+    return router
+}
+
+/// Liveness and readiness probes.
+enum HealthRoute {
+    static var ok: Response {
+        Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(string: #"{"status":"ok"}"#)))
+    }
+
+    static func ready(models: Int) -> Response {
+        Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(string: #"{"status":"ready","models":\#(models)}"#)))
+    }
+}
+
+/// Keeps the shared HTTP client alive for the app's lifetime and shuts it down after the server.
+struct HTTPClientService: Service {
+    let client: HTTPClient
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        try await client.shutdown()
+    }
+}

@@ -1,0 +1,246 @@
+import Foundation
+public import SwitchyardCore
+import SwitchyardProviders
+import Yams
+
+/// Reads `switchyard.yaml` into a `GatewayConfiguration`: YAML, then `${ENV}` interpolation of
+/// every string, then defaults, then validation. Every problem is reported with its path, all
+/// at once, so `switchyard config check` can print the full list.
+public struct ConfigurationLoader: Sendable {
+    public let environment: [String: String]
+
+    public init(environment: [String: String] = ProcessInfo.processInfo.environment) {
+        self.environment = environment
+    }
+
+    /// Loads and validates the file at `path`.
+    public func load(path: String) throws(ConfigurationErrors) -> GatewayConfiguration {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw ConfigurationErrors(issues: [ConfigurationIssue(path: "", message: "cannot read \(path): \(error.localizedDescription)")])
+        }
+        return try load(yaml: text)
+    }
+
+    /// Loads and validates YAML text.
+    public func load(yaml: String) throws(ConfigurationErrors) -> GatewayConfiguration {
+        var reader = NodeReader(interpolation: EnvironmentInterpolation(environment: environment))
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: yaml)
+        } catch {
+            throw ConfigurationErrors(issues: [ConfigurationIssue(path: "", message: "not valid YAML: \(error)")])
+        }
+        var configuration = GatewayConfiguration()
+        if let root {
+            reader.read(root, into: &configuration)
+        }
+        reader.issues += ConfigurationValidator.issues(in: configuration)
+        guard reader.issues.isEmpty else { throw ConfigurationErrors(issues: reader.issues) }
+        return configuration
+    }
+}
+
+/// Walks the YAML node tree, recording an issue for every field of the wrong shape.
+struct NodeReader {
+    let interpolation: EnvironmentInterpolation
+    var issues: [ConfigurationIssue] = []
+
+    init(interpolation: EnvironmentInterpolation) {
+        self.interpolation = interpolation
+    }
+
+    mutating func issue(_ path: String, _ message: String) {
+        issues.append(ConfigurationIssue(path: path, message: message))
+    }
+
+    /// The mapping's entries by key, reporting keys outside `allowed`.
+    mutating func mapping(_ node: Node, path: String, allowed: Set<String>) -> [(key: String, value: Node)]? {
+        guard let mapping = node.mapping else {
+            issue(path, "expected a mapping")
+            return nil
+        }
+        var entries: [(key: String, value: Node)] = []
+        for (keyNode, value) in mapping {
+            let key = keyNode.string ?? ""
+            if !allowed.isEmpty && !allowed.contains(key) {
+                issue(join(path, key), "unknown field (expected one of: \(allowed.sorted().joined(separator: ", ")))")
+                continue
+            }
+            entries.append((key, value))
+        }
+        return entries
+    }
+
+    func join(_ path: String, _ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
+
+    mutating func string(_ node: Node, path: String) -> String? {
+        guard let scalar = node.scalar else {
+            issue(path, "expected a string")
+            return nil
+        }
+        switch interpolation.expand(scalar.string) {
+        case .success(let value): return value
+        case .failure(let missing):
+            issue(path, "environment variable \(missing.name) is not set (write ${\(missing.name):-default} to make it optional)")
+            return nil
+        }
+    }
+
+    mutating func int(_ node: Node, path: String) -> Int? {
+        guard let text = string(node, path: path) else { return nil }
+        guard let value = Int(text) else { issue(path, "expected an integer, got \"\(text)\""); return nil }
+        return value
+    }
+
+    mutating func double(_ node: Node, path: String) -> Double? {
+        guard let text = string(node, path: path) else { return nil }
+        guard let value = Double(text), value.isFinite else { issue(path, "expected a number, got \"\(text)\""); return nil }
+        return value
+    }
+
+    mutating func bool(_ node: Node, path: String) -> Bool? {
+        guard let text = string(node, path: path) else { return nil }
+        switch text.lowercased() {
+        case "true", "yes", "on", "1": return true
+        case "false", "no", "off", "0": return false
+        default: issue(path, "expected true or false, got \"\(text)\""); return nil
+        }
+    }
+
+    mutating func stringList(_ node: Node, path: String) -> [String] {
+        if node.scalar != nil { return string(node, path: path).map { [$0] } ?? [] }
+        guard let sequence = node.sequence else { issue(path, "expected a list of strings"); return [] }
+        return sequence.enumerated().compactMap { string($1, path: "\(path)[\($0)]") }
+    }
+
+    // MARK: - Sections
+
+    mutating func read(_ root: Node, into configuration: inout GatewayConfiguration) {
+        let sections: Set<String> = ["server", "storage", "providers", "models", "routing"]
+        guard let entries = mapping(root, path: "", allowed: sections) else { return }
+        for (key, value) in entries {
+            switch key {
+            case "server": readServer(value, into: &configuration.server)
+            case "storage": readStorage(value, into: &configuration.storage)
+            case "providers": configuration.providers = readProviders(value)
+            case "models": configuration.models = readModels(value)
+            default: readRouting(value, into: &configuration.routing)
+            }
+        }
+    }
+
+    mutating func readServer(_ node: Node, into server: inout ServerSettings) {
+        let fields: Set<String> = ["host", "port", "master_key", "require_keys", "max_body_bytes", "shutdown_grace_seconds"]
+        for (key, value) in mapping(node, path: "server", allowed: fields) ?? [] {
+            let path = "server.\(key)"
+            switch key {
+            case "host": server.host = string(value, path: path) ?? server.host
+            case "port": server.port = int(value, path: path) ?? server.port
+            case "master_key": server.masterKey = string(value, path: path).flatMap { $0.isEmpty ? nil : Secret($0) }
+            case "require_keys": server.requireKeys = bool(value, path: path) ?? server.requireKeys
+            case "max_body_bytes": server.maxBodyBytes = int(value, path: path) ?? server.maxBodyBytes
+            default: server.shutdownGraceSeconds = double(value, path: path) ?? server.shutdownGraceSeconds
+            }
+        }
+    }
+
+    mutating func readStorage(_ node: Node, into storage: inout StorageSettings) {
+        for (key, value) in mapping(node, path: "storage", allowed: ["url", "redis"]) ?? [] {
+            if key == "url" { storage.url = string(value, path: "storage.url") ?? storage.url }
+            else { storage.redisURL = string(value, path: "storage.redis").flatMap { $0.isEmpty ? nil : $0 } }
+        }
+    }
+
+    mutating func readProviders(_ node: Node) -> [ProviderSettings] {
+        var providers: [ProviderSettings] = []
+        for (name, value) in mapping(node, path: "providers", allowed: []) ?? [] {
+            let path = "providers.\(name)"
+            var settings = ProviderSettings(name: name, type: "")
+            var sawType = false
+            for (key, field) in mapping(value, path: path, allowed: ["type", "base_url", "api_key", "headers"]) ?? [] {
+                switch key {
+                case "type": settings.type = string(field, path: "\(path).type") ?? ""; sawType = true
+                case "base_url": settings.baseURL = string(field, path: "\(path).base_url").flatMap { $0.isEmpty ? nil : $0 }
+                case "api_key": settings.apiKey = string(field, path: "\(path).api_key").flatMap { $0.isEmpty ? nil : Secret($0) }
+                default:
+                    for (header, headerValue) in mapping(field, path: "\(path).headers", allowed: []) ?? [] {
+                        settings.headers[header] = string(headerValue, path: "\(path).headers.\(header)")
+                    }
+                }
+            }
+            if !sawType { settings.type = OpenAICompatiblePreset.all[name] != nil ? name : "" }
+            providers.append(settings)
+        }
+        return providers
+    }
+
+    mutating func readModels(_ node: Node) -> [ModelSettings] {
+        guard let sequence = node.sequence else { issue("models", "expected a list of models"); return [] }
+        var models: [ModelSettings] = []
+        for (index, item) in sequence.enumerated() {
+            let path = "models[\(index)]"
+            var model = ModelSettings(name: "", targets: [])
+            let fields: Set<String> = ["name", "targets", "price", "context_window", "fallbacks"]
+            for (key, value) in mapping(item, path: path, allowed: fields) ?? [] {
+                switch key {
+                case "name": model.name = string(value, path: "\(path).name") ?? ""
+                case "targets": model.targets = readTargets(value, path: "\(path).targets")
+                case "price": model.price = readPrice(value, path: "\(path).price")
+                case "context_window": model.contextWindow = int(value, path: "\(path).context_window")
+                default: model.fallbacks = stringList(value, path: "\(path).fallbacks")
+                }
+            }
+            models.append(model)
+        }
+        return models
+    }
+
+    mutating func readTargets(_ node: Node, path: String) -> [TargetSettings] {
+        guard let sequence = node.sequence else { issue(path, "expected a list of targets"); return [] }
+        return sequence.enumerated().map { index, item in
+            let itemPath = "\(path)[\(index)]"
+            var target = TargetSettings(provider: "", model: "")
+            for (key, value) in mapping(item, path: itemPath, allowed: ["provider", "model", "weight"]) ?? [] {
+                switch key {
+                case "provider": target.provider = string(value, path: "\(itemPath).provider") ?? ""
+                case "model": target.model = string(value, path: "\(itemPath).model") ?? ""
+                default: target.weight = double(value, path: "\(itemPath).weight") ?? 1
+                }
+            }
+            return target
+        }
+    }
+
+    mutating func readPrice(_ node: Node, path: String) -> Price? {
+        var price = Price(input: 0, output: 0)
+        for (key, value) in mapping(node, path: path, allowed: ["input", "output", "cached_input"]) ?? [] {
+            let amount = double(value, path: "\(path).\(key)") ?? 0
+            switch key {
+            case "input": price.input = amount
+            case "output": price.output = amount
+            default: price.cachedInput = amount
+            }
+        }
+        return price
+    }
+
+    mutating func readRouting(_ node: Node, into routing: inout RoutingSettings) {
+        let fields: Set<String> = ["strategy", "retries", "timeout_seconds", "cooldown"]
+        for (key, value) in mapping(node, path: "routing", allowed: fields) ?? [] {
+            let path = "routing.\(key)"
+            switch key {
+            case "strategy": routing.strategy = string(value, path: path) ?? routing.strategy
+            case "retries": routing.retries = int(value, path: path) ?? routing.retries
+            case "timeout_seconds": routing.timeoutSeconds = double(value, path: path) ?? routing.timeoutSeconds
+            default:
+                for (field, amount) in mapping(value, path: path, allowed: ["failures", "seconds"]) ?? [] {
+                    if field == "failures" { routing.cooldownFailures = int(amount, path: "\(path).failures") ?? routing.cooldownFailures }
+                    else { routing.cooldownSeconds = double(amount, path: "\(path).seconds") ?? routing.cooldownSeconds }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,72 @@
+public import SwitchyardCore
+import SwitchyardProviders
+
+/// Cross-field checks of a parsed configuration: references resolve, values are in range.
+public enum ConfigurationValidator {
+    public static func issues(in configuration: GatewayConfiguration) -> [ConfigurationIssue] {
+        var issues: [ConfigurationIssue] = []
+        func add(_ path: String, _ message: String) { issues.append(ConfigurationIssue(path: path, message: message)) }
+
+        let server = configuration.server
+        if !(1...65535).contains(server.port) && server.port != 0 { add("server.port", "must be between 1 and 65535") }
+        if server.maxBodyBytes < 1024 { add("server.max_body_bytes", "must be at least 1024") }
+        if server.shutdownGraceSeconds < 0 { add("server.shutdown_grace_seconds", "must not be negative") }
+
+        for provider in configuration.providers {
+            for problem in ProviderRegistry.problems(with: provider) {
+                add("providers.\(provider.name).\(problem.field)", problem.message)
+            }
+        }
+        let providerNames = Set(configuration.providers.map(\.name))
+        let modelNames = Set(configuration.models.map(\.name))
+        var seen: Set<String> = []
+        for (index, model) in configuration.models.enumerated() {
+            let path = "models[\(index)]"
+            if model.name.isEmpty { add("\(path).name", "required") }
+            else if !seen.insert(model.name).inserted { add("\(path).name", "duplicate model name \"\(model.name)\"") }
+            if model.targets.isEmpty { add("\(path).targets", "at least one target is required") }
+            for (targetIndex, target) in model.targets.enumerated() {
+                let targetPath = "\(path).targets[\(targetIndex)]"
+                if target.provider.isEmpty { add("\(targetPath).provider", "required") }
+                else if !providerNames.contains(target.provider) {
+                    add("\(targetPath).provider", "unknown provider \"\(target.provider)\"" + suggestion(target.provider, among: providerNames))
+                }
+                if target.model.isEmpty { add("\(targetPath).model", "required") }
+                if target.weight < 0 { add("\(targetPath).weight", "must not be negative") }
+            }
+            if let price = model.price, price.input < 0 || price.output < 0 || (price.cachedInput ?? 0) < 0 {
+                add("\(path).price", "prices must not be negative")
+            }
+            if let window = model.contextWindow, window <= 0 { add("\(path).context_window", "must be positive") }
+            for (fallbackIndex, fallback) in model.fallbacks.enumerated() where !modelNames.contains(fallback) {
+                add("\(path).fallbacks[\(fallbackIndex)]", "unknown model \"\(fallback)\"")
+            }
+        }
+        let routing = configuration.routing
+        if routing.strategy != "weighted" {
+            add("routing.strategy", "unknown strategy \"\(routing.strategy)\" (this version supports: weighted)")
+        }
+        if routing.retries < 0 { add("routing.retries", "must not be negative") }
+        if routing.timeoutSeconds <= 0 { add("routing.timeout_seconds", "must be positive") }
+        return issues
+    }
+
+    /// ` (did you mean "openai"?)` when a known name is one or two edits away.
+    static func suggestion(_ name: String, among names: Set<String>) -> String {
+        let best = names.map { ($0, editDistance(name, $0)) }.filter { $0.1 <= 2 }.min { $0.1 < $1.1 }
+        return best.map { " (did you mean \"\($0.0)\"?)" } ?? ""
+    }
+
+    static func editDistance(_ a: String, _ b: String) -> Int {
+        let a = Array(a), b = Array(b)
+        var previous = Array(0...b.count)
+        for i in 1...max(a.count, 1) where !a.isEmpty {
+            var current = [i] + Array(repeating: 0, count: b.count)
+            for j in 1...max(b.count, 1) where !b.isEmpty {
+                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            }
+            previous = current
+        }
+        return previous[b.count]
+    }
+}

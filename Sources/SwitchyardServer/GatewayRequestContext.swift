@@ -1,0 +1,20 @@
+public import Hummingbird
+import NIOCore
+
+/// Per-request context: Hummingbird's core storage plus the gateway's request id and start time.
+public struct GatewayRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    /// The id echoed in `x-request-id` and logged with the request.
+    public var requestID: String = ""
+    /// When the gateway started handling the request (for latency and overhead figures).
+    public var startedAt: ContinuousClock.Instant = .now
+    /// The wire format errors are rendered in.
+    public var errorFormat: ErrorFormat = .openAI
+
+    public init(source: ApplicationRequestContextSource) {
+        self.coreContext = .init(source: source)
+    }
+
+    /// The wire formats the gateway answers in.
+    public enum ErrorFormat: Sendable { case openAI }
+}

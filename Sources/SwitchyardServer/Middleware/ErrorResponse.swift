@@ -1,0 +1,39 @@
+import Hummingbird
+import HTTPTypes
+import NIOCore
+import SwitchyardCore
+
+/// Renders a `GatewayError` as an HTTP response in the caller's wire format.
+enum ErrorResponse {
+    static func make(_ error: GatewayError, context: GatewayRequestContext) -> Response {
+        var headers: HTTPFields = [.contentType: "application/json"]
+        if let retryAfter = error.retryAfterSeconds {
+            headers[.retryAfter] = String(max(1, Int(retryAfter.rounded(.up))))
+        }
+        let body: [UInt8]
+        switch context.errorFormat {
+        case .openAI: body = error.openAIBody
+        }
+        return Response(
+            status: HTTPResponse.Status(code: error.status),
+            headers: headers,
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
+    }
+
+    /// Errors Hummingbird raises itself (no route, body too large, bad method).
+    static func gatewayError(for error: any HTTPResponseError) -> GatewayError {
+        switch error.status.code {
+        case 404: .invalidRequestNotFound
+        case 405: .invalidRequest("Method not allowed for this endpoint.")
+        case 413: .payloadTooLarge(limit: nil)
+        default: error.status.code < 500 ? .invalidRequest(error.status.reasonPhrase) : .internalError(error.status.reasonPhrase)
+        }
+    }
+}
+
+extension GatewayError {
+    /// An unknown path (rendered as OpenAI renders it: 404 with `invalid_request_error`).
+    static var invalidRequestNotFound: GatewayError {
+        .unknownEndpoint("Unknown endpoint. Switchyard serves POST /v1/chat/completions, POST /v1/embeddings and GET /v1/models.")
+    }
+}

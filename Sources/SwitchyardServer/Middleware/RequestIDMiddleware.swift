@@ -1,0 +1,63 @@
+import Hummingbird
+import HTTPTypes
+import SwitchyardCore
+import Logging
+
+/// Gives every request an id (the caller's `x-request-id` when it is sane, else a new one),
+/// stamps it on every response, and renders any error in the caller's wire format — so even a
+/// 404 for an unknown path or a 413 from the body limit carries the OpenAI envelope.
+struct RequestIDMiddleware: RouterMiddleware {
+    typealias Context = GatewayRequestContext
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var context = context
+        context.startedAt = .now
+        context.requestID = RequestID.accept(request.headers[.xRequestID]) ?? RequestID.make()
+        var response: Response
+        do {
+            response = try await next(request, context)
+        } catch let error as GatewayError {
+            response = ErrorResponse.make(error, context: context)
+        } catch let error as any HTTPResponseError {
+            response = ErrorResponse.make(ErrorResponse.gatewayError(for: error), context: context)
+        } catch {
+            context.logger.error("unhandled error", metadata: ["request_id": "\(context.requestID)", "error": "\(String(reflecting: type(of: error)))"])
+            response = ErrorResponse.make(.internalError("The gateway failed to handle the request."), context: context)
+        }
+        response.headers[.xRequestID] = context.requestID
+        return response
+    }
+}
+
+/// Request ids: `req_` and 24 hex digits.
+enum RequestID {
+    static func make() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let high = generator.next() as UInt64
+        let low = generator.next() as UInt32
+        return "req_" + hex(high, digits: 16) + hex(UInt64(low), digits: 8)
+    }
+
+    private static func hex(_ value: UInt64, digits: Int) -> String {
+        let text = String(value, radix: 16)
+        return String(repeating: "0", count: max(0, digits - text.count)) + text
+    }
+
+    /// A caller-supplied id, if it is short and printable (it is echoed into logs and headers).
+    static func accept(_ value: String?) -> String? {
+        guard let value, !value.isEmpty, value.utf8.count <= 128,
+            value.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F })
+        else { return nil }
+        return value
+    }
+}
+
+extension HTTPField.Name {
+    static let xRequestID = Self("x-request-id")!
+    static let xSwitchyardModel = Self("x-switchyard-model")!
+    static let xSwitchyardProvider = Self("x-switchyard-provider")!
+    static let xSwitchyardOverheadMS = Self("x-switchyard-overhead-ms")!
+    static let xSwitchyardAttempts = Self("x-switchyard-attempts")!
+    static let xSwitchyardCostUSD = Self("x-switchyard-cost-usd")!
+    static let xAPIKey = Self("x-api-key")!
+}

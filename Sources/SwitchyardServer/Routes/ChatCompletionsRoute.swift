@@ -1,0 +1,69 @@
+import Hummingbird
+import Logging
+import NIOCore
+import SwitchyardCore
+import SwitchyardRouting
+import SwitchyardProviders
+
+/// `POST /v1/chat/completions`: validate, route, forward on the same-format fast path, and
+/// return the upstream's JSON or relay its SSE stream.
+struct ChatCompletionsRoute: Sendable {
+    let gateway: Gateway
+
+    func handle(_ request: Request, context: GatewayRequestContext) async throws(GatewayError) -> Response {
+        let bytes = try await RequestBodyReader.read(request, limit: gateway.configuration.server.maxBodyBytes)
+        let body = try OpenAIChatRequestBody(bytes: bytes)
+        let call = try await gateway.call(model: body.model) { deployment in
+            deployment.adapter.chatCompletionsRequest(body, upstreamModel: deployment.upstreamModel)
+        }
+        let price = gateway.router.group(named: call.deployment.alias)?.price
+        if body.stream {
+            return stream(call, body: body, context: context, price: price)
+        }
+        let upstreamBody: ByteBuffer
+        do {
+            upstreamBody = try await call.response.collect(upTo: gateway.maxUpstreamBodyBytes)
+        } catch {
+            throw GatewayError.transportFailure(error, provider: call.deployment.providerName)
+        }
+        let responseBytes = Array(upstreamBody.readableBytesView)
+        let usage = Self.usage(of: responseBytes, body: body, location: call.deployment.adapter.streamUsage)
+        let cost = price?.cost(of: usage)
+        let overhead = (ContinuousClock.now - context.startedAt) - call.upstreamWait
+        RequestLog.served(gateway.logger, context: context, call: call, usage: usage, cost: cost, stream: false, status: 200)
+        return Response(
+            status: .ok,
+            headers: ResponseHeaders.make(call: call, contentType: "application/json", overhead: overhead, cost: cost),
+            body: ResponseBody(byteBuffer: upstreamBody))
+    }
+
+    static func usage(of response: [UInt8], body: OpenAIChatRequestBody, location: OpenAIStreamUsageLocation) -> Usage {
+        let scanner = JSONScanner(response)
+        if let root = try? scanner.root(), let usage = OpenAIUsageReader.usage(in: scanner, object: root, location: location) {
+            return usage
+        }
+        return Usage(
+            promptTokens: TokenEstimator.estimate(byteCount: body.messagesByteCount),
+            completionTokens: TokenEstimator.estimate(byteCount: response.count / 2),
+            isEstimated: true)
+    }
+
+    private func stream(_ call: UpstreamCall, body: OpenAIChatRequestBody, context: GatewayRequestContext, price: Price?) -> Response {
+        var headers = ResponseHeaders.make(
+            call: call, contentType: "text/event-stream", overhead: (ContinuousClock.now - context.startedAt) - call.upstreamWait, cost: nil)
+        headers[.cacheControl] = "no-cache"
+        let relay = OpenAIStreamRelay(
+            providerName: call.deployment.providerName, clientWantsUsage: body.clientWantsUsage,
+            usageLocation: call.deployment.adapter.streamUsage)
+        let gateway = self.gateway
+        let promptBytes = body.messagesByteCount
+        return Response(status: .ok, headers: headers, body: ResponseBody { writer in
+            let outcome = await StreamPump.run(upstream: call.response.body, relay: relay, provider: call.deployment.providerName, writer: &writer)
+            let usage = outcome.relay.usage(promptBytes: promptBytes)
+            RequestLog.served(
+                gateway.logger, context: context, call: call, usage: usage, cost: price?.cost(of: usage), stream: true,
+                status: outcome.status)
+            if outcome.clientConnected { try await writer.finish(nil) }
+        })
+    }
+}

@@ -1,0 +1,43 @@
+import Hummingbird
+import HTTPTypes
+import SwitchyardCore
+import SwitchyardRouting
+
+/// The `x-switchyard-*` headers of DESIGN §4 and the upstream's rate-limit headers.
+struct ResponseHeaders {
+    static let passedThrough = [
+        "x-ratelimit-limit-requests", "x-ratelimit-limit-tokens", "x-ratelimit-remaining-requests",
+        "x-ratelimit-remaining-tokens", "x-ratelimit-reset-requests", "x-ratelimit-reset-tokens",
+    ]
+
+    static func make(call: UpstreamCall, contentType: String, overhead: Duration, cost: Double?) -> HTTPFields {
+        var headers: HTTPFields = [
+            .contentType: contentType,
+            .xSwitchyardModel: call.deployment.alias,
+            .xSwitchyardProvider: call.deployment.providerName,
+            .xSwitchyardAttempts: String(call.attempts),
+            .xSwitchyardOverheadMS: milliseconds(overhead),
+        ]
+        if let cost { headers[.xSwitchyardCostUSD] = formatUSD(cost) }
+        for name in passedThrough {
+            if let value = call.response.headers[name], let field = HTTPField.Name(name) { headers[field] = value }
+        }
+        return headers
+    }
+
+    static func milliseconds(_ duration: Duration) -> String {
+        let ms = Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15
+        let hundredths = Int((ms * 100).rounded())
+        let fraction = hundredths % 100
+        return "\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction)"
+    }
+
+    /// USD with up to 8 decimals (micro-cents), without trailing zeros.
+    static func formatUSD(_ amount: Double) -> String {
+        let scaled = Int64((amount * 100_000_000).rounded())
+        var fraction = String(scaled % 100_000_000)
+        fraction = String(repeating: "0", count: 8 - fraction.count) + fraction
+        while fraction.count > 2 && fraction.hasSuffix("0") { fraction.removeLast() }
+        return "\(scaled / 100_000_000).\(fraction)"
+    }
+}
