@@ -62,6 +62,8 @@ let package = Package(
                 "SwitchyardServer",
                 "SwitchyardCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
@@ -74,7 +76,13 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "switchyard-fake-upstream",
+            dependencies: ["SwitchyardTesting", .product(name: "Hummingbird", package: "hummingbird")],
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -89,7 +97,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SwitchyardRoutingTests",
-            dependencies: ["SwitchyardRouting", "SwitchyardCore", "SwitchyardProviders"],
+            dependencies: ["SwitchyardRouting", "SwitchyardCore", "SwitchyardProviders", "SwitchyardTesting"],
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -100,6 +108,8 @@ let package = Package(
                 "SwitchyardTesting",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],

@@ -26,10 +26,14 @@ public struct ConfigurationLoader: Sendable {
 
     /// Loads and validates YAML text.
     public func load(yaml: String) throws(ConfigurationErrors) -> GatewayConfiguration {
-        var reader = NodeReader(interpolation: EnvironmentInterpolation(environment: environment))
+        // `${…}` is not valid in YAML flow mappings (`{ api_key: ${KEY} }`, as DESIGN §3 writes
+        // it), so expressions are swapped for plain placeholders before parsing and expanded per
+        // scalar afterwards — which also keeps substituted values from being parsed as YAML.
+        let (text, expressions) = Self.protectExpressions(yaml)
+        var reader = NodeReader(interpolation: EnvironmentInterpolation(environment: environment), expressions: expressions)
         let root: Node?
         do {
-            root = try Yams.compose(yaml: yaml)
+            root = try Yams.compose(yaml: text)
         } catch {
             throw ConfigurationErrors(issues: [ConfigurationIssue(path: "", message: "not valid YAML: \(error)")])
         }
@@ -41,15 +45,44 @@ public struct ConfigurationLoader: Sendable {
         guard reader.issues.isEmpty else { throw ConfigurationErrors(issues: reader.issues) }
         return configuration
     }
+
+    /// Replaces each `${…}` with `__SWITCHYARD_ENV_<n>__`; returns the text and the expressions.
+    static func protectExpressions(_ yaml: String) -> (String, [String]) {
+        var expressions: [String] = []
+        var output = ""
+        var rest = Substring(yaml)
+        while let start = rest.range(of: "${"), let end = rest[start.upperBound...].firstIndex(of: "}") {
+            output += rest[..<start.lowerBound]
+            output += NodeReader.placeholder(expressions.count)
+            expressions.append(String(rest[start.lowerBound...end]))
+            rest = rest[rest.index(after: end)...]
+        }
+        output += rest
+        return (output, expressions)
+    }
 }
 
 /// Walks the YAML node tree, recording an issue for every field of the wrong shape.
 struct NodeReader {
     let interpolation: EnvironmentInterpolation
+    let expressions: [String]
     var issues: [ConfigurationIssue] = []
 
-    init(interpolation: EnvironmentInterpolation) {
+    init(interpolation: EnvironmentInterpolation, expressions: [String]) {
         self.interpolation = interpolation
+        self.expressions = expressions
+    }
+
+    static func placeholder(_ index: Int) -> String { "__SWITCHYARD_ENV_\(index)__" }
+
+    /// The scalar's text with its `${…}` expressions put back.
+    func restore(_ text: String) -> String {
+        guard text.contains("__SWITCHYARD_ENV_") else { return text }
+        var result = text
+        for (index, expression) in expressions.enumerated().reversed() {
+            result = result.replacingOccurrences(of: NodeReader.placeholder(index), with: expression)
+        }
+        return result
     }
 
     mutating func issue(_ path: String, _ message: String) {
@@ -81,7 +114,7 @@ struct NodeReader {
             issue(path, "expected a string")
             return nil
         }
-        switch interpolation.expand(scalar.string) {
+        switch interpolation.expand(restore(scalar.string)) {
         case .success(let value): return value
         case .failure(let missing):
             issue(path, "environment variable \(missing.name) is not set (write ${\(missing.name):-default} to make it optional)")

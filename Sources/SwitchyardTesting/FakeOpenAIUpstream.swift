@@ -1,0 +1,163 @@
+import Foundation
+public import Hummingbird
+import HTTPTypes
+import Logging
+import NIOCore
+import Synchronization
+import SwitchyardCore
+
+/// An in-process OpenAI-compatible server that replays `../shared/specs/fixtures/openai`.
+///
+/// It answers `/v1/chat/completions` (JSON, or SSE when `stream` is true; the tool-call fixtures
+/// when the request has `tools`), `/v1/embeddings` and `/v1/models`, records every request, and
+/// injects faults chosen by the upstream model name:
+/// - `fault-<key>`: the `errors.json` entry `<key>` (e.g. `fault-429_rate_limit`) with its headers;
+/// - `fault-stream-error`: `chat_stream_error.sse` (an in-stream error, no `[DONE]`);
+/// - `fault-truncate`: the first two text events, then the connection closes;
+/// - `fault-slow`: the text stream with `slowEventDelay` between events;
+/// - `fault-hang`: headers, then nothing until the client goes away.
+/// `failNext(_:with:)` makes the next N chat requests fail whatever their model.
+public final class FakeOpenAIUpstream: Sendable {
+    public let fixtures: Fixtures
+    public let expectedAPIKey: String?
+    public let slowEventDelay: Duration
+    private let state = Mutex(State())
+
+    struct State {
+        var requests: [RecordedRequest] = []
+        var pendingFailures: [String] = []
+        var streamsCancelled = 0
+        var streamsCompleted = 0
+    }
+
+    /// A request the fake received.
+    public struct RecordedRequest: Sendable {
+        public let path: String
+        public let headers: [String: String]
+        public let body: [UInt8]
+        public var json: [String: Any]? { (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any] }
+    }
+
+    public init(fixtures: Fixtures = .locate(), expectedAPIKey: String? = nil, slowEventDelay: Duration = .milliseconds(200)) {
+        self.fixtures = fixtures
+        self.expectedAPIKey = expectedAPIKey
+        self.slowEventDelay = slowEventDelay
+    }
+
+    public var requests: [RecordedRequest] { state.withLock { $0.requests } }
+    /// Streams that ended because the client (the gateway) went away.
+    public var streamsCancelled: Int { state.withLock { $0.streamsCancelled } }
+    public var streamsCompleted: Int { state.withLock { $0.streamsCompleted } }
+
+    /// The next `count` chat requests answer with the `errors.json` entry `key`.
+    public func failNext(_ count: Int, with key: String) {
+        state.withLock { $0.pendingFailures += Array(repeating: key, count: count) }
+    }
+
+    /// The Hummingbird application serving the fake on `host:port` (0 picks a free port).
+    public func application(host: String = "127.0.0.1", port: Int = 0, onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in })
+        -> some ApplicationProtocol
+    {
+        let router = Router()
+        router.post("/v1/chat/completions") { request, context in try await self.chat(request, context: context) }
+        router.post("/v1/embeddings") { request, context in try await self.embeddings(request, context: context) }
+        router.get("/v1/models") { request, context in try await self.models(request, context: context) }
+        var logger = Logger(label: "fake-openai")
+        logger.logLevel = .warning
+        return Application(
+            router: router,
+            configuration: .init(address: .hostname(host, port: port)),
+            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
+            logger: logger)
+    }
+
+    // MARK: - Handlers
+
+    private func record(_ request: Request, context: some RequestContext) async throws -> [UInt8] {
+        let body = Array(try await request.body.collect(upTo: 64 * 1024 * 1024).readableBytesView)
+        var headers: [String: String] = [:]
+        for field in request.headers { headers[field.name.canonicalName] = field.value }
+        state.withLock { $0.requests.append(RecordedRequest(path: request.uri.path, headers: headers, body: body)) }
+        return body
+    }
+
+    private func authorized(_ request: Request) -> Bool {
+        guard let expectedAPIKey else { return true }
+        return request.headers[.authorization] == "Bearer \(expectedAPIKey)"
+    }
+
+    private func chat(_ request: Request, context: some RequestContext) async throws -> Response {
+        let body = try await record(request, context: context)
+        guard authorized(request) else { return try errorResponse("401_invalid_key") }
+        let scanner = JSONScanner(body)
+        let root = try scanner.root()
+        let model = scanner.member("model", of: root).flatMap { scanner.string($0.value) } ?? ""
+        let stream = scanner.member("stream", of: root).flatMap { scanner.bool($0.value) } ?? false
+        let hasTools = scanner.member("tools", of: root) != nil
+        let includeUsage = scanner.member("stream_options", of: root).flatMap { scanner.member("include_usage", of: $0.value) }
+            .flatMap { scanner.bool($0.value) } ?? false
+
+        if let key = state.withLock({ $0.pendingFailures.isEmpty ? nil : $0.pendingFailures.removeFirst() }) {
+            return try errorResponse(key)
+        }
+        if model.hasPrefix("fault-") {
+            let fault = String(model.dropFirst("fault-".count))
+            switch fault {
+            case "stream-error": return sse(try fixtures.sseEvents("openai", "chat_stream_error.sse"), delay: nil, closeEarly: false)
+            case "truncate": return sse(Array(try fixtures.sseEvents("openai", "chat_stream_text.sse").prefix(2)), delay: nil, closeEarly: true)
+            case "slow": return sse(try fixtures.sseEvents("openai", "chat_stream_text.sse"), delay: slowEventDelay, closeEarly: false)
+            case "hang": return sse([], delay: .seconds(3600), closeEarly: false)
+            default: return try errorResponse(fault)
+            }
+        }
+        if stream {
+            var events = try fixtures.sseEvents("openai", hasTools ? "chat_stream_tool_calls.sse" : "chat_stream_text.sse")
+            if !includeUsage { events.removeAll { String(decoding: $0, as: UTF8.self).contains(#""choices":[],"usage":{"#) } }
+            return sse(events, delay: nil, closeEarly: false)
+        }
+        let fixture = try fixtures.data("openai", hasTools ? "chat_tools_response.json" : "chat_response.json")
+        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: fixture)))
+    }
+
+    private func embeddings(_ request: Request, context: some RequestContext) async throws -> Response {
+        _ = try await record(request, context: context)
+        guard authorized(request) else { return try errorResponse("401_invalid_key") }
+        let fixture = try fixtures.data("openai", "embeddings_response.json")
+        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: fixture)))
+    }
+
+    private func models(_ request: Request, context: some RequestContext) async throws -> Response {
+        guard authorized(request) else { return try errorResponse("401_invalid_key") }
+        let fixture = try fixtures.data("openai", "models_response.json")
+        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: fixture)))
+    }
+
+    private func errorResponse(_ key: String) throws -> Response {
+        let error = try fixtures.error("openai", key)
+        var headers: HTTPFields = [.contentType: "application/json"]
+        for (name, value) in error.headers {
+            if let field = HTTPField.Name(name) { headers[field] = value }
+        }
+        return Response(status: .init(code: error.status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: error.body)))
+    }
+
+    private func sse(_ events: [[UInt8]], delay: Duration?, closeEarly: Bool) -> Response {
+        Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"], body: ResponseBody { writer in
+            do {
+                for event in events {
+                    try await writer.write(ByteBuffer(bytes: event))
+                    if let delay { try await Task.sleep(for: delay) }
+                }
+                if events.isEmpty, let delay { try await Task.sleep(for: delay) }
+            } catch {
+                self.state.withLock { $0.streamsCancelled += 1 }
+                throw error
+            }
+            if closeEarly { throw TruncatedOnPurpose() }
+            self.state.withLock { $0.streamsCompleted += 1 }
+            try await writer.finish(nil)
+        })
+    }
+
+    struct TruncatedOnPurpose: Error {}
+}

@@ -1,0 +1,55 @@
+public import Foundation
+
+/// The provider wire fixtures of `../shared/specs/fixtures` (checked against the official SDKs).
+public struct Fixtures: Sendable {
+    public let directory: URL
+
+    /// `SWITCHYARD_FIXTURES` when set, else `../shared/specs/fixtures` beside the checkout.
+    public static func locate() -> Fixtures {
+        if let path = ProcessInfo.processInfo.environment["SWITCHYARD_FIXTURES"], !path.isEmpty {
+            return Fixtures(directory: URL(fileURLWithPath: path))
+        }
+        let checkout = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        return Fixtures(directory: checkout.deletingLastPathComponent().appendingPathComponent("shared/specs/fixtures"))
+    }
+
+    public init(directory: URL) {
+        self.directory = directory
+    }
+
+    /// The bytes of `provider/name`.
+    public func data(_ provider: String, _ name: String) throws -> [UInt8] {
+        Array(try Data(contentsOf: directory.appendingPathComponent(provider).appendingPathComponent(name)))
+    }
+
+    /// One entry of `provider/errors.json`: status, body bytes and headers.
+    public func error(_ provider: String, _ key: String) throws -> FixtureError {
+        let object = try JSONSerialization.jsonObject(with: Data(data(provider, "errors.json")))
+        guard let entry = (object as? [String: Any])?[key] as? [String: Any], let status = entry["status"] as? Int,
+            let body = entry["body"]
+        else { throw FixtureMissing(name: "\(provider)/errors.json#\(key)") }
+        let bytes = Array(try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys]))
+        let headers = (entry["headers"] as? [String: String]) ?? [:]
+        return FixtureError(status: status, body: bytes, headers: headers.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
+    }
+
+    /// The events of an SSE fixture, each with its trailing blank line.
+    public func sseEvents(_ provider: String, _ name: String) throws -> [[UInt8]] {
+        let text = String(decoding: try data(provider, name), as: UTF8.self)
+        return text.components(separatedBy: "\n\n").filter { !$0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }
+            .map { Array(($0 + "\n\n").utf8) }
+    }
+}
+
+/// An error response taken from a fixture file.
+public struct FixtureError: Sendable {
+    public let status: Int
+    public let body: [UInt8]
+    public let headers: [(String, String)]
+}
+
+/// A fixture that is not where it should be.
+public struct FixtureMissing: Error, CustomStringConvertible {
+    public let name: String
+    public var description: String { "fixture not found: \(name)" }
+}

@@ -1,0 +1,74 @@
+import SwitchyardCore
+import Testing
+@testable import SwitchyardServer
+
+@Suite struct ConfigurationLoaderTests {
+    let loader = ConfigurationLoader(environment: ["OPENAI_API_KEY": "sk-from-env", "PORT": "9000"])
+
+    @Test func loadsTheDesignExampleShapeWithInterpolation() throws {
+        let configuration = try loader.load(yaml: """
+            server:   { host: 0.0.0.0, port: ${PORT}, master_key: ${SWITCHYARD_MASTER_KEY:-sk-sy-default}, require_keys: true }
+            providers:
+              openai: { type: openai, api_key: ${OPENAI_API_KEY} }
+              local:  { type: openai-compatible, base_url: "http://127.0.0.1:8081/v1" }
+              groq:   { api_key: "${GROQ_API_KEY:-gsk-none}" }
+            models:
+              - name: mini
+                targets: [ { provider: openai, model: gpt-4o-mini, weight: 3 }, { provider: local, model: qwen } ]
+                price: { input: 0.15, output: 0.60 }
+                context_window: 128000
+            routing: { retries: 1, timeout_seconds: 30 }
+            """)
+        #expect(configuration.server.port == 9000)
+        #expect(configuration.server.host == "0.0.0.0")
+        #expect(configuration.server.masterKey?.value == "sk-sy-default")
+        #expect(configuration.provider(named: "openai")?.apiKey?.value == "sk-from-env")
+        #expect(configuration.provider(named: "groq")?.type == "groq", "a provider named like a preset defaults to that type")
+        #expect(configuration.model(named: "mini")?.targets.map(\.weight) == [3, 1])
+        #expect(configuration.model(named: "mini")?.price == Price(input: 0.15, output: 0.60))
+        #expect(configuration.routing.retries == 1)
+    }
+
+    @Test func reportsEveryProblemWithItsPath() {
+        do {
+            _ = try loader.load(yaml: """
+                server: { port: abc }
+                providers:
+                  openai: { type: openai, api_key: ${MISSING_KEY} }
+                  weird: { type: nosuch }
+                models:
+                  - name: a
+                    targets: [ { provider: openai, model: x } ]
+                  - name: a
+                    targets: []
+                  - name: c
+                    targets: [ { provider: opnai, model: y } ]
+                    fallbacks: [ zzz ]
+                    colour: blue
+                """)
+            Issue.record("accepted an invalid config")
+        } catch {
+            let lines = error.issues.map(\.description)
+            #expect(lines.contains { $0.hasPrefix("server.port: expected an integer") })
+            #expect(lines.contains { $0.hasPrefix("providers.openai.api_key: environment variable MISSING_KEY is not set") })
+            #expect(lines.contains { $0.hasPrefix("providers.weird.type: unknown provider type \"nosuch\"") })
+            #expect(lines.contains("models[1].name: duplicate model name \"a\""))
+            #expect(lines.contains("models[1].targets: at least one target is required"))
+            #expect(lines.contains("models[2].targets[0].provider: unknown provider \"opnai\" (did you mean \"openai\"?)"))
+            #expect(lines.contains("models[2].fallbacks[0]: unknown model \"zzz\""))
+            #expect(lines.contains { $0.hasPrefix("models[2].colour: unknown field") })
+        }
+    }
+
+    @Test func anEmptyFileIsTheDefaultConfiguration() throws {
+        let configuration = try loader.load(yaml: "")
+        #expect(configuration.server.port == 8080)
+        #expect(configuration.models.isEmpty)
+    }
+
+    @Test func secretsNeverPrint() throws {
+        let configuration = try loader.load(yaml: "providers:\n  openai: { type: openai, api_key: ${OPENAI_API_KEY} }\n")
+        #expect(!String(describing: configuration).contains("sk-from-env"))
+        #expect(!String(reflecting: configuration).contains("sk-from-env"))
+    }
+}
