@@ -1,0 +1,75 @@
+"""Process-level behaviour of `switchyard serve`: graceful shutdown, config errors, secrets."""
+
+import subprocess
+import threading
+import time
+
+import openai
+
+from conftest import BIN_DIR, MASTER_KEY, Gateway, free_port, wait_healthy
+
+
+def test_sigterm_drains_an_in_flight_stream(tmp_path, upstream):
+    gateway = Gateway(tmp_path, upstream.port)
+    client = openai.OpenAI(base_url=gateway.base_url, api_key=MASTER_KEY, max_retries=0)
+    received: list[str] = []
+    errors: list[BaseException] = []
+
+    def consume():
+        try:
+            stream = client.chat.completions.create(
+                model="slow", messages=[{"role": "user", "content": "hi"}], stream=True
+            )
+            for chunk in stream:
+                if chunk.choices and chunk.choices[0].delta.content:
+                    received.append(chunk.choices[0].delta.content)
+        except BaseException as error:  # noqa: BLE001 - recorded for the assertion below
+            errors.append(error)
+
+    reader = threading.Thread(target=consume)
+    reader.start()
+    time.sleep(0.5)  # the fake paces events 200 ms apart: the stream is mid-flight now
+    code = gateway.stop()
+    reader.join(timeout=30)
+    assert not errors, errors
+    assert "".join(received) == "Hello! How can I help?"
+    assert code == 0
+
+
+def test_secrets_never_reach_the_log(tmp_path, upstream):
+    gateway = Gateway(tmp_path, upstream.port)
+    client = openai.OpenAI(base_url=gateway.base_url, api_key=MASTER_KEY, max_retries=0)
+    client.chat.completions.create(model="mini", messages=[{"role": "user", "content": "hi"}])
+    gateway.stop()
+    log = gateway.log_text()
+    assert "request served" in log
+    assert MASTER_KEY not in log
+    assert "sk-upstream-e2e" not in log
+
+
+def test_config_check_reports_paths(tmp_path):
+    config = tmp_path / "bad.yaml"
+    config.write_text(
+        "providers:\n  openai: { type: openai, api_key: x }\n"
+        "models:\n  - name: a\n    targets: [ { provider: opnai, model: gpt-4o-mini } ]\n"
+    )
+    result = subprocess.run(
+        [str(BIN_DIR / "switchyard"), "config", "check", "--config", str(config)],
+        capture_output=True, text=True,
+    )
+    assert result.returncode == 1
+    assert 'models[0].targets[0].provider: unknown provider "opnai"' in result.stdout
+
+
+def test_serve_without_config_starts_and_explains(tmp_path):
+    port = free_port()
+    process = subprocess.Popen(
+        [str(BIN_DIR / "switchyard"), "serve", "--port", str(port)],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=tmp_path,
+    )
+    try:
+        wait_healthy(port, process)
+    finally:
+        process.terminate()
+        output = process.communicate(timeout=10)[0]
+    assert "No config file" in output
