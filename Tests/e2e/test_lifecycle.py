@@ -6,7 +6,7 @@ import time
 
 import openai
 
-from conftest import BIN_DIR, MASTER_KEY, Gateway, free_port, wait_healthy
+from conftest import BIN_DIR, MASTER_KEY, ROOT, Gateway, free_port, wait_healthy
 
 
 def test_sigterm_drains_an_in_flight_stream(tmp_path, upstream):
@@ -73,3 +73,17 @@ def test_serve_without_config_starts_and_explains(tmp_path):
         process.terminate()
         output = process.communicate(timeout=10)[0]
     assert "No config file" in output
+
+
+def test_example_config_is_valid(tmp_path):
+    example = ROOT / "switchyard.example.yaml"
+    env = {"PATH": "/usr/bin:/bin", "SWITCHYARD_MASTER_KEY": "sk-sy-x", "OPENAI_API_KEY": "sk-x", "GROQ_API_KEY": "gsk-x"}
+    result = subprocess.run(
+        [str(BIN_DIR / "switchyard"), "config", "check", "--config", str(example)], capture_output=True, text=True, env=env
+    )
+    assert result.returncode == 0, result.stdout
+    del env["GROQ_API_KEY"]
+    result = subprocess.run(
+        [str(BIN_DIR / "switchyard"), "config", "check", "--config", str(example)], capture_output=True, text=True, env=env
+    )
+    assert "providers.groq.api_key: environment variable GROQ_API_KEY is not set" in result.stdout
