@@ -31,12 +31,19 @@ public struct HTTPUpstreamTransport: UpstreamTransport {
 
     /// A client tuned for a gateway: large per-host pools and no redirects.
     public static func makeClient() -> HTTPClient {
+        HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration())
+    }
+
+    static func clientConfiguration() -> HTTPClient.Configuration {
         var configuration = HTTPClient.Configuration()
         configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 512)
+        // A refused connection fails the attempt at once so the executor can fail over; AHC's
+        // default keeps retrying until the connect timeout (10 s lost per dead deployment).
+        configuration.connectionPool.retryConnectionEstablishment = false
         configuration.redirectConfiguration = .disallow
         configuration.timeout = .init(connect: .seconds(10))
         configuration.decompression = .disabled
-        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        return configuration
     }
 
     public func send(_ request: UpstreamRequest, timeout: Duration) async throws -> UpstreamResponse {
