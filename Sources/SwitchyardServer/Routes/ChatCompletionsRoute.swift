@@ -16,25 +16,13 @@ struct ChatCompletionsRoute: Sendable {
         let call = try await gateway.call(model: body.model) { deployment in
             deployment.adapter.chatCompletionsRequest(body, upstreamModel: deployment.upstreamModel)
         }
-        let price = gateway.router.group(named: call.deployment.alias)?.price
         if body.stream {
-            return stream(call, body: body, context: context, price: price)
+            return stream(call, body: body, context: context, price: gateway.router.group(named: call.deployment.alias)?.price)
         }
-        let upstreamBody: ByteBuffer
-        do {
-            upstreamBody = try await call.response.collect(upTo: gateway.maxUpstreamBodyBytes)
-        } catch {
-            throw GatewayError.transportFailure(error, provider: call.deployment.providerName)
+        let location = call.deployment.adapter.streamUsage
+        return try await BufferedReply.make(call, gateway: gateway, context: context) { bytes in
+            Self.usage(of: bytes, body: body, location: location)
         }
-        let responseBytes = Array(upstreamBody.readableBytesView)
-        let usage = Self.usage(of: responseBytes, body: body, location: call.deployment.adapter.streamUsage)
-        let cost = price?.cost(of: usage)
-        let overhead = (ContinuousClock.now - context.startedAt) - call.upstreamWait
-        RequestLog.served(gateway.logger, context: context, call: call, usage: usage, cost: cost, stream: false, status: 200)
-        return Response(
-            status: .ok,
-            headers: ResponseHeaders.make(call: call, contentType: "application/json", overhead: overhead, cost: cost),
-            body: ResponseBody(byteBuffer: upstreamBody))
     }
 
     static func usage(of response: [UInt8], body: OpenAIChatRequestBody, location: OpenAIStreamUsageLocation) -> Usage {

@@ -17,21 +17,10 @@ struct EmbeddingsRoute: Sendable {
             }
             return adapter.embeddingsRequest(body, upstreamModel: deployment.upstreamModel)
         }
-        let upstreamBody: ByteBuffer
-        do {
-            upstreamBody = try await call.response.collect(upTo: gateway.maxUpstreamBodyBytes)
-        } catch {
-            throw GatewayError.transportFailure(error, provider: call.deployment.providerName)
+        return try await BufferedReply.make(call, gateway: gateway, context: context) { bytes in
+            let scanner = JSONScanner(bytes)
+            return (try? scanner.root()).flatMap { OpenAIUsageReader.usage(in: scanner, object: $0) }
+                ?? Usage(promptTokens: TokenEstimator.estimate(byteCount: body.inputByteCount), completionTokens: 0, isEstimated: true)
         }
-        let scanner = JSONScanner(Array(upstreamBody.readableBytesView))
-        let usage = (try? scanner.root()).flatMap { OpenAIUsageReader.usage(in: scanner, object: $0) }
-            ?? Usage(promptTokens: TokenEstimator.estimate(byteCount: body.inputByteCount), completionTokens: 0, isEstimated: true)
-        let cost = gateway.router.group(named: call.deployment.alias)?.price?.cost(of: usage)
-        let overhead = (ContinuousClock.now - context.startedAt) - call.upstreamWait
-        RequestLog.served(gateway.logger, context: context, call: call, usage: usage, cost: cost, stream: false, status: 200)
-        return Response(
-            status: .ok,
-            headers: ResponseHeaders.make(call: call, contentType: "application/json", overhead: overhead, cost: cost),
-            body: ResponseBody(byteBuffer: upstreamBody))
     }
 }

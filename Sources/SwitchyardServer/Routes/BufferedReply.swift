@@ -1,0 +1,26 @@
+import Hummingbird
+import NIOCore
+import SwitchyardCore
+import SwitchyardRouting
+
+/// The non-streaming answer: read the upstream body, meter it, forward it with the gateway headers.
+enum BufferedReply {
+    static func make(
+        _ call: UpstreamCall, gateway: Gateway, context: GatewayRequestContext, usage: ([UInt8]) -> Usage
+    ) async throws(GatewayError) -> Response {
+        let upstreamBody: ByteBuffer
+        do {
+            upstreamBody = try await call.response.collect(upTo: gateway.maxUpstreamBodyBytes)
+        } catch {
+            throw GatewayError.transportFailure(error, provider: call.deployment.providerName)
+        }
+        let metered = usage(Array(upstreamBody.readableBytesView))
+        let cost = gateway.router.group(named: call.deployment.alias)?.price?.cost(of: metered)
+        let overhead = (ContinuousClock.now - context.startedAt) - call.upstreamWait
+        RequestLog.served(gateway.logger, context: context, call: call, usage: metered, cost: cost, stream: false, status: 200)
+        return Response(
+            status: .ok,
+            headers: ResponseHeaders.make(call: call, contentType: "application/json", overhead: overhead, cost: cost),
+            body: ResponseBody(byteBuffer: upstreamBody))
+    }
+}
