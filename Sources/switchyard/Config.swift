@@ -3,17 +3,17 @@ import SwitchyardServer
 import SwitchyardCore
 
 /// `switchyard config …`: configuration tools.
-struct Config: AsyncParsableCommand {
+struct Config: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Inspect configuration.", subcommands: [Check.self])
 
     /// `switchyard config check --config F`: validate and print every error with its path.
-    struct Check: AsyncParsableCommand {
+    struct Check: ParsableCommand, AsyncRunnableCommand {
         static let configuration = CommandConfiguration(abstract: "Validate a config file and print every problem with its path.")
 
         @Option(name: .shortAndLong, help: "Path to switchyard.yaml.")
         var config: String = "switchyard.yaml"
 
-        func run() async throws {
+        func runAsync() async throws {
             do {
                 let configuration = try ConfigurationLoader().load(path: config)
                 print("\(config): OK (\(configuration.providers.count) providers, \(configuration.models.count) models)")

@@ -8,7 +8,7 @@ import SwitchyardCore
 import SwitchyardServer
 
 /// `switchyard serve`: load the config and run the gateway until SIGTERM/SIGINT.
-struct Serve: AsyncParsableCommand {
+struct Serve: ParsableCommand, AsyncRunnableCommand {
     static let configuration = CommandConfiguration(abstract: "Run the gateway.")
 
     @Option(name: .shortAndLong, help: "Path to switchyard.yaml (default: ./switchyard.yaml when it exists).")
@@ -23,7 +23,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = "info"
 
-    func run() async throws {
+    func runAsync() async throws {
         var logger = Logger(label: "switchyard")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         var configuration = try loadConfiguration(logger: logger)
