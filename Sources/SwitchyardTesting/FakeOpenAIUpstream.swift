@@ -153,7 +153,11 @@ public final class FakeOpenAIUpstream: Sendable {
                 self.state.withLock { $0.streamsCancelled += 1 }
                 throw error
             }
-            if closeEarly { throw TruncatedOnPurpose() }
+            if closeEarly {
+                // Let the written events leave before the connection is torn down mid-response.
+                try await Task.sleep(for: .milliseconds(50))
+                throw TruncatedOnPurpose()
+            }
             self.state.withLock { $0.streamsCompleted += 1 }
             try await writer.finish(nil)
         })
