@@ -9,13 +9,26 @@ public struct Deployment: Sendable {
     public let upstreamModel: String
     public let weight: Double
     public let adapter: any ProviderAdapter
+    /// Stable identity for health tracking: `alias/provider/model#index`.
+    public let id: String
+    /// This deployment's price (the target's, else the alias's), for the `cost` strategy and metering.
+    public let price: Price?
+    public let rpmLimit: Int?
+    public let tpmLimit: Int?
 
-    public init(alias: String, providerName: String, upstreamModel: String, weight: Double, adapter: any ProviderAdapter) {
+    public init(
+        alias: String, providerName: String, upstreamModel: String, weight: Double, adapter: any ProviderAdapter,
+        index: Int = 0, price: Price? = nil, rpmLimit: Int? = nil, tpmLimit: Int? = nil
+    ) {
         self.alias = alias
         self.providerName = providerName
         self.upstreamModel = upstreamModel
         self.weight = weight
         self.adapter = adapter
+        self.id = "\(alias)/\(providerName)/\(upstreamModel)#\(index)"
+        self.price = price
+        self.rpmLimit = rpmLimit
+        self.tpmLimit = tpmLimit
     }
 }
 
@@ -26,12 +39,21 @@ public struct ModelGroup: Sendable {
     public let price: Price?
     public let contextWindow: Int?
     public let fallbacks: [String]
+    public let contextWindowFallbacks: [String]
+    public let contentPolicyFallbacks: [String]
+    public let strategy: RoutingStrategy
 
-    public init(name: String, deployments: [Deployment], price: Price?, contextWindow: Int?, fallbacks: [String]) {
+    public init(
+        name: String, deployments: [Deployment], price: Price?, contextWindow: Int?, fallbacks: [String],
+        contextWindowFallbacks: [String] = [], contentPolicyFallbacks: [String] = [], strategy: RoutingStrategy = .weighted
+    ) {
         self.name = name
         self.deployments = deployments
         self.price = price
         self.contextWindow = contextWindow
         self.fallbacks = fallbacks
+        self.contextWindowFallbacks = contextWindowFallbacks
+        self.contentPolicyFallbacks = contentPolicyFallbacks
+        self.strategy = strategy
     }
 }

@@ -1,42 +1,102 @@
 public import SwitchyardCore
 
-/// Runs one request over its candidate deployments: an attempt that fails with a retryable or
-/// deployment-specific error moves on to the next candidate, up to `maxAttempts` in all, with a
-/// short bounded backoff when it has to come back to a deployment it already tried.
+/// Runs one request over its `RoutePlan`: a failed attempt moves to the next untried
+/// deployment (failover first), then retries the last one with backoff (`RetryPolicy`), all
+/// within `maxAttempts` and the request deadline. Every attempt is reported to `DeploymentHealth`,
+/// whose breakers take failing deployments out of rotation for all requests.
 public struct Executor: Sendable {
     public let maxAttempts: Int
-    public let maxBackoffSeconds: Double
+    public let retryPolicy: RetryPolicy
+    public let health: DeploymentHealth
 
-    public init(maxAttempts: Int, maxBackoffSeconds: Double = 2) {
+    public init(maxAttempts: Int, retryPolicy: RetryPolicy = RetryPolicy(), health: DeploymentHealth) {
         self.maxAttempts = max(1, maxAttempts)
-        self.maxBackoffSeconds = maxBackoffSeconds
+        self.retryPolicy = retryPolicy
+        self.health = health
     }
 
-    /// The value of the first successful attempt and how many attempts were made.
+    /// What one attempt produced: its value, and how the deployment should be judged.
+    public struct Attempt<Value: Sendable>: Sendable {
+        public let value: Value
+        /// Seconds to the response head (or first byte for streams), for the latency EWMA.
+        public let timeToFirstByte: Double?
+        public init(value: Value, timeToFirstByte: Double?) {
+            self.value = value
+            self.timeToFirstByte = timeToFirstByte
+        }
+    }
+
+    /// The first successful attempt's value, its deployment and how many attempts were made.
     public func run<Value: Sendable>(
-        candidates: [Deployment],
-        attempt: (Deployment) async throws -> Value
+        plan: RoutePlan, deadline: ContinuousClock.Instant,
+        attempt: (Deployment, ContinuousClock.Instant) async throws -> Attempt<Value>
     ) async throws(GatewayError) -> (value: Value, deployment: Deployment, attempts: Int) {
-        precondition(!candidates.isEmpty, "the router never returns an empty candidate list")
-        var lastError = GatewayError.noHealthyDeployment(candidates[0].alias)
-        for number in 0..<maxAttempts {
-            let deployment = candidates[number % candidates.count]
-            if number >= candidates.count {
-                let backoff = min(maxBackoffSeconds, lastError.retryAfterSeconds ?? 0.1 * Double(1 << min(number, 6)))
-                do { try await Task.sleep(for: .seconds(backoff)) } catch { throw lastError }
+        var queue = plan.primary
+        var tried: Set<String> = []
+        var attempts = 0
+        var retriesOfLast = 0
+        var last: (deployment: Deployment, error: GatewayError)?
+        var random = SystemRandomNumberGenerator()
+        var switchedForContext = false, switchedForPolicy = false
+
+        while attempts < maxAttempts, ContinuousClock.now < deadline {
+            var next = queue.first { !tried.contains($0.id) && health.begin($0.id) }
+            if next == nil, let previous = last, previous.error.isRetryable {
+                // Every deployment tried: come back to the last one after a backoff.
+                let remaining = ContinuousClock.now.duration(to: deadline)
+                let seconds = Double(remaining.components.seconds) + Double(remaining.components.attoseconds) / 1e18
+                guard let wait = retryPolicy.delay(retry: retriesOfLast, hint: previous.error.retryAfterSeconds, remaining: seconds, using: &random)
+                else { break }
+                do { try await Task.sleep(for: .milliseconds(Int64(wait * 1000))) } catch { break }
+                retriesOfLast += 1
+                if health.begin(previous.deployment.id) { next = previous.deployment }
             }
+            guard let deployment = next else { break }
+            tried.insert(deployment.id)
+            attempts += 1
+            let started = ContinuousClock.now
             do {
-                return (try await attempt(deployment), deployment, number + 1)
-            } catch let error as GatewayError {
-                lastError = error
-                let canContinue = number < candidates.count - 1 ? error.allowsFailover : error.isRetryable
-                guard canContinue, !Task.isCancelled else { throw error }
-            } catch is CancellationError {
-                throw .internalError("The request was cancelled.")
+                let result = try await attempt(deployment, deadline)
+                let elapsed = started.duration(to: .now)
+                health.end(deployment.id, .success(latency: Executor.seconds(elapsed), timeToFirstByte: result.timeToFirstByte))
+                return (result.value, deployment, attempts)
             } catch {
-                throw .internalError("Unexpected failure: \(error)")
+                let gatewayError = Executor.gatewayError(error)
+                health.end(deployment.id, gatewayError.countsAgainstDeployment ? .failure : .neutral)
+                if last?.deployment.id != deployment.id { retriesOfLast = 0 }
+                last = (deployment, gatewayError)
+                if Task.isCancelled { throw gatewayError }
+                if gatewayError.kind == .contextLengthExceeded, !switchedForContext, !plan.onContextLength.isEmpty {
+                    switchedForContext = true
+                    queue = plan.onContextLength
+                    continue
+                }
+                if gatewayError.kind == .contentFiltered, !switchedForPolicy, !plan.onContentPolicy.isEmpty {
+                    switchedForPolicy = true
+                    queue = plan.onContentPolicy
+                    continue
+                }
+                guard gatewayError.allowsFailover else { throw gatewayError }
             }
         }
-        throw lastError
+        if let last { throw last.error }
+        throw GatewayError.noHealthyDeployment(plan.primary.first?.alias ?? "")
+    }
+
+    public static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+
+    static func gatewayError(_ error: any Error) -> GatewayError {
+        if let error = error as? GatewayError { return error }
+        if error is CancellationError { return .internalError("The request was cancelled.") }
+        return .internalError("Unexpected failure: \(error)")
+    }
+}
+
+extension GatewayError {
+    /// Whether this failure says something about the deployment's health (feeds its breaker).
+    var countsAgainstDeployment: Bool {
+        isRetryable || kind == .upstreamAuthentication || kind == .upstreamQuotaExhausted
     }
 }

@@ -1,34 +1,64 @@
 public import SwitchyardCore
 
-/// Resolves the model name a client sent into the ordered deployments to try.
-///
-/// Within an alias, deployments are ordered by weighted sampling without replacement (the first
-/// is the weighted pick, the rest are failover order); the alias's `fallbacks` follow.
+/// The deployments to try for one request, in order, and where to turn on specific failures.
+public struct RoutePlan: Sendable {
+    /// The alias's deployments (ordered by its strategy), then its fallback aliases' deployments.
+    public var primary: [Deployment]
+    /// Tried instead when the prompt does not fit (`context_window_fallbacks`).
+    public var onContextLength: [Deployment]
+    /// Tried instead when a content filter rejects the request (`content_policy_fallbacks`).
+    public var onContentPolicy: [Deployment]
+}
+
+/// Resolves the model name a client sent into a `RoutePlan`.
 public struct ModelRouter: Sendable {
     private let groups: [String: ModelGroup]
     /// Aliases in config order, for `/v1/models`.
     public let aliases: [String]
+    public let health: DeploymentHealth
 
-    public init(groups: [ModelGroup]) {
+    public init(groups: [ModelGroup], health: DeploymentHealth = DeploymentHealth(failureThreshold: 3, cooldown: 30)) {
         var byName: [String: ModelGroup] = [:]
         for group in groups where byName[group.name] == nil { byName[group.name] = group }
         self.groups = byName
         self.aliases = groups.map(\.name).reduce(into: []) { if !$0.contains($1) { $0.append($1) } }
+        self.health = health
     }
 
     public func group(named name: String) -> ModelGroup? { groups[name] }
 
-    /// The deployments to try for `model`, best first.
-    public func candidates(for model: String, using random: inout some RandomNumberGenerator) throws(GatewayError) -> [Deployment] {
+    /// Every deployment of every alias, in config order (for `/admin/models`).
+    public var allDeployments: [Deployment] { aliases.compactMap { groups[$0] }.flatMap(\.deployments) }
+
+    /// The plan for `model`. `extraFallbacks` come from the request (`x-switchyard-fallbacks`);
+    /// `promptTokens` (an estimate) sends the request straight to the context-window fallbacks
+    /// when it cannot fit the alias's `context_window`.
+    public func plan(
+        for model: String, extraFallbacks: [String] = [], promptTokens: Int? = nil, using random: inout some RandomNumberGenerator
+    ) throws(GatewayError) -> RoutePlan {
         guard let group = groups[model] else { throw .modelNotFound(model) }
-        var ordered = ModelRouter.weightedOrder(group.deployments, using: &random)
         var seen: Set<String> = [model]
-        for fallback in group.fallbacks where !seen.contains(fallback) {
-            seen.insert(fallback)
-            if let next = groups[fallback] { ordered += ModelRouter.weightedOrder(next.deployments, using: &random) }
+        var primary = ordered(group, using: &random)
+        for fallback in group.fallbacks + extraFallbacks where seen.insert(fallback).inserted {
+            if let next = groups[fallback] { primary += ordered(next, using: &random) }
         }
-        guard !ordered.isEmpty else { throw .noHealthyDeployment(model) }
-        return ordered
+        let onContextLength = group.contextWindowFallbacks.compactMap { groups[$0] }.flatMap { ordered($0, using: &random) }
+        let onContentPolicy = group.contentPolicyFallbacks.compactMap { groups[$0] }.flatMap { ordered($0, using: &random) }
+        if let window = group.contextWindow, let promptTokens, promptTokens > window, !onContextLength.isEmpty {
+            primary = onContextLength
+        }
+        guard !primary.isEmpty else { throw .noHealthyDeployment(model) }
+        return RoutePlan(primary: primary, onContextLength: onContextLength, onContentPolicy: onContentPolicy)
+    }
+
+    /// The deployments to try for `model`, best first (the plan's primary list).
+    public func candidates(for model: String, using random: inout some RandomNumberGenerator) throws(GatewayError) -> [Deployment] {
+        try plan(for: model, using: &random).primary
+    }
+
+    private func ordered(_ group: ModelGroup, using random: inout some RandomNumberGenerator) -> [Deployment] {
+        let stats = health.snapshot(group.deployments.map(\.id))
+        return group.strategy.order(group.deployments, stats: stats, health: health, using: &random)
     }
 
     /// Weighted sampling without replacement; zero-weight deployments come last, in config order.

@@ -10,7 +10,9 @@ struct Gateway: Sendable {
     let router: ModelRouter
     let executor: Executor
     let transport: any UpstreamTransport
-    let upstreamTimeout: Duration
+    /// Deadline of a whole request, all attempts included.
+    let requestTimeout: Duration
+    let firstByteTimeout: Duration
     let logger: Logger
     /// Upper bound on a non-streaming upstream body the gateway buffers.
     let maxUpstreamBodyBytes = 64 * 1024 * 1024
@@ -21,20 +23,29 @@ struct Gateway: Sendable {
         self.configuration = configuration
         self.transport = transport
         self.logger = logger
-        self.upstreamTimeout = .milliseconds(Int64(configuration.routing.timeoutSeconds * 1000))
-        self.executor = Executor(maxAttempts: configuration.routing.retries + 1)
-        self.router = ModelRouter(groups: Gateway.groups(configuration))
+        let routing = configuration.routing
+        self.requestTimeout = .milliseconds(Int64(routing.timeoutSeconds * 1000))
+        self.firstByteTimeout = .milliseconds(Int64(routing.firstByteTimeoutSeconds * 1000))
+        let health = DeploymentHealth(
+            failureThreshold: routing.cooldownFailures, window: routing.cooldownWindowSeconds, cooldown: routing.cooldownSeconds)
+        self.executor = Executor(maxAttempts: routing.retries + 1, health: health)
+        self.router = ModelRouter(groups: Gateway.groups(configuration), health: health)
     }
 
     static func groups(_ configuration: GatewayConfiguration) -> [ModelGroup] {
         configuration.models.map { model in
-            let deployments = model.targets.compactMap { target -> Deployment? in
+            let deployments = model.targets.enumerated().compactMap { index, target -> Deployment? in
                 guard let settings = configuration.provider(named: target.provider),
                     let adapter = ProviderRegistry.adapter(for: settings)
                 else { return nil }
-                return Deployment(alias: model.name, providerName: settings.name, upstreamModel: target.model, weight: target.weight, adapter: adapter)
+                return Deployment(
+                    alias: model.name, providerName: settings.name, upstreamModel: target.model, weight: target.weight, adapter: adapter,
+                    index: index, price: target.price ?? model.price, rpmLimit: target.rpm, tpmLimit: target.tpm)
             }
-            return ModelGroup(name: model.name, deployments: deployments, price: model.price, contextWindow: model.contextWindow, fallbacks: model.fallbacks)
+            let strategy = RoutingStrategy(rawValue: model.strategy ?? configuration.routing.strategy) ?? .weighted
+            return ModelGroup(
+                name: model.name, deployments: deployments, price: model.price, contextWindow: model.contextWindow, fallbacks: model.fallbacks,
+                contextWindowFallbacks: model.contextWindowFallbacks, contentPolicyFallbacks: model.contentPolicyFallbacks, strategy: strategy)
         }
     }
 }

@@ -57,13 +57,26 @@ func deployment(_ alias: String, _ provider: String, weight: Double = 1) -> Depl
     }
 }
 
+/// A clock the tests move by hand.
+final class ManualClock: Sendable {
+    private let storage = Mutex(0.0)
+    var now: Double { storage.withLock { $0 } }
+    func advance(_ seconds: Double) { storage.withLock { $0 += seconds } }
+}
+
 @Suite struct ExecutorTests {
     let candidates = [deployment("m", "first"), deployment("m", "second")]
+    var plan: RoutePlan { RoutePlan(primary: candidates, onContextLength: [], onContentPolicy: []) }
+    let deadline = ContinuousClock.now + .seconds(30)
+
+    func executor(attempts: Int = 3, health: DeploymentHealth = DeploymentHealth(failureThreshold: 100, cooldown: 30)) -> Executor {
+        Executor(maxAttempts: attempts, retryPolicy: RetryPolicy(baseDelay: 0.001, maxDelay: 0.002), health: health)
+    }
 
     @Test func failsOverOnRetryableErrors() async throws {
-        let result = try await Executor(maxAttempts: 3).run(candidates: candidates) { deployment in
+        let result = try await executor().run(plan: plan, deadline: deadline) { deployment, _ in
             if deployment.providerName == "first" { throw GatewayError.upstreamUnreachable("first") }
-            return deployment.providerName
+            return Executor.Attempt(value: deployment.providerName, timeToFirstByte: nil)
         }
         #expect(result.value == "second")
         #expect(result.attempts == 2)
@@ -72,7 +85,7 @@ func deployment(_ alias: String, _ provider: String, weight: Double = 1) -> Depl
     @Test func stopsAtClientErrors() async {
         let counter = Counter()
         await #expect(throws: GatewayError.invalidRequest("bad")) {
-            try await Executor(maxAttempts: 3).run(candidates: candidates) { _ -> String in
+            try await executor().run(plan: plan, deadline: deadline) { _, _ -> Executor.Attempt<String> in
                 counter.increment()
                 throw GatewayError.invalidRequest("bad")
             }
@@ -83,12 +96,82 @@ func deployment(_ alias: String, _ provider: String, weight: Double = 1) -> Depl
     @Test func boundsAttemptsAndReturnsTheLastError() async {
         let counter = Counter()
         await #expect(throws: GatewayError.upstream(.upstreamServerError, "boom", status: 500)) {
-            try await Executor(maxAttempts: 3, maxBackoffSeconds: 0).run(candidates: candidates) { _ -> String in
+            try await executor().run(plan: plan, deadline: deadline) { _, _ -> Executor.Attempt<String> in
                 counter.increment()
                 throw GatewayError.upstream(.upstreamServerError, "boom", status: 500)
             }
         }
         #expect(counter.value == 3)
+    }
+
+    @Test func retriesTheSameDeploymentWhenItIsTheOnlyOne() async throws {
+        let counter = Counter()
+        let single = RoutePlan(primary: [candidates[0]], onContextLength: [], onContentPolicy: [])
+        let result = try await executor().run(plan: single, deadline: deadline) { _, _ in
+            counter.increment()
+            if counter.value < 3 { throw GatewayError.upstream(.upstreamOverloaded, "busy", status: 503) }
+            return Executor.Attempt(value: "ok", timeToFirstByte: nil)
+        }
+        #expect(result.attempts == 3)
+    }
+
+    @Test func aLongRetryHintIsNotWaitedOut() async {
+        let counter = Counter()
+        let single = RoutePlan(primary: [candidates[0]], onContextLength: [], onContentPolicy: [])
+        await #expect(throws: GatewayError.self) {
+            try await executor().run(plan: single, deadline: deadline) { _, _ -> Executor.Attempt<String> in
+                counter.increment()
+                throw GatewayError.upstream(.upstreamRateLimited, "slow down", status: 429, retryAfterSeconds: 600)
+            }
+        }
+        #expect(counter.value == 1)
+    }
+
+    @Test func contextLengthErrorsMoveToTheContextWindowFallbacks() async throws {
+        let big = deployment("big", "large-context")
+        let withFallback = RoutePlan(primary: [candidates[0]], onContextLength: [big], onContentPolicy: [])
+        let result = try await executor().run(plan: withFallback, deadline: deadline) { deployment, _ in
+            if deployment.alias == "m" { throw GatewayError.contextLengthExceeded("too long") }
+            return Executor.Attempt(value: deployment.alias, timeToFirstByte: nil)
+        }
+        #expect(result.value == "big")
+    }
+
+    @Test func openBreakersTakeADeploymentOutForEveryone() async throws {
+        let clock = ManualClock()
+        let health = DeploymentHealth(failureThreshold: 2, window: 60, cooldown: 10, clock: { clock.now })
+        let executor = executor(attempts: 2, health: health)
+        for _ in 0..<2 {
+            _ = try await executor.run(plan: plan, deadline: deadline) { deployment, _ in
+                if deployment.providerName == "first" { throw GatewayError.upstreamUnreachable("first") }
+                return Executor.Attempt(value: "ok", timeToFirstByte: nil)
+            }
+        }
+        let tried = Counter()
+        _ = try await executor.run(plan: plan, deadline: deadline) { deployment, _ in
+            if deployment.providerName == "first" { tried.increment() }
+            return Executor.Attempt(value: "ok", timeToFirstByte: nil)
+        }
+        #expect(tried.value == 0, "breaker open: the first deployment is skipped")
+        clock.advance(11)
+        let probe = try await executor.run(plan: plan, deadline: deadline) { deployment, _ in
+            Executor.Attempt(value: deployment.providerName, timeToFirstByte: nil)
+        }
+        #expect(probe.value == "first", "after the cooldown one probe goes through and closes the breaker")
+        #expect(health.snapshot([candidates[0].id])[candidates[0].id]?.breaker.state == .closed)
+    }
+
+    @Test func allBreakersOpenIs503() async throws {
+        let health = DeploymentHealth(failureThreshold: 1, cooldown: 60)
+        let single = RoutePlan(primary: [candidates[0]], onContextLength: [], onContentPolicy: [])
+        _ = try? await executor(attempts: 1, health: health).run(plan: single, deadline: deadline) { _, _ -> Executor.Attempt<String> in
+            throw GatewayError.upstreamUnreachable("first")
+        }
+        await #expect(throws: GatewayError.noHealthyDeployment("m")) {
+            try await executor(health: health).run(plan: single, deadline: deadline) { _, _ in
+                Executor.Attempt(value: "never", timeToFirstByte: nil)
+            }
+        }
     }
 }
 

@@ -79,6 +79,12 @@ public struct ModelSettings: Sendable {
     public var price: Price?
     public var contextWindow: Int?
     public var fallbacks: [String]
+    /// Aliases tried instead when the prompt does not fit this one's context window.
+    public var contextWindowFallbacks: [String] = []
+    /// Aliases tried instead when a content filter rejects the request.
+    public var contentPolicyFallbacks: [String] = []
+    /// Overrides `routing.strategy` for this alias.
+    public var strategy: String?
 
     public init(name: String, targets: [TargetSettings], price: Price? = nil, contextWindow: Int? = nil, fallbacks: [String] = []) {
         self.name = name
@@ -94,6 +100,11 @@ public struct TargetSettings: Sendable {
     public var provider: String
     public var model: String
     public var weight: Double
+    /// This deployment's own price, when it differs from the alias's.
+    public var price: Price?
+    /// Requests and tokens per minute this deployment allows (for the `usage` strategy).
+    public var rpm: Int?
+    public var tpm: Int?
 
     public init(provider: String, model: String, weight: Double = 1) {
         self.provider = provider
@@ -107,8 +118,13 @@ public struct RoutingSettings: Sendable {
     public var strategy: String = "weighted"
     public var retries: Int = 2
     public var timeoutSeconds: Double = 120
+    /// Seconds a stream may take to send its first byte before the attempt fails over.
+    public var firstByteTimeoutSeconds: Double = 60
+    /// Failures within `cooldownWindowSeconds` that open a deployment's breaker.
     public var cooldownFailures: Int = 3
+    /// How long an opened breaker keeps the deployment out before a probe request.
     public var cooldownSeconds: Double = 30
+    public var cooldownWindowSeconds: Double = 60
 
     public init() {}
 }

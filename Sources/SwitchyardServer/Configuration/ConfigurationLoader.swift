@@ -216,13 +216,18 @@ struct NodeReader {
         for (index, item) in sequence.enumerated() {
             let path = "models[\(index)]"
             var model = ModelSettings(name: "", targets: [])
-            let fields: Set<String> = ["name", "targets", "price", "context_window", "fallbacks"]
+            let fields: Set<String> = [
+                "name", "targets", "price", "context_window", "fallbacks", "context_window_fallbacks", "content_policy_fallbacks", "strategy",
+            ]
             for (key, value) in mapping(item, path: path, allowed: fields) ?? [] {
                 switch key {
                 case "name": model.name = string(value, path: "\(path).name") ?? ""
                 case "targets": model.targets = readTargets(value, path: "\(path).targets")
                 case "price": model.price = readPrice(value, path: "\(path).price")
                 case "context_window": model.contextWindow = int(value, path: "\(path).context_window")
+                case "context_window_fallbacks": model.contextWindowFallbacks = stringList(value, path: "\(path).\(key)")
+                case "content_policy_fallbacks": model.contentPolicyFallbacks = stringList(value, path: "\(path).\(key)")
+                case "strategy": model.strategy = string(value, path: "\(path).strategy")
                 default: model.fallbacks = stringList(value, path: "\(path).fallbacks")
                 }
             }
@@ -236,10 +241,13 @@ struct NodeReader {
         return sequence.enumerated().map { index, item in
             let itemPath = "\(path)[\(index)]"
             var target = TargetSettings(provider: "", model: "")
-            for (key, value) in mapping(item, path: itemPath, allowed: ["provider", "model", "weight"]) ?? [] {
+            for (key, value) in mapping(item, path: itemPath, allowed: ["provider", "model", "weight", "price", "rpm", "tpm"]) ?? [] {
                 switch key {
                 case "provider": target.provider = string(value, path: "\(itemPath).provider") ?? ""
                 case "model": target.model = string(value, path: "\(itemPath).model") ?? ""
+                case "price": target.price = readPrice(value, path: "\(itemPath).price")
+                case "rpm": target.rpm = int(value, path: "\(itemPath).rpm")
+                case "tpm": target.tpm = int(value, path: "\(itemPath).tpm")
                 default: target.weight = double(value, path: "\(itemPath).weight") ?? 1
                 }
             }
@@ -261,17 +269,21 @@ struct NodeReader {
     }
 
     mutating func readRouting(_ node: Node, into routing: inout RoutingSettings) {
-        let fields: Set<String> = ["strategy", "retries", "timeout_seconds", "cooldown"]
+        let fields: Set<String> = ["strategy", "retries", "timeout_seconds", "first_byte_timeout_seconds", "cooldown"]
         for (key, value) in mapping(node, path: "routing", allowed: fields) ?? [] {
             let path = "routing.\(key)"
             switch key {
             case "strategy": routing.strategy = string(value, path: path) ?? routing.strategy
             case "retries": routing.retries = int(value, path: path) ?? routing.retries
             case "timeout_seconds": routing.timeoutSeconds = double(value, path: path) ?? routing.timeoutSeconds
+            case "first_byte_timeout_seconds": routing.firstByteTimeoutSeconds = double(value, path: path) ?? routing.firstByteTimeoutSeconds
             default:
-                for (field, amount) in mapping(value, path: path, allowed: ["failures", "seconds"]) ?? [] {
-                    if field == "failures" { routing.cooldownFailures = int(amount, path: "\(path).failures") ?? routing.cooldownFailures }
-                    else { routing.cooldownSeconds = double(amount, path: "\(path).seconds") ?? routing.cooldownSeconds }
+                for (field, amount) in mapping(value, path: path, allowed: ["failures", "seconds", "window_seconds"]) ?? [] {
+                    switch field {
+                    case "failures": routing.cooldownFailures = int(amount, path: "\(path).failures") ?? routing.cooldownFailures
+                    case "seconds": routing.cooldownSeconds = double(amount, path: "\(path).seconds") ?? routing.cooldownSeconds
+                    default: routing.cooldownWindowSeconds = double(amount, path: "\(path).window_seconds") ?? routing.cooldownWindowSeconds
+                    }
                 }
             }
         }

@@ -1,5 +1,6 @@
 public import SwitchyardCore
 import SwitchyardProviders
+import SwitchyardRouting
 
 /// Cross-field checks of a parsed configuration: references resolve, values are in range.
 public enum ConfigurationValidator {
@@ -38,18 +39,29 @@ public enum ConfigurationValidator {
                 add("\(path).price", "prices must not be negative")
             }
             if let window = model.contextWindow, window <= 0 { add("\(path).context_window", "must be positive") }
-            for (fallbackIndex, fallback) in model.fallbacks.enumerated() where !modelNames.contains(fallback) {
-                add("\(path).fallbacks[\(fallbackIndex)]", "unknown model \"\(fallback)\"")
+            for (field, list) in [("fallbacks", model.fallbacks), ("context_window_fallbacks", model.contextWindowFallbacks),
+                ("content_policy_fallbacks", model.contentPolicyFallbacks)]
+            {
+                for (fallbackIndex, fallback) in list.enumerated() where !modelNames.contains(fallback) {
+                    add("\(path).\(field)[\(fallbackIndex)]", "unknown model \"\(fallback)\"")
+                }
+            }
+            if let strategy = model.strategy, RoutingStrategy(rawValue: strategy) == nil {
+                add("\(path).strategy", "unknown strategy \"\(strategy)\" (known: \(strategyNames))")
             }
         }
         let routing = configuration.routing
-        if routing.strategy != "weighted" {
-            add("routing.strategy", "unknown strategy \"\(routing.strategy)\" (this version supports: weighted)")
+        if RoutingStrategy(rawValue: routing.strategy) == nil {
+            add("routing.strategy", "unknown strategy \"\(routing.strategy)\" (known: \(strategyNames))")
         }
+        if routing.firstByteTimeoutSeconds <= 0 { add("routing.first_byte_timeout_seconds", "must be positive") }
+        if routing.cooldownFailures < 1 { add("routing.cooldown.failures", "must be at least 1") }
         if routing.retries < 0 { add("routing.retries", "must not be negative") }
         if routing.timeoutSeconds <= 0 { add("routing.timeout_seconds", "must be positive") }
         return issues
     }
+
+    static let strategyNames = RoutingStrategy.allCases.map(\.rawValue).joined(separator: ", ")
 
     /// ` (did you mean "openai"?)` when a known name is one or two edits away.
     static func suggestion(_ name: String, among names: Set<String>) -> String {

@@ -60,4 +60,5 @@ extension HTTPField.Name {
     static let xSwitchyardAttempts = Self("x-switchyard-attempts")!
     static let xSwitchyardCostUSD = Self("x-switchyard-cost-usd")!
     static let xAPIKey = Self("x-api-key")!
+    static let xSwitchyardFallbacks = Self("x-switchyard-fallbacks")!
 }

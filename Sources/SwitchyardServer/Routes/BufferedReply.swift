@@ -8,14 +8,19 @@ enum BufferedReply {
     static func make(
         _ call: UpstreamCall, gateway: Gateway, context: GatewayRequestContext, usage: ([UInt8]) -> Usage
     ) async throws(GatewayError) -> Response {
-        let upstreamBody: ByteBuffer
+        var upstreamBody = ByteBuffer()
         do {
-            upstreamBody = try await call.response.collect(upTo: gateway.maxUpstreamBodyBytes)
+            while let chunk = try await call.body.next() {
+                guard upstreamBody.readableBytes + chunk.readableBytes <= gateway.maxUpstreamBodyBytes else {
+                    throw GatewayError.upstreamMalformed(call.deployment.providerName, "the response body is larger than the gateway accepts")
+                }
+                upstreamBody.writeImmutableBuffer(chunk)
+            }
         } catch {
             throw GatewayError.transportFailure(error, provider: call.deployment.providerName)
         }
         let metered = usage(Array(upstreamBody.readableBytesView))
-        let cost = gateway.router.group(named: call.deployment.alias)?.price?.cost(of: metered)
+        let cost = call.deployment.price?.cost(of: metered)
         let overhead = (ContinuousClock.now - context.startedAt) - call.upstreamWait
         RequestLog.served(gateway.logger, context: context, call: call, usage: metered, cost: cost, stream: false, status: 200)
         return Response(

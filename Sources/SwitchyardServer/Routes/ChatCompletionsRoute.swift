@@ -13,7 +13,7 @@ struct ChatCompletionsRoute: Sendable {
     func handle(_ request: Request, context: GatewayRequestContext) async throws(GatewayError) -> Response {
         let bytes = try await RequestBodyReader.read(request, limit: gateway.configuration.server.maxBodyBytes)
         let body = try OpenAIChatRequestBody(bytes: bytes)
-        let call = try await gateway.call(model: body.model) { deployment in
+        let call = try await gateway.call(model: body.model, request: request, promptBytes: body.messagesByteCount, stream: body.stream) { deployment in
             deployment.adapter.chatCompletionsRequest(body, upstreamModel: deployment.upstreamModel)
         }
         if body.stream {
@@ -46,7 +46,7 @@ struct ChatCompletionsRoute: Sendable {
         let gateway = self.gateway
         let promptBytes = body.messagesByteCount
         return Response(status: .ok, headers: headers, body: ResponseBody { writer in
-            let outcome = await StreamPump.run(upstream: call.response.body, relay: relay, provider: call.deployment.providerName, writer: &writer)
+            let outcome = await StreamPump.run(upstream: call.body, relay: relay, provider: call.deployment.providerName, writer: &writer)
             let usage = outcome.relay.usage(promptBytes: promptBytes)
             RequestLog.served(
                 gateway.logger, context: context, call: call, usage: usage, cost: price?.cost(of: usage), stream: true,

@@ -20,7 +20,7 @@ struct ResponseHeaders {
         ]
         if let cost { headers[.xSwitchyardCostUSD] = formatUSD(cost) }
         for name in passedThrough {
-            if let value = call.response.headers[name], let field = HTTPField.Name(name) { headers[field] = value }
+            if let value = call.headers[name], let field = HTTPField.Name(name) { headers[field] = value }
         }
         return headers
     }

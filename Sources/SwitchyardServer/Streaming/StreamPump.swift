@@ -17,11 +17,11 @@ enum StreamPump {
         var status: Int
     }
 
-    static func run(upstream: HTTPClientResponse.Body, relay: OpenAIStreamRelay, provider: String, writer: inout any ResponseBodyWriter) async -> Outcome {
+    static func run(upstream: UpstreamBodyReader, relay: OpenAIStreamRelay, provider: String, writer: inout any ResponseBodyWriter) async -> Outcome {
         var relay = relay
         var parser = SSEParser()
         do {
-            for try await buffer in upstream {
+            while let buffer = try await upstream.next() {
                 let events: [SSEEvent]
                 do {
                     events = try parser.feed(buffer.readableBytesView)

@@ -6,10 +6,14 @@ import SwitchyardCore
 import SwitchyardRouting
 import SwitchyardProviders
 import Logging
+import Hummingbird
+import Foundation
 
-/// A successful upstream response head, and how the gateway got it.
+/// A successful upstream response, and how the gateway got it.
 struct UpstreamCall: Sendable {
-    let response: UpstreamResponse
+    let status: Int
+    let headers: HeaderList
+    let body: UpstreamBodyReader
     let deployment: Deployment
     let attempts: Int
     /// Time spent waiting on upstreams (all attempts), up to the successful response head.
@@ -17,20 +21,27 @@ struct UpstreamCall: Sendable {
 }
 
 extension Gateway {
-    /// Sends the request built for each candidate in turn until one answers 2xx; error answers
-    /// are classified by that deployment's adapter and drive the executor's failover.
-    func call(model: String, build: @Sendable (Deployment) throws -> UpstreamRequest) async throws(GatewayError) -> UpstreamCall {
+    /// Sends the request built for each deployment of the route plan until one answers 2xx (and,
+    /// for streams, sends its first byte within the first-byte timeout); errors are classified
+    /// by that deployment's adapter and drive the executor's failover, retries and breakers.
+    func call(
+        model: String, request: Request, promptBytes: Int, stream: Bool,
+        build: @Sendable (Deployment) throws -> UpstreamRequest
+    ) async throws(GatewayError) -> UpstreamCall {
         var random = SystemRandomNumberGenerator()
-        let candidates = try router.candidates(for: model, using: &random)
+        let extra = request.headers[.xSwitchyardFallbacks].map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } } ?? []
+        let plan = try router.plan(
+            for: model, extraFallbacks: extra, promptTokens: TokenEstimator.estimate(byteCount: promptBytes), using: &random)
         let clock = ContinuousClock()
         let waited = WaitAccumulator()
-        let result = try await executor.run(candidates: candidates) { deployment in
+        let firstByteTimeout = self.firstByteTimeout
+        let result = try await executor.run(plan: plan, deadline: clock.now + requestTimeout) { deployment, deadline in
             let start = clock.now
             defer { waited.add(clock.now - start) }
             let response: UpstreamResponse
             do {
-                let request = try build(deployment)
-                response = try await transport.send(request, timeout: upstreamTimeout)
+                let upstreamRequest = try build(deployment)
+                response = try await transport.send(upstreamRequest, timeout: clock.now.duration(to: deadline))
             } catch {
                 throw GatewayError.transportFailure(error, provider: deployment.providerName)
             }
@@ -42,9 +53,24 @@ extension Gateway {
                 ])
                 throw error
             }
-            return response
+            let reader = UpstreamBodyReader(response.body)
+            if stream {
+                do {
+                    try await reader.awaitFirstChunk(timeout: min(firstByteTimeout, clock.now.duration(to: deadline)))
+                } catch is UpstreamBodyReader.FirstByteTimeout {
+                    throw GatewayError.upstreamTimeout(deployment.providerName)
+                } catch {
+                    throw GatewayError.transportFailure(error, provider: deployment.providerName)
+                }
+            }
+            let call = UpstreamCall(
+                status: response.status, headers: response.headers, body: reader, deployment: deployment, attempts: 0, upstreamWait: .zero)
+            return Executor.Attempt(value: call, timeToFirstByte: Executor.seconds(start.duration(to: clock.now)))
         }
-        return UpstreamCall(response: result.value, deployment: result.deployment, attempts: result.attempts, upstreamWait: waited.total)
+        let call = result.value
+        return UpstreamCall(
+            status: call.status, headers: call.headers, body: call.body, deployment: result.deployment, attempts: result.attempts,
+            upstreamWait: waited.total)
     }
 }
 
