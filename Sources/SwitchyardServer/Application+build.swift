@@ -56,6 +56,9 @@ func buildRouter(gateway: Gateway) -> Router<GatewayRequestContext> {
         .post("embeddings") { request, context in try await embeddings.handle(request, context: context) }
         .get("models") { _, _ in models.list() }
         .get("models/{model}") { _, context in try models.model(context.parameters.get("model") ?? "") }
+    router.group("admin")
+        .add(middleware: AuthMiddleware(masterKey: server.masterKey, requireKeys: true))
+        .get("models") { _, _ in AdminModelsRoute(router: gateway.router).handle() }
     return router
 }
 

@@ -15,12 +15,22 @@ import SwitchyardCore
 /// - `fault-stream-error`: `chat_stream_error.sse` (an in-stream error, no `[DONE]`);
 /// - `fault-truncate`: the first two text events, then the connection closes;
 /// - `fault-slow`: the text stream with `slowEventDelay` between events;
-/// - `fault-hang`: headers, then nothing until the client goes away.
+/// - `fault-hang`: headers, then nothing for `stallDuration`;
+/// - `fault-status-<code>`: an OpenAI error envelope with that status (e.g. 502, 529);
+/// - `fault-reset`: the connection closes before any response;
+/// - `fault-reset-after-first-byte`: one text event, then the connection closes;
+/// - `fault-slow-first-byte`: headers at once, the first event after `slowFirstByteDelay`;
+/// - `fault-stall`: two text events, then nothing for `stallDuration`;
+/// - `fault-malformed`: 200 with a body that is not JSON;
+/// - `fault-flaky-<percent>`: that share of requests (deterministically spread) fail with 500.
 /// `failNext(_:with:)` makes the next N chat requests fail whatever their model.
 public final class FakeOpenAIUpstream: Sendable {
     public let fixtures: Fixtures
     public let expectedAPIKey: String?
     public let slowEventDelay: Duration
+    public let slowFirstByteDelay: Duration
+    /// How long `fault-hang` and `fault-stall` stay silent.
+    public let stallDuration: Duration = .seconds(3)
     private let state = Mutex(State())
 
     struct State {
@@ -28,6 +38,7 @@ public final class FakeOpenAIUpstream: Sendable {
         var pendingFailures: [String] = []
         var streamsCancelled = 0
         var streamsCompleted = 0
+        var flakyCounter = 0
     }
 
     /// A request the fake received.
@@ -38,10 +49,14 @@ public final class FakeOpenAIUpstream: Sendable {
         public var json: [String: Any]? { (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any] }
     }
 
-    public init(fixtures: Fixtures = .locate(), expectedAPIKey: String? = nil, slowEventDelay: Duration = .milliseconds(200)) {
+    public init(
+        fixtures: Fixtures = .locate(), expectedAPIKey: String? = nil, slowEventDelay: Duration = .milliseconds(200),
+        slowFirstByteDelay: Duration = .seconds(2)
+    ) {
         self.fixtures = fixtures
         self.expectedAPIKey = expectedAPIKey
         self.slowEventDelay = slowEventDelay
+        self.slowFirstByteDelay = slowFirstByteDelay
     }
 
     public var requests: [RecordedRequest] { state.withLock { $0.requests } }
@@ -58,7 +73,7 @@ public final class FakeOpenAIUpstream: Sendable {
     public func application(host: String = "127.0.0.1", port: Int = 0, onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in })
         -> some ApplicationProtocol
     {
-        let router = Router()
+        let router = Router(context: FakeUpstreamContext.self)
         router.post("/v1/chat/completions") { request, context in try await self.chat(request, context: context) }
         router.post("/v1/embeddings") { request, context in try await self.embeddings(request, context: context) }
         router.get("/v1/models") { request, context in try await self.models(request, context: context) }
@@ -86,7 +101,7 @@ public final class FakeOpenAIUpstream: Sendable {
         return request.headers[.authorization] == "Bearer \(expectedAPIKey)"
     }
 
-    private func chat(_ request: Request, context: some RequestContext) async throws -> Response {
+    private func chat(_ request: Request, context: FakeUpstreamContext) async throws -> Response {
         let body = try await record(request, context: context)
         guard authorized(request) else { return try errorResponse("401_invalid_key") }
         let scanner = JSONScanner(body)
@@ -106,10 +121,35 @@ public final class FakeOpenAIUpstream: Sendable {
             case "stream-error": return sse(try fixtures.sseEvents("openai", "chat_stream_error.sse"), delay: nil, closeEarly: false)
             case "truncate": return sse(Array(try fixtures.sseEvents("openai", "chat_stream_text.sse").prefix(2)), delay: nil, closeEarly: true)
             case "slow": return sse(try fixtures.sseEvents("openai", "chat_stream_text.sse"), delay: slowEventDelay, closeEarly: false)
-            case "hang": return sse([], delay: .seconds(3600), closeEarly: false)
-            default: return try errorResponse(fault)
+            case "hang": return sse([], delay: stallDuration, closeEarly: false)
+            case "reset":
+                try? await context.channel.close()
+                throw TruncatedOnPurpose()
+            case "reset-after-first-byte":
+                return sse(Array(try fixtures.sseEvents("openai", "chat_stream_text.sse").prefix(1)), delay: nil, closeEarly: true)
+            case "slow-first-byte":
+                return sse(try fixtures.sseEvents("openai", "chat_stream_text.sse"), delay: nil, closeEarly: false, firstDelay: slowFirstByteDelay)
+            case "stall":
+                let events = Array(try fixtures.sseEvents("openai", "chat_stream_text.sse").prefix(2))
+                return sse(events + [[]], delay: nil, closeEarly: false, stallAtEmpty: true)
+            case "malformed":
+                return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: "{\"id\": oops")))
+            default:
+                if fault.hasPrefix("status-"), let code = Int(fault.dropFirst("status-".count)) {
+                    return statusResponse(code)
+                }
+                if fault.hasPrefix("flaky-"), let percent = Int(fault.dropFirst("flaky-".count)) {
+                    let count = state.withLock { state -> Int in state.flakyCounter += 1; return state.flakyCounter }
+                    if (count * percent) / 100 != ((count - 1) * percent) / 100 { return statusResponse(500) }
+                    return try normalChat(stream: stream, hasTools: hasTools, includeUsage: includeUsage)
+                }
+                return try errorResponse(fault)
             }
         }
+        return try normalChat(stream: stream, hasTools: hasTools, includeUsage: includeUsage)
+    }
+
+    private func normalChat(stream: Bool, hasTools: Bool, includeUsage: Bool) throws -> Response {
         if stream {
             var events = try fixtures.sseEvents("openai", hasTools ? "chat_stream_tool_calls.sse" : "chat_stream_text.sse")
             if !includeUsage { events.removeAll { String(decoding: $0, as: UTF8.self).contains(#""choices":[],"usage":{"#) } }
@@ -141,10 +181,20 @@ public final class FakeOpenAIUpstream: Sendable {
         return Response(status: .init(code: error.status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: error.body)))
     }
 
-    private func sse(_ events: [[UInt8]], delay: Duration?, closeEarly: Bool) -> Response {
+    private func statusResponse(_ code: Int) -> Response {
+        let body = #"{"error":{"message":"Injected failure \#(code).","type":"server_error","param":null,"code":null}}"#
+        return Response(status: .init(code: code), headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: body)))
+    }
+
+    private func sse(
+        _ events: [[UInt8]], delay: Duration?, closeEarly: Bool, firstDelay: Duration? = nil, stallAtEmpty: Bool = false
+    ) -> Response {
         Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"], body: ResponseBody { writer in
             do {
+                if let firstDelay { try await Task.sleep(for: firstDelay) }
                 for event in events {
+                    // Bounded, so a test server's graceful shutdown never waits on a stall for long.
+                    if stallAtEmpty && event.isEmpty { try await Task.sleep(for: self.stallDuration) }
                     try await writer.write(ByteBuffer(bytes: event))
                     if let delay { try await Task.sleep(for: delay) }
                 }
@@ -164,4 +214,15 @@ public final class FakeOpenAIUpstream: Sendable {
     }
 
     struct TruncatedOnPurpose: Error {}
+}
+
+/// The fake's request context: keeps the channel so a fault can drop the connection outright.
+public struct FakeUpstreamContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    let channel: any Channel
+
+    public init(source: ApplicationRequestContextSource) {
+        self.coreContext = .init(source: source)
+        self.channel = source.channel
+    }
 }

@@ -34,7 +34,14 @@ enum GatewayHarness {
                 TargetSettings(provider: "fake", model: "gpt-4o-mini", weight: 1),
             ]),
             ModelSettings(name: "with-fallback", targets: [TargetSettings(provider: "wrongkey", model: "gpt-4o-mini")], fallbacks: ["mini"]),
+            ModelSettings(name: "limited-with-backup", targets: [
+                TargetSettings(provider: "fake", model: "fault-429_rate_limit", weight: 1000), TargetSettings(provider: "fake", model: "gpt-4o-mini"),
+            ]),
         ]
+        for fault in ["status-500", "status-502", "status-503", "status-529", "reset", "reset-after-first-byte", "slow-first-byte", "stall", "malformed"] {
+            configuration.models.append(ModelSettings(name: fault, targets: [TargetSettings(provider: "fake", model: "fault-\(fault)")]))
+        }
+        configuration.routing.firstByteTimeoutSeconds = 0.3
         edit(&configuration)
         return configuration
     }
@@ -43,7 +50,7 @@ enum GatewayHarness {
         edit: @Sendable (inout GatewayConfiguration) -> Void = { _ in },
         _ body: @escaping @Sendable (any TestClientProtocol, FakeOpenAIUpstream) async throws -> Void
     ) async throws {
-        let fake = FakeOpenAIUpstream(expectedAPIKey: upstreamKey, slowEventDelay: .milliseconds(100))
+        let fake = FakeOpenAIUpstream(expectedAPIKey: upstreamKey, slowEventDelay: .milliseconds(100), slowFirstByteDelay: .seconds(1))
         try await fake.application().test(.live) { upstream in
             let port = try #require(upstream.port)
             var logger = Logger(label: "switchyard-test")

@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdTesting
 import NIOCore
 import Testing
+import SwitchyardCore
 import SwitchyardTesting
 
 @Suite struct ModelsAndEmbeddingsTests {
@@ -49,6 +50,25 @@ import SwitchyardTesting
             try await client.execute(uri: "/readyz", method: .get) { response in
                 let object = try json(response.body)
                 #expect(object["status"] as? String == "ready")
+            }
+        }
+    }
+}
+
+@Suite struct AdminModelsTests {
+    @Test func adminModelsNeedsTheMasterKeyEvenWithoutRequiredKeys() async throws {
+        try await GatewayHarness.run(edit: { $0.server.requireKeys = false }) { client, _ in
+            try await client.execute(uri: "/admin/models", method: .get) { response in
+                #expect(response.status == .unauthorized)
+            }
+            try await client.execute(uri: "/v1/chat/completions", method: .post, body: chatBody("mini")) { _ in }
+            try await client.execute(uri: "/admin/models", method: .get, headers: .authorized) { response in
+                #expect(response.status == .ok)
+                let data = try #require(try json(response.body)["data"] as? [[String: Any]])
+                let mini = try #require(data.first { $0["model"] as? String == "mini" })
+                #expect(mini["state"] as? String == "healthy")
+                #expect(mini["latency_ms"] as? Double != nil)
+                #expect(mini["in_flight"] as? Int == 0)
             }
         }
     }

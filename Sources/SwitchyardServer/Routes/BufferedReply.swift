@@ -7,18 +7,9 @@ import SwitchyardRouting
 enum BufferedReply {
     static func make(
         _ call: UpstreamCall, gateway: Gateway, context: GatewayRequestContext, usage: ([UInt8]) -> Usage
-    ) async throws(GatewayError) -> Response {
-        var upstreamBody = ByteBuffer()
-        do {
-            while let chunk = try await call.body.next() {
-                guard upstreamBody.readableBytes + chunk.readableBytes <= gateway.maxUpstreamBodyBytes else {
-                    throw GatewayError.upstreamMalformed(call.deployment.providerName, "the response body is larger than the gateway accepts")
-                }
-                upstreamBody.writeImmutableBuffer(chunk)
-            }
-        } catch {
-            throw GatewayError.transportFailure(error, provider: call.deployment.providerName)
-        }
+    ) async -> Response {
+        // The executor's attempt already read the whole body (so failures mid-body were retried).
+        let upstreamBody = (try? await call.body.next()) ?? ByteBuffer()
         let metered = usage(Array(upstreamBody.readableBytesView))
         let cost = call.deployment.price?.cost(of: metered)
         let overhead = (ContinuousClock.now - context.startedAt) - call.upstreamWait

@@ -20,7 +20,7 @@ struct ChatCompletionsRoute: Sendable {
             return stream(call, body: body, context: context, price: gateway.router.group(named: call.deployment.alias)?.price)
         }
         let location = call.deployment.adapter.streamUsage
-        return try await BufferedReply.make(call, gateway: gateway, context: context) { bytes in
+        return await BufferedReply.make(call, gateway: gateway, context: context) { bytes in
             Self.usage(of: bytes, body: body, location: location)
         }
     }
@@ -46,7 +46,9 @@ struct ChatCompletionsRoute: Sendable {
         let gateway = self.gateway
         let promptBytes = body.messagesByteCount
         return Response(status: .ok, headers: headers, body: ResponseBody { writer in
-            let outcome = await StreamPump.run(upstream: call.body, relay: relay, provider: call.deployment.providerName, writer: &writer)
+            let outcome = await StreamPump.run(
+                upstream: call.body, relay: relay, provider: call.deployment.providerName, silenceLimit: gateway.firstByteTimeout,
+                deadline: call.deadline, writer: &writer)
             let usage = outcome.relay.usage(promptBytes: promptBytes)
             RequestLog.served(
                 gateway.logger, context: context, call: call, usage: usage, cost: price?.cost(of: usage), stream: true,

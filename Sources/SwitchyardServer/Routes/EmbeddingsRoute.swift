@@ -17,7 +17,7 @@ struct EmbeddingsRoute: Sendable {
             }
             return adapter.embeddingsRequest(body, upstreamModel: deployment.upstreamModel)
         }
-        return try await BufferedReply.make(call, gateway: gateway, context: context) { bytes in
+        return await BufferedReply.make(call, gateway: gateway, context: context) { bytes in
             let scanner = JSONScanner(bytes)
             return (try? scanner.root()).flatMap { OpenAIUsageReader.usage(in: scanner, object: $0) }
                 ?? Usage(promptTokens: TokenEstimator.estimate(byteCount: body.inputByteCount), completionTokens: 0, isEstimated: true)

@@ -17,11 +17,14 @@ enum StreamPump {
         var status: Int
     }
 
-    static func run(upstream: UpstreamBodyReader, relay: OpenAIStreamRelay, provider: String, writer: inout any ResponseBodyWriter) async -> Outcome {
+    static func run(
+        upstream: UpstreamBodyReader, relay: OpenAIStreamRelay, provider: String, silenceLimit: Duration, deadline: ContinuousClock.Instant,
+        writer: inout any ResponseBodyWriter
+    ) async -> Outcome {
         var relay = relay
         var parser = SSEParser()
         do {
-            while let buffer = try await upstream.next() {
+            while let buffer = try await upstream.next(timeout: min(silenceLimit, ContinuousClock.now.duration(to: deadline))) {
                 let events: [SSEEvent]
                 do {
                     events = try parser.feed(buffer.readableBytesView)

@@ -18,6 +18,8 @@ struct UpstreamCall: Sendable {
     let attempts: Int
     /// Time spent waiting on upstreams (all attempts), up to the successful response head.
     let upstreamWait: Duration
+    /// When the whole request must be over (streams included).
+    let deadline: ContinuousClock.Instant
 }
 
 extension Gateway {
@@ -54,23 +56,33 @@ extension Gateway {
                 throw error
             }
             let reader = UpstreamBodyReader(response.body)
-            if stream {
+            if !stream {
+                do {
+                    try await reader.readAll(limit: maxUpstreamBodyBytes)
+                } catch {
+                    throw GatewayError.transportFailure(error, provider: deployment.providerName)
+                }
+                guard reader.pendingIsJSONObject else {
+                    throw GatewayError.upstreamMalformed(deployment.providerName, "the response body is not a JSON object")
+                }
+            } else {
                 do {
                     try await reader.awaitFirstChunk(timeout: min(firstByteTimeout, clock.now.duration(to: deadline)))
-                } catch is UpstreamBodyReader.FirstByteTimeout {
+                } catch is UpstreamBodyReader.SilenceTimeout {
                     throw GatewayError.upstreamTimeout(deployment.providerName)
                 } catch {
                     throw GatewayError.transportFailure(error, provider: deployment.providerName)
                 }
             }
             let call = UpstreamCall(
-                status: response.status, headers: response.headers, body: reader, deployment: deployment, attempts: 0, upstreamWait: .zero)
+                status: response.status, headers: response.headers, body: reader, deployment: deployment, attempts: 0, upstreamWait: .zero,
+                deadline: deadline)
             return Executor.Attempt(value: call, timeToFirstByte: Executor.seconds(start.duration(to: clock.now)))
         }
         let call = result.value
         return UpstreamCall(
             status: call.status, headers: call.headers, body: call.body, deployment: result.deployment, attempts: result.attempts,
-            upstreamWait: waited.total)
+            upstreamWait: waited.total, deadline: call.deadline)
     }
 }
 
@@ -85,6 +97,8 @@ extension GatewayError {
     /// A failure to get any HTTP answer from a provider.
     static func transportFailure(_ error: any Error, provider: String) -> GatewayError {
         if let error = error as? GatewayError { return error }
+        if error is UpstreamBodyReader.SilenceTimeout { return .upstreamTimeout(provider) }
+        if error is UpstreamBodyReader.BodyTooLarge { return .upstreamMalformed(provider, "the response body is larger than the gateway accepts") }
         if let error = error as? HTTPClientError {
             switch error {
             case .deadlineExceeded, .readTimeout, .writeTimeout: return .upstreamTimeout(provider)

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import NIOCore
+import SwitchyardCore
 
 /// Reads an upstream response body chunk by chunk, with room to hold back the first chunk
 /// (read early to confirm the stream started) for the stream pump.
@@ -24,21 +25,48 @@ final class UpstreamBodyReader: @unchecked Sendable {
         return try await iterator.next()
     }
 
-    /// Reads the first chunk now and keeps it for `next()`; throws `FirstByteTimeout` when the
-    /// upstream sends nothing within `timeout`.
-    func awaitFirstChunk(timeout: Duration) async throws {
-        let first: ByteBuffer? = try await withThrowingTaskGroup(of: ByteBuffer?.self) { group in
+    /// The next chunk, failing with `SilenceTimeout` when the upstream sends nothing for `timeout`.
+    func next(timeout: Duration) async throws -> ByteBuffer? {
+        if let chunk = pending {
+            pending = nil
+            return chunk
+        }
+        return try await withThrowingTaskGroup(of: ByteBuffer?.self) { group in
             group.addTask { try await self.iterator.next() }
             group.addTask {
                 try await Task.sleep(for: timeout)
-                throw FirstByteTimeout()
+                throw SilenceTimeout()
             }
             defer { group.cancelAll() }
             return try await group.next() ?? nil
         }
-        pending = first
     }
 
-    /// The upstream sent no body byte within the first-byte timeout.
-    struct FirstByteTimeout: Error {}
+    /// Reads the first chunk now and keeps it for `next()` (a stream is only committed to the
+    /// client once its upstream has really started).
+    func awaitFirstChunk(timeout: Duration) async throws {
+        pending = try await next(timeout: timeout)
+    }
+
+    /// Reads the whole body now (at most `limit` bytes) and keeps it for `next()`.
+    func readAll(limit: Int) async throws {
+        var whole = pending ?? ByteBuffer()
+        while let chunk = try await iterator.next() {
+            guard whole.readableBytes + chunk.readableBytes <= limit else { throw BodyTooLarge() }
+            whole.writeImmutableBuffer(chunk)
+        }
+        pending = whole
+    }
+
+    /// Whether the buffered body is one valid JSON object (what OpenAI-format answers are).
+    var pendingIsJSONObject: Bool {
+        guard let pending else { return false }
+        return (try? JSONScanner(Array(pending.readableBytesView)).root())?.kind == .object
+    }
+
+    /// The upstream body is larger than the gateway buffers.
+    struct BodyTooLarge: Error {}
+
+    /// The upstream sent nothing for longer than allowed.
+    struct SilenceTimeout: Error {}
 }
