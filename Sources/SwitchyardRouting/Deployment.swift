@@ -42,11 +42,22 @@ public struct ModelGroup: Sendable {
     public let contextWindowFallbacks: [String]
     public let contentPolicyFallbacks: [String]
     public let strategy: RoutingStrategy
+    /// Hedge slow starts: nil = never; otherwise after this fixed delay, or the alias's p95
+    /// time to first byte when the delay is `.adaptive`.
+    public let hedging: Hedging?
+
+    /// When a second attempt is sent for a slow request.
+    public enum Hedging: Sendable, Equatable {
+        case after(seconds: Double)
+        case adaptive
+    }
 
     public init(
         name: String, deployments: [Deployment], price: Price?, contextWindow: Int?, fallbacks: [String],
-        contextWindowFallbacks: [String] = [], contentPolicyFallbacks: [String] = [], strategy: RoutingStrategy = .weighted
+        contextWindowFallbacks: [String] = [], contentPolicyFallbacks: [String] = [], strategy: RoutingStrategy = .weighted,
+        hedging: Hedging? = nil
     ) {
+        self.hedging = hedging
         self.name = name
         self.deployments = deployments
         self.price = price

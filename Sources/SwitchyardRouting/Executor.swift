@@ -31,9 +31,16 @@ public struct Executor: Sendable {
         plan: RoutePlan, deadline: ContinuousClock.Instant,
         attempt: (Deployment, ContinuousClock.Instant) async throws -> Attempt<Value>
     ) async throws(GatewayError) -> (value: Value, deployment: Deployment, attempts: Int) {
+        try await run(plan: plan, deadline: deadline, alreadyTried: [], attemptsMade: 0, attempt: attempt)
+    }
+
+    func run<Value: Sendable>(
+        plan: RoutePlan, deadline: ContinuousClock.Instant, alreadyTried: Set<String>, attemptsMade: Int,
+        attempt: (Deployment, ContinuousClock.Instant) async throws -> Attempt<Value>
+    ) async throws(GatewayError) -> (value: Value, deployment: Deployment, attempts: Int) {
         var queue = plan.primary
-        var tried: Set<String> = []
-        var attempts = 0
+        var tried = alreadyTried
+        var attempts = attemptsMade
         var retriesOfLast = 0
         var last: (deployment: Deployment, error: GatewayError)?
         var random = SystemRandomNumberGenerator()
@@ -57,8 +64,7 @@ public struct Executor: Sendable {
             let started = ContinuousClock.now
             do {
                 let result = try await attempt(deployment, deadline)
-                let elapsed = started.duration(to: .now)
-                health.end(deployment.id, .success(latency: Executor.seconds(elapsed), timeToFirstByte: result.timeToFirstByte))
+                recordSuccess(deployment, started: started, result: result)
                 return (result.value, deployment, attempts)
             } catch {
                 let gatewayError = Executor.gatewayError(error)
@@ -81,6 +87,12 @@ public struct Executor: Sendable {
         }
         if let last { throw last.error }
         throw GatewayError.noHealthyDeployment(plan.primary.first?.alias ?? "")
+    }
+
+    func recordSuccess<Value>(_ deployment: Deployment, started: ContinuousClock.Instant, result: Attempt<Value>) {
+        let elapsed = Executor.seconds(started.duration(to: .now))
+        health.end(deployment.id, .success(latency: elapsed, timeToFirstByte: result.timeToFirstByte))
+        if let ttfb = result.timeToFirstByte { health.recordTimeToFirstByte(alias: deployment.alias, seconds: ttfb) }
     }
 
     public static func seconds(_ duration: Duration) -> Double {

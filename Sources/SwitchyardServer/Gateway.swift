@@ -45,7 +45,8 @@ struct Gateway: Sendable {
             let strategy = RoutingStrategy(rawValue: model.strategy ?? configuration.routing.strategy) ?? .weighted
             return ModelGroup(
                 name: model.name, deployments: deployments, price: model.price, contextWindow: model.contextWindow, fallbacks: model.fallbacks,
-                contextWindowFallbacks: model.contextWindowFallbacks, contentPolicyFallbacks: model.contentPolicyFallbacks, strategy: strategy)
+                contextWindowFallbacks: model.contextWindowFallbacks, contentPolicyFallbacks: model.contentPolicyFallbacks, strategy: strategy,
+                hedging: model.hedge ? (model.hedgeAfterSeconds.map { .after(seconds: $0) } ?? .adaptive) : nil)
         }
     }
 }

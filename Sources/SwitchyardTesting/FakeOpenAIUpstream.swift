@@ -19,7 +19,7 @@ import SwitchyardCore
 /// - `fault-status-<code>`: an OpenAI error envelope with that status (e.g. 502, 529);
 /// - `fault-reset`: the connection closes before any response;
 /// - `fault-reset-after-first-byte`: one text event, then the connection closes;
-/// - `fault-slow-first-byte`: headers at once, the first event after `slowFirstByteDelay`;
+/// - `fault-slow-first-byte`: headers at once, the first event after `slowFirstByteDelay`, then paced like `fault-slow`;
 /// - `fault-stall`: two text events, then nothing for `stallDuration`;
 /// - `fault-malformed`: 200 with a body that is not JSON;
 /// - `fault-flaky-<percent>`: that share of requests (deterministically spread) fail with 500.
@@ -128,7 +128,7 @@ public final class FakeOpenAIUpstream: Sendable {
             case "reset-after-first-byte":
                 return sse(Array(try fixtures.sseEvents("openai", "chat_stream_text.sse").prefix(1)), delay: nil, closeEarly: true)
             case "slow-first-byte":
-                return sse(try fixtures.sseEvents("openai", "chat_stream_text.sse"), delay: nil, closeEarly: false, firstDelay: slowFirstByteDelay)
+                return sse(try fixtures.sseEvents("openai", "chat_stream_text.sse"), delay: slowEventDelay, closeEarly: false, firstDelay: slowFirstByteDelay)
             case "stall":
                 let events = Array(try fixtures.sseEvents("openai", "chat_stream_text.sse").prefix(2))
                 return sse(events + [[]], delay: nil, closeEarly: false, stallAtEmpty: true)

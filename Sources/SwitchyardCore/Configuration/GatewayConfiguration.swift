@@ -85,6 +85,10 @@ public struct ModelSettings: Sendable {
     public var contentPolicyFallbacks: [String] = []
     /// Overrides `routing.strategy` for this alias.
     public var strategy: String?
+    /// Send a second attempt to another deployment when the first is slow to start.
+    public var hedge = false
+    /// Start the hedge after this long; default: the alias's recent p95 time to first byte.
+    public var hedgeAfterSeconds: Double?
 
     public init(name: String, targets: [TargetSettings], price: Price? = nil, contextWindow: Int? = nil, fallbacks: [String] = []) {
         self.name = name

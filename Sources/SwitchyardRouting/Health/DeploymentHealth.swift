@@ -30,6 +30,10 @@ public final class DeploymentHealth: Sendable {
     }
 
     private let state: Mutex<[String: DeploymentStats]>
+    /// Recent times to first byte per alias (newest last), for hedging at the alias's p95.
+    private let aliasTimeToFirstByte = Mutex<[String: [Double]]>([:])
+    static let ttfbSamples = 200
+    static let minimumSamplesForP95 = 20
     private let makeBreaker: @Sendable () -> CircuitBreaker
     public let clock: @Sendable () -> Double
     static let recentWindow = 50
@@ -88,6 +92,24 @@ public final class DeploymentHealth: Sendable {
             if stats.recent.count > DeploymentHealth.recentWindow { stats.recent.removeFirst(stats.recent.count - DeploymentHealth.recentWindow) }
             all[id] = stats
         }
+    }
+
+    /// Records a successful attempt's time to first byte for its alias.
+    public func recordTimeToFirstByte(alias: String, seconds: Double) {
+        aliasTimeToFirstByte.withLock { all in
+            var samples = all[alias] ?? []
+            samples.append(seconds)
+            if samples.count > DeploymentHealth.ttfbSamples { samples.removeFirst(samples.count - DeploymentHealth.ttfbSamples) }
+            all[alias] = samples
+        }
+    }
+
+    /// The alias's 95th-percentile time to first byte over recent requests (nil until enough samples).
+    public func p95TimeToFirstByte(alias: String) -> Double? {
+        let samples = aliasTimeToFirstByte.withLock { $0[alias] ?? [] }
+        guard samples.count >= DeploymentHealth.minimumSamplesForP95 else { return nil }
+        let sorted = samples.sorted()
+        return sorted[min(sorted.count - 1, Int((Double(sorted.count) * 0.95).rounded(.up)) - 1)]
     }
 
     /// Adds tokens to the deployment's current minute (for the `usage` strategy).

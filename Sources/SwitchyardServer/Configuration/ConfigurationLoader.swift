@@ -218,6 +218,7 @@ struct NodeReader {
             var model = ModelSettings(name: "", targets: [])
             let fields: Set<String> = [
                 "name", "targets", "price", "context_window", "fallbacks", "context_window_fallbacks", "content_policy_fallbacks", "strategy",
+                "hedge", "hedge_after_seconds",
             ]
             for (key, value) in mapping(item, path: path, allowed: fields) ?? [] {
                 switch key {
@@ -228,6 +229,8 @@ struct NodeReader {
                 case "context_window_fallbacks": model.contextWindowFallbacks = stringList(value, path: "\(path).\(key)")
                 case "content_policy_fallbacks": model.contentPolicyFallbacks = stringList(value, path: "\(path).\(key)")
                 case "strategy": model.strategy = string(value, path: "\(path).strategy")
+                case "hedge": model.hedge = bool(value, path: "\(path).hedge") ?? false
+                case "hedge_after_seconds": model.hedgeAfterSeconds = double(value, path: "\(path).hedge_after_seconds")
                 default: model.fallbacks = stringList(value, path: "\(path).fallbacks")
                 }
             }

@@ -23,12 +23,15 @@ struct UpstreamCall: Sendable {
 }
 
 extension Gateway {
+    /// The hedge delay of an adaptive alias until it has seen enough requests for a p95.
+    static let hedgeDelayWhileLearning = 1.0
+
     /// Sends the request built for each deployment of the route plan until one answers 2xx (and,
     /// for streams, sends its first byte within the first-byte timeout); errors are classified
     /// by that deployment's adapter and drive the executor's failover, retries and breakers.
     func call(
         model: String, request: Request, promptBytes: Int, stream: Bool,
-        build: @Sendable (Deployment) throws -> UpstreamRequest
+        build: @escaping @Sendable (Deployment) throws -> UpstreamRequest
     ) async throws(GatewayError) -> UpstreamCall {
         var random = SystemRandomNumberGenerator()
         let extra = request.headers[.xSwitchyardFallbacks].map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } } ?? []
@@ -37,7 +40,7 @@ extension Gateway {
         let clock = ContinuousClock()
         let waited = WaitAccumulator()
         let firstByteTimeout = self.firstByteTimeout
-        let result = try await executor.run(plan: plan, deadline: clock.now + requestTimeout) { deployment, deadline in
+        let attempt: @Sendable (Deployment, ContinuousClock.Instant) async throws -> Executor.Attempt<UpstreamCall> = { deployment, deadline in
             let start = clock.now
             defer { waited.add(clock.now - start) }
             let response: UpstreamResponse
@@ -78,6 +81,18 @@ extension Gateway {
                 status: response.status, headers: response.headers, body: reader, deployment: deployment, attempts: 0, upstreamWait: .zero,
                 deadline: deadline)
             return Executor.Attempt(value: call, timeToFirstByte: Executor.seconds(start.duration(to: clock.now)))
+        }
+        let deadline = clock.now + requestTimeout
+        let result: (value: UpstreamCall, deployment: Deployment, attempts: Int)
+        if let hedging = router.group(named: model)?.hedging {
+            let seconds: Double
+            switch hedging {
+            case .after(let fixed): seconds = fixed
+            case .adaptive: seconds = router.health.p95TimeToFirstByte(alias: model) ?? Gateway.hedgeDelayWhileLearning
+            }
+            result = try await executor.runHedged(plan: plan, deadline: deadline, hedgeAfter: .milliseconds(Int64(seconds * 1000)), attempt: attempt)
+        } else {
+            result = try await executor.run(plan: plan, deadline: deadline, attempt: attempt)
         }
         let call = result.value
         return UpstreamCall(
