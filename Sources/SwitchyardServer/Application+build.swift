@@ -31,6 +31,11 @@ public func buildApplication(configuration: GatewayConfiguration, dependencies: 
         transport = HTTPUpstreamTransport(client: client)
     }
     let gateway = Gateway(configuration: configuration, transport: transport, logger: dependencies.logger)
+    if configuration.routing.healthProbeSeconds > 0 {
+        services.append(HealthProber(
+            router: gateway.router, transport: transport,
+            interval: .milliseconds(Int64(configuration.routing.healthProbeSeconds * 1000)), logger: dependencies.logger))
+    }
     let router = buildRouter(gateway: gateway)
     return Application(
         router: router,

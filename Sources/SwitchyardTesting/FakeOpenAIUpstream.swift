@@ -167,6 +167,7 @@ public final class FakeOpenAIUpstream: Sendable {
     }
 
     private func models(_ request: Request, context: some RequestContext) async throws -> Response {
+        _ = try await record(request, context: context)
         guard authorized(request) else { return try errorResponse("401_invalid_key") }
         let fixture = try fixtures.data("openai", "models_response.json")
         return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: fixture)))

@@ -129,6 +129,8 @@ public struct RoutingSettings: Sendable {
     /// How long an opened breaker keeps the deployment out before a probe request.
     public var cooldownSeconds: Double = 30
     public var cooldownWindowSeconds: Double = 60
+    /// Interval of active health probes; 0 turns them off.
+    public var healthProbeSeconds: Double = 0
 
     public init() {}
 }

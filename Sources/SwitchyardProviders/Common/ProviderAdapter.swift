@@ -11,6 +11,9 @@ public protocol ProviderAdapter: Sendable {
     func chatCompletionsRequest(_ body: OpenAIChatRequestBody, upstreamModel: String) -> UpstreamRequest
     /// Where to find token usage in this provider's OpenAI-format stream chunks.
     var streamUsage: OpenAIStreamUsageLocation { get }
+    /// A cheap request that shows whether the provider is reachable and accepts the key
+    /// (used by the active health prober).
+    func healthProbeRequest() -> UpstreamRequest
     /// Turns an upstream error response into the gateway's error.
     func classifyError(status: Int, headers: HeaderList, body: [UInt8]) -> GatewayError
 }

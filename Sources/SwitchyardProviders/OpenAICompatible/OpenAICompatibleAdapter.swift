@@ -43,6 +43,10 @@ public struct OpenAICompatibleAdapter: EmbeddingsAdapter {
         return UpstreamRequest(url: baseURL + "/embeddings", headers: headers(), body: splice.result())
     }
 
+    public func healthProbeRequest() -> UpstreamRequest {
+        UpstreamRequest(method: .get, url: baseURL + "/models", headers: headers(), body: [])
+    }
+
     public func classifyError(status: Int, headers: HeaderList, body: [UInt8]) -> GatewayError {
         OpenAIErrorClassifier.classify(provider: providerName, status: status, headers: headers, body: body)
     }

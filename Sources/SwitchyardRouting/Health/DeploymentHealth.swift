@@ -94,6 +94,21 @@ public final class DeploymentHealth: Sendable {
         }
     }
 
+    /// Applies an active health probe's result: a failure counts like a failed request; a
+    /// success closes a breaker that is open or probing, so traffic returns without waiting.
+    public func recordProbe(_ id: String, healthy: Bool) {
+        let now = clock()
+        state.withLock { all in
+            var stats = all[id] ?? DeploymentStats(breaker: makeBreaker())
+            if healthy {
+                if stats.breaker.state != .closed { stats.breaker.recordSuccess() }
+            } else {
+                stats.breaker.recordFailure(now: now)
+            }
+            all[id] = stats
+        }
+    }
+
     /// Records a successful attempt's time to first byte for its alias.
     public func recordTimeToFirstByte(alias: String, seconds: Double) {
         aliasTimeToFirstByte.withLock { all in

@@ -272,7 +272,7 @@ struct NodeReader {
     }
 
     mutating func readRouting(_ node: Node, into routing: inout RoutingSettings) {
-        let fields: Set<String> = ["strategy", "retries", "timeout_seconds", "first_byte_timeout_seconds", "cooldown"]
+        let fields: Set<String> = ["strategy", "retries", "timeout_seconds", "first_byte_timeout_seconds", "cooldown", "health_probe_seconds"]
         for (key, value) in mapping(node, path: "routing", allowed: fields) ?? [] {
             let path = "routing.\(key)"
             switch key {
@@ -280,6 +280,7 @@ struct NodeReader {
             case "retries": routing.retries = int(value, path: path) ?? routing.retries
             case "timeout_seconds": routing.timeoutSeconds = double(value, path: path) ?? routing.timeoutSeconds
             case "first_byte_timeout_seconds": routing.firstByteTimeoutSeconds = double(value, path: path) ?? routing.firstByteTimeoutSeconds
+            case "health_probe_seconds": routing.healthProbeSeconds = double(value, path: path) ?? routing.healthProbeSeconds
             default:
                 for (field, amount) in mapping(value, path: path, allowed: ["failures", "seconds", "window_seconds"]) ?? [] {
                     switch field {

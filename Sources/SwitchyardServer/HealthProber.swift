@@ -1,0 +1,42 @@
+import Logging
+import ServiceLifecycle
+import SwitchyardCore
+import SwitchyardProviders
+import SwitchyardRouting
+
+/// Active health probes (`routing.health_probe_seconds` > 0): every interval each provider gets
+/// one cheap request (`GET …/models`); the result feeds the breakers of all its deployments, so a
+/// dead provider is taken out before user traffic finds it, and a recovered one comes back early.
+struct HealthProber: Service {
+    let router: ModelRouter
+    let transport: any UpstreamTransport
+    let interval: Duration
+    let logger: Logger
+
+    func run() async throws {
+        // Deployments grouped by provider: one probe per provider per round.
+        let byProvider = Dictionary(grouping: router.allDeployments, by: \.providerName)
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do { try await Task.sleep(for: interval) } catch { return }
+                for (provider, deployments) in byProvider {
+                    guard let adapter = deployments.first?.adapter else { continue }
+                    let healthy = await probe(adapter)
+                    if !healthy { logger.warning("health probe failed", metadata: ["provider": "\(provider)"]) }
+                    for deployment in deployments { router.health.recordProbe(deployment.id, healthy: healthy) }
+                }
+            }
+        }
+    }
+
+    private func probe(_ adapter: any ProviderAdapter) async -> Bool {
+        do {
+            let response = try await transport.send(adapter.healthProbeRequest(), timeout: .seconds(5))
+            _ = try? await response.collect(upTo: 1 << 20)
+            // Only server-side trouble counts: a 4xx (e.g. no /models route) still proves it is up.
+            return response.status < 500 && response.status != 401 && response.status != 403
+        } catch {
+            return false
+        }
+    }
+}
