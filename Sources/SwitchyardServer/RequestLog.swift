@@ -2,6 +2,15 @@ import Logging
 import SwitchyardCore
 import SwitchyardRouting
 
+extension Gateway {
+    /// Meters one served request, exactly once: the request log line, and the deployment's
+    /// token count for the `usage` strategy.
+    func meter(context: GatewayRequestContext, call: UpstreamCall, usage: Usage, cost: Double?, stream: Bool, status: Int) {
+        router.health.addTokens(call.deployment.id, usage.totalTokens)
+        RequestLog.served(logger, context: context, call: call, usage: usage, cost: cost, stream: stream, status: status)
+    }
+}
+
 /// One structured log line per served request (no secrets: keys are never in these fields).
 enum RequestLog {
     static func served(_ logger: Logger, context: GatewayRequestContext, call: UpstreamCall, usage: Usage, cost: Double?, stream: Bool, status: Int) {

@@ -13,7 +13,7 @@ enum BufferedReply {
         let metered = usage(Array(upstreamBody.readableBytesView))
         let cost = call.deployment.price?.cost(of: metered)
         let overhead = (ContinuousClock.now - context.startedAt) - call.upstreamWait
-        RequestLog.served(gateway.logger, context: context, call: call, usage: metered, cost: cost, stream: false, status: 200)
+        gateway.meter(context: context, call: call, usage: metered, cost: cost, stream: false, status: 200)
         return Response(
             status: .ok,
             headers: ResponseHeaders.make(call: call, contentType: "application/json", overhead: overhead, cost: cost),

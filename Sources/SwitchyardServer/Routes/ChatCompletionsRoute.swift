@@ -50,8 +50,8 @@ struct ChatCompletionsRoute: Sendable {
                 upstream: call.body, relay: relay, provider: call.deployment.providerName, silenceLimit: gateway.firstByteTimeout,
                 deadline: call.deadline, writer: &writer)
             let usage = outcome.relay.usage(promptBytes: promptBytes)
-            RequestLog.served(
-                gateway.logger, context: context, call: call, usage: usage, cost: price?.cost(of: usage), stream: true,
+            gateway.meter(
+                context: context, call: call, usage: usage, cost: price?.cost(of: usage), stream: true,
                 status: outcome.status)
             if outcome.clientConnected { try await writer.finish(nil) }
         })
