@@ -22,6 +22,8 @@ import SwitchyardCore
 /// - `fault-slow-first-byte`: headers at once, the first event after `slowFirstByteDelay`, then paced like `fault-slow`;
 /// - `fault-stall`: two text events, then nothing for `stallDuration`;
 /// - `fault-malformed`: 200 with a body that is not JSON;
+/// - `fault-malformed-stream`: one text event, then an event whose data is not JSON;
+/// - `fault-content-filter`: Azure's 400 `content_filter` error;
 /// - `fault-flaky-<percent>`: that share of requests (deterministically spread) fail with 500.
 /// `failNext(_:with:)` makes the next N chat requests fail whatever their model.
 public final class FakeOpenAIUpstream: Sendable {
@@ -132,6 +134,12 @@ public final class FakeOpenAIUpstream: Sendable {
             case "stall":
                 let events = Array(try fixtures.sseEvents("openai", "chat_stream_text.sse").prefix(2))
                 return sse(events + [[]], delay: nil, closeEarly: false, stallAtEmpty: true)
+            case "content-filter":
+                let body = #"{"error":{"message":"The response was filtered due to the prompt triggering content management policy.","type":null,"param":"prompt","code":"content_filter","status":400}}"#
+                return Response(status: .badRequest, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: body)))
+            case "malformed-stream":
+                let events = Array(try fixtures.sseEvents("openai", "chat_stream_text.sse").prefix(1)) + [Array("data: {not json\n\n".utf8)]
+                return sse(events, delay: nil, closeEarly: false)
             case "malformed":
                 return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: "{\"id\": oops")))
             default:

@@ -47,6 +47,39 @@ import SwitchyardCore
         }
     }
 
+    @Test func aMalformedStreamEventBecomesAnInStreamError() async throws {
+        try await GatewayHarness.run(edit: { $0.models.append(ModelSettings(name: "bad-stream", targets: [TargetSettings(provider: "fake", model: "fault-malformed-stream")])) }) { client, fake in
+            try await client.execute(uri: "/v1/chat/completions", method: .post, headers: .authorized, body: chatBody("bad-stream", stream: true)) { response in
+                #expect(response.status == .ok)
+                let text = String(buffer: response.body)
+                #expect(text.contains(#""code":null"#) || text.contains("malformed"))
+                #expect(text.contains(#"data: {"error":"#))
+                #expect(!text.contains("[DONE]"))
+            }
+            #expect(fake.requests.count == 1)
+        }
+    }
+
+    @Test func contentPolicyFallbacksServeFilteredPrompts() async throws {
+        try await GatewayHarness.run(edit: { configuration in
+            var model = ModelSettings(name: "filtered", targets: [TargetSettings(provider: "fake", model: "fault-content-filter")])
+            model.contentPolicyFallbacks = ["mini"]
+            configuration.models.append(model)
+            configuration.models.append(ModelSettings(name: "filtered-alone", targets: [TargetSettings(provider: "fake", model: "fault-content-filter")]))
+        }) { client, fake in
+            try await client.execute(uri: "/v1/chat/completions", method: .post, headers: .authorized, body: chatBody("filtered")) { response in
+                #expect(response.status == .ok)
+                #expect(response.headers[HTTPField.Name("x-switchyard-model")!] == "mini")
+            }
+            try await client.execute(uri: "/v1/chat/completions", method: .post, headers: .authorized, body: chatBody("filtered-alone")) { response in
+                #expect(response.status == .badRequest)
+                let object = try errorObject(response.body)
+                #expect(object["code"] as? String == "content_filter")
+            }
+            #expect(fake.requests.count == 3, "a filtered prompt is not retried on the same model")
+        }
+    }
+
     @Test func aStallMidStreamEndsAtTheDeadlineWithAnInStreamError() async throws {
         try await GatewayHarness.run(edit: { $0.routing.timeoutSeconds = 1 }) { client, _ in
             try await client.execute(uri: "/v1/chat/completions", method: .post, headers: .authorized, body: chatBody("stall", stream: true)) { response in
