@@ -22,6 +22,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
     ],
     targets: [
         .target(
@@ -39,11 +41,23 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "SwitchyardAccounts",
+            dependencies: ["SwitchyardCore", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "SwitchyardStoreSQLite",
+            dependencies: ["SwitchyardAccounts", "SwitchyardCore", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "SwitchyardServer",
             dependencies: [
                 "SwitchyardCore",
                 "SwitchyardProviders",
                 "SwitchyardRouting",
+                "SwitchyardAccounts",
+                "SwitchyardStoreSQLite",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
@@ -74,6 +88,7 @@ let package = Package(
             name: "SwitchyardTesting",
             dependencies: [
                 "SwitchyardCore",
+                "SwitchyardAccounts",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -94,6 +109,16 @@ let package = Package(
         .testTarget(
             name: "SwitchyardProvidersTests",
             dependencies: ["SwitchyardProviders", "SwitchyardCore", "SwitchyardTesting"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "SwitchyardAccountsTests",
+            dependencies: ["SwitchyardAccounts", "SwitchyardCore"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "SwitchyardStoreSQLiteTests",
+            dependencies: ["SwitchyardStoreSQLite", "SwitchyardAccounts", "SwitchyardCore", "SwitchyardTesting"],
             swiftSettings: strictSettings
         ),
         .testTarget(

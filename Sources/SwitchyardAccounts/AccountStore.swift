@@ -1,0 +1,23 @@
+/// Where keys and balances live. SQLite (embedded, default) and PostgreSQL implement it; every
+/// implementation must pass `AccountStoreConformance` (SwitchyardTesting).
+public protocol AccountStore: Sendable {
+    /// Creates the schema if needed.
+    func migrate() async throws
+    func insert(_ key: VirtualKey) async throws
+    func update(_ key: VirtualKey) async throws
+    func key(id: String) async throws -> VirtualKey?
+    func key(hash: String) async throws -> VirtualKey?
+    /// Every key, newest first.
+    func keys() async throws -> [VirtualKey]
+    /// Marks the key revoked at `time`; false when there is no such key.
+    func revoke(id: String, at time: Int64) async throws -> Bool
+    /// Adds `amount` to the key's balance atomically and returns the new balance (a key without
+    /// a balance starts from zero); nil when there is no such key.
+    func addCredits(id: String, amount: Money) async throws -> Money?
+}
+
+/// A store operation that cannot work as asked (e.g. a duplicate id).
+public struct AccountStoreError: Error, Sendable, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}

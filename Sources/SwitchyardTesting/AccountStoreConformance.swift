@@ -1,0 +1,95 @@
+public import SwitchyardAccounts
+
+/// The behaviour every `AccountStore` must have. A store's test target calls `run` with a
+/// factory for fresh, empty stores; the first failed check throws `ConformanceFailure`.
+public enum AccountStoreConformance {
+    /// A check the store did not pass.
+    public struct ConformanceFailure: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    static func check(_ condition: Bool, _ message: @autoclosure () -> String, line: Int = #line) throws {
+        if !condition { throw ConformanceFailure(description: "AccountStoreConformance:\(line): \(message())") }
+    }
+
+    static func sample(_ suffix: String, createdAt: Int64 = 1_800_000_000) -> VirtualKey {
+        VirtualKey(
+            id: "key_\(suffix)", name: "team \(suffix)", owner: "owner-\(suffix)", keyHash: KeyMaterial.hash("sk-sy-\(suffix)"),
+            keyPrefix: "sk-sy-\(suffix.prefix(4))…", createdAt: createdAt, expiresAt: createdAt + 3600, models: ["mini", "gpt-*"],
+            rpm: 60, tpm: 10_000, maxParallel: 4, credits: Money(decimal: "10.00"), metadata: ["env": "test"])
+    }
+
+    public static func run(makeStore: () async throws -> any AccountStore) async throws {
+        try await roundTripsEveryField(makeStore())
+        try await findsByHashAndListsNewestFirst(makeStore())
+        try await rejectsDuplicates(makeStore())
+        try await updatesAndRevokes(makeStore())
+        try await addsCreditsAtomically(makeStore())
+    }
+
+    static func roundTripsEveryField(_ store: any AccountStore) async throws {
+        try await store.migrate()
+        try await store.migrate()  // idempotent
+        let key = sample("a")
+        try await store.insert(key)
+        let loaded = try await store.key(id: key.id)
+        try check(loaded == key, "round trip changed the key: \(String(describing: loaded))")
+        var bare = VirtualKey(id: "key_bare", name: "bare", keyHash: KeyMaterial.hash("x"), keyPrefix: "sk-sy-x…", createdAt: 1)
+        bare.metadata = [:]
+        try await store.insert(bare)
+        try check(try await store.key(id: "key_bare") == bare, "optional fields did not round trip as nil")
+        try check(try await store.key(id: "key_missing") == nil, "a missing id must give nil")
+    }
+
+    static func findsByHashAndListsNewestFirst(_ store: any AccountStore) async throws {
+        try await store.migrate()
+        try await store.insert(sample("old", createdAt: 100))
+        try await store.insert(sample("new", createdAt: 200))
+        try check(try await store.key(hash: KeyMaterial.hash("sk-sy-new"))?.id == "key_new", "lookup by hash failed")
+        try check(try await store.key(hash: KeyMaterial.hash("nope")) == nil, "unknown hash must give nil")
+        try check(try await store.keys().map(\.id) == ["key_new", "key_old"], "keys must be listed newest first")
+    }
+
+    static func rejectsDuplicates(_ store: any AccountStore) async throws {
+        try await store.migrate()
+        try await store.insert(sample("dup"))
+        var sameHash = sample("other")
+        sameHash.keyHash = sample("dup").keyHash
+        for duplicate in [sample("dup"), sameHash] {
+            do {
+                try await store.insert(duplicate)
+                throw ConformanceFailure(description: "a duplicate id or hash was accepted")
+            } catch is AccountStoreError {}
+        }
+    }
+
+    static func updatesAndRevokes(_ store: any AccountStore) async throws {
+        try await store.migrate()
+        var key = sample("u")
+        try await store.insert(key)
+        key.name = "renamed"
+        key.models = []
+        key.credits = nil
+        try await store.update(key)
+        try check(try await store.key(id: key.id) == key, "update did not persist")
+        try check(try await store.revoke(id: key.id, at: 42), "revoke of an existing key must report true")
+        try check(try await store.revoke(id: key.id, at: 99), "revoking again still finds the key")
+        try check(try await store.key(id: key.id)?.revokedAt == 42, "the first revocation time is kept")
+        try check(!(try await store.revoke(id: "key_missing", at: 1)), "revoke of a missing key must report false")
+    }
+
+    static func addsCreditsAtomically(_ store: any AccountStore) async throws {
+        try await store.migrate()
+        var key = sample("c")
+        key.credits = nil
+        try await store.insert(key)
+        let cent = Money(nanos: 10_000_000)
+        let id = key.id
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<100 { group.addTask { _ = try await store.addCredits(id: id, amount: cent) } }
+            try await group.waitForAll()
+        }
+        try check(try await store.key(id: key.id)?.credits == Money(decimal: "1.00"), "100 concurrent top-ups of 0.01 must sum to 1.00")
+        try check(try await store.addCredits(id: "key_missing", amount: cent) == nil, "top-up of a missing key must give nil")
+    }
+}

@@ -1,0 +1,52 @@
+import Testing
+@testable import SwitchyardAccounts
+
+@Suite struct MoneyTests {
+    @Test(arguments: [("10.00", 10_000_000_000), ("0.5", 500_000_000), ("-1.25", -1_250_000_000), ("0.000000001", 1), ("7", 7_000_000_000)] as [(String, Int64)])
+    func parsesDecimalStrings(_ text: String, _ nanos: Int64) {
+        #expect(Money(decimal: text)?.nanos == nanos)
+    }
+
+    @Test(arguments: ["", "abc", "1.0000000001", "1.2.3", "1e3", ".", "99999999999999999999"])
+    func rejectsNonDecimals(_ text: String) {
+        #expect(Money(decimal: text) == nil)
+    }
+
+    @Test func formatsWithAtLeastTwoDecimals() {
+        #expect(Money(nanos: 10_000_000_000).description == "10.00")
+        #expect(Money(nanos: 885_000).description == "0.000885")
+        #expect(Money(nanos: -1_500_000_000).description == "-1.50")
+        #expect((Money(decimal: "0.1")! + Money(decimal: "0.2")!) == Money(decimal: "0.3")!, "exact, unlike binary floating point")
+    }
+}
+
+@Suite struct VirtualKeyTests {
+    @Test func keysHaveTheDesignedShapeAndAreHashed() {
+        let key = KeyMaterial.generate()
+        #expect(KeyMaterial.looksLikeKey(key))
+        #expect(key.count == 38)
+        #expect(KeyMaterial.generate() != key)
+        #expect(KeyMaterial.hash("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(KeyMaterial.displayPrefix(key).hasSuffix("…"))
+    }
+
+    @Test func modelPatterns() {
+        #expect(ModelPattern.matches("gpt-*", "gpt-4o-mini"))
+        #expect(!ModelPattern.matches("gpt-*", "claude"))
+        #expect(ModelPattern.matches("*-mini", "gpt-4o-mini"))
+        #expect(ModelPattern.matches("*", "anything"))
+        #expect(ModelPattern.matches("a*c*e", "abcde"))
+        #expect(!ModelPattern.matches("mini", "mini2"))
+    }
+
+    @Test func activityAndAllowList() {
+        var key = VirtualKey(id: "k", name: "n", keyHash: "h", keyPrefix: "p", createdAt: 0, expiresAt: 100, models: ["mini"])
+        #expect(key.isActive(at: 99))
+        #expect(!key.isActive(at: 100))
+        #expect(key.allows(model: "mini") && !key.allows(model: "preview"))
+        key.revokedAt = 5
+        #expect(!key.isActive(at: 1))
+        key.models = []
+        #expect(key.allows(model: "preview"))
+    }
+}
