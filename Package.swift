@@ -75,6 +75,7 @@ let package = Package(
             dependencies: [
                 "SwitchyardServer",
                 "SwitchyardCore",
+                "SwitchyardAccounts",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -132,6 +133,8 @@ let package = Package(
                 "SwitchyardServer",
                 "SwitchyardCore",
                 "SwitchyardTesting",
+                "SwitchyardAccounts",
+                "SwitchyardStoreSQLite",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -4,24 +4,40 @@ import Foundation
 public import Logging
 import NIOCore
 public import SwitchyardCore
+public import SwitchyardAccounts
 import ServiceLifecycle
 import SwitchyardRouting
+import SwitchyardAccounts
 
 /// What `buildApplication` needs besides the configuration; tests pass their own.
 public struct GatewayDependencies: Sendable {
     public var logger: Logger
     /// The outbound transport; nil builds the pooled AsyncHTTPClient one (shut down with the app).
     public var transport: (any UpstreamTransport)?
+    /// The account store; nil opens the one `storage.url` names.
+    public var accountStore: (any AccountStore)?
+    /// How often keys are reloaded from the store (changes made by the CLI or other replicas).
+    public var keyRefreshInterval: Duration = .seconds(2)
 
-    public init(logger: Logger = Logger(label: "switchyard"), transport: (any UpstreamTransport)? = nil) {
+    public init(logger: Logger = Logger(label: "switchyard"), transport: (any UpstreamTransport)? = nil, accountStore: (any AccountStore)? = nil) {
         self.logger = logger
         self.transport = transport
+        self.accountStore = accountStore
     }
 }
 
-/// Builds the gateway application: used by `switchyard serve` and by the tests.
-public func buildApplication(configuration: GatewayConfiguration, dependencies: GatewayDependencies = GatewayDependencies()) -> some ApplicationProtocol {
-    var services: [any Service] = []
+/// Builds the gateway application: used by `switchyard serve` and by the tests. Opens and
+/// migrates the account store and loads the key cache before the server starts.
+public func buildApplication(configuration: GatewayConfiguration, dependencies: GatewayDependencies = GatewayDependencies()) async throws
+    -> some ApplicationProtocol
+{
+    let store = try dependencies.accountStore ?? AccountStoreFactory.open(url: configuration.storage.url)
+    try await store.migrate()
+    let keys = KeyCache(store: store)
+    try await keys.reload()
+    var services: [any Service] = [
+        KeyCacheRefresher(cache: keys, interval: dependencies.keyRefreshInterval, logger: dependencies.logger)
+    ]
     let transport: any UpstreamTransport
     if let given = dependencies.transport {
         transport = given
@@ -36,7 +52,7 @@ public func buildApplication(configuration: GatewayConfiguration, dependencies: 
             router: gateway.router, transport: transport,
             interval: .milliseconds(Int64(configuration.routing.healthProbeSeconds * 1000)), logger: dependencies.logger))
     }
-    let router = buildRouter(gateway: gateway)
+    let router = buildRouter(gateway: gateway, keys: keys)
     return Application(
         router: router,
         configuration: ApplicationConfiguration(
@@ -46,7 +62,7 @@ public func buildApplication(configuration: GatewayConfiguration, dependencies: 
         logger: dependencies.logger)
 }
 
-func buildRouter(gateway: Gateway) -> Router<GatewayRequestContext> {
+func buildRouter(gateway: Gateway, keys: KeyCache) -> Router<GatewayRequestContext> {
     let router = Router(context: GatewayRequestContext.self)
     router.add(middleware: RequestIDMiddleware())
     router.get("/healthz") { _, _ in HealthRoute.ok }
@@ -56,14 +72,23 @@ func buildRouter(gateway: Gateway) -> Router<GatewayRequestContext> {
     let embeddings = EmbeddingsRoute(gateway: gateway)
     let server = gateway.configuration.server
     router.group("v1")
-        .add(middleware: AuthMiddleware(masterKey: server.masterKey, requireKeys: server.requireKeys))
+        .add(middleware: AuthMiddleware(masterKey: server.masterKey, requireKeys: server.requireKeys, keys: keys))
         .post("chat/completions") { request, context in try await chat.handle(request, context: context) }
         .post("embeddings") { request, context in try await embeddings.handle(request, context: context) }
-        .get("models") { _, _ in models.list() }
-        .get("models/{model}") { _, context in try models.model(context.parameters.get("model") ?? "") }
+        .get("models") { _, context in models.list(for: context.principal) }
+        .get("models/{model}") { _, context in try models.model(context.parameters.get("model") ?? "", for: context.principal) }
+    let adminKeys = AdminKeysRoute(cache: keys)
     router.group("admin")
-        .add(middleware: AuthMiddleware(masterKey: server.masterKey, requireKeys: true))
+        .add(middleware: AuthMiddleware(masterKey: server.masterKey, requireKeys: true, keys: nil, masterOnly: true))
         .get("models") { _, _ in AdminModelsRoute(router: gateway.router).handle() }
+        .post("keys") { request, context in try await adminKeys.create(request, context: context) }
+        .get("keys") { _, _ in try await adminKeys.list() }
+        .get("keys/{id}") { _, context in try await adminKeys.show(id: context.parameters.get("id") ?? "") }
+        .patch("keys/{id}") { request, context in try await adminKeys.update(id: context.parameters.get("id") ?? "", request, context: context) }
+        .delete("keys/{id}") { _, context in try await adminKeys.revoke(id: context.parameters.get("id") ?? "") }
+        .post("keys/{id}/credits") { request, context in
+            try await adminKeys.addCredits(id: context.parameters.get("id") ?? "", request, context: context)
+        }
     return router
 }
 

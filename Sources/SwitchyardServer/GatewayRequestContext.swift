@@ -8,6 +8,8 @@ public struct GatewayRequestContext: RequestContext {
     public var requestID: String = ""
     /// When the gateway started handling the request (for latency and overhead figures).
     public var startedAt: ContinuousClock.Instant = .now
+    /// Who is calling, set by `AuthMiddleware`.
+    var principal: Principal = .anonymous
     /// The wire format errors are rendered in.
     public var errorFormat: ErrorFormat = .openAI
 

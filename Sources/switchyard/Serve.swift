@@ -32,7 +32,7 @@ struct Serve: ParsableCommand, AsyncRunnableCommand {
         if configuration.server.requireKeys && configuration.server.masterKey == nil {
             logger.warning("server.require_keys is true but no server.master_key is set: every /v1 request will get 401. Set master_key (e.g. master_key: ${SWITCHYARD_MASTER_KEY}) or require_keys: false for local use.")
         }
-        let app = buildApplication(configuration: configuration, dependencies: GatewayDependencies(logger: logger))
+        let app = try await buildApplication(configuration: configuration, dependencies: GatewayDependencies(logger: logger))
         var groupConfiguration = ServiceGroupConfiguration(
             services: [.init(service: app)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         groupConfiguration.maximumGracefulShutdownDuration = .milliseconds(Int64(configuration.server.shutdownGraceSeconds * 1000))

@@ -4,6 +4,7 @@ import Logging
 import SwitchyardCore
 import SwitchyardServer
 import SwitchyardTesting
+import SwitchyardStoreSQLite
 
 /// Starts a fake OpenAI upstream on a real port and a gateway in front of it, then runs `body`.
 enum GatewayHarness {
@@ -55,8 +56,9 @@ enum GatewayHarness {
             let port = try #require(upstream.port)
             var logger = Logger(label: "switchyard-test")
             logger.logLevel = .error
-            let app = buildApplication(
-                configuration: configuration(upstreamPort: port, edit: edit), dependencies: GatewayDependencies(logger: logger))
+            var dependencies = GatewayDependencies(logger: logger, accountStore: try SQLiteAccountStore(path: ":memory:"))
+            dependencies.keyRefreshInterval = .milliseconds(100)
+            let app = try await buildApplication(configuration: configuration(upstreamPort: port, edit: edit), dependencies: dependencies)
             try await app.test(.live) { client in try await body(client, fake) }
         }
     }

@@ -4,7 +4,7 @@ extension GatewayError {
     /// OpenAI's `error.type` for this error.
     public var openAIType: String {
         switch kind {
-        case .invalidRequest, .contextLengthExceeded, .upstreamInvalidRequest, .modelNotFound, .payloadTooLarge, .contentFiltered, .unknownEndpoint:
+        case .invalidRequest, .contextLengthExceeded, .upstreamInvalidRequest, .modelNotFound, .payloadTooLarge, .contentFiltered, .unknownEndpoint, .resourceNotFound:
             "invalid_request_error"
         case .authentication: "authentication_error"
         case .permissionDenied: "permission_error"
@@ -24,6 +24,7 @@ extension GatewayError {
         case .authentication: "invalid_api_key"
         case .modelNotFound: "model_not_found"
         case .unknownEndpoint: "unknown_url"
+        case .resourceNotFound: "not_found"
         case .insufficientCredits: "insufficient_credits"
         case .payloadTooLarge: "request_too_large"
         case .rateLimited, .upstreamRateLimited: "rate_limit_exceeded"

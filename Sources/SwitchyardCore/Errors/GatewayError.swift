@@ -12,6 +12,7 @@ public struct GatewayError: Error, Sendable, Equatable, CustomStringConvertible 
         case permissionDenied
         case modelNotFound
         case unknownEndpoint
+        case resourceNotFound
         case insufficientCredits
         case payloadTooLarge
         case rateLimited
@@ -72,6 +73,10 @@ extension GatewayError {
     public static func payloadTooLarge(limit: Int?) -> GatewayError {
         GatewayError(.payloadTooLarge, "Request body is larger than the gateway's limit\(limit.map { " of \($0) bytes" } ?? "") (server.max_body_bytes).")
     }
+    /// 404 for an admin resource that does not exist.
+    public static func notFound(_ message: String) -> GatewayError {
+        GatewayError(.resourceNotFound, message)
+    }
     public static func unknownEndpoint(_ message: String) -> GatewayError {
         GatewayError(.unknownEndpoint, message)
     }
@@ -115,7 +120,7 @@ extension GatewayError {
         case .authentication: 401
         case .insufficientCredits: 402
         case .permissionDenied: 403
-        case .modelNotFound, .unknownEndpoint: 404
+        case .modelNotFound, .unknownEndpoint, .resourceNotFound: 404
         case .payloadTooLarge: 413
         case .rateLimited, .upstreamRateLimited, .upstreamQuotaExhausted: 429
         case .upstreamAuthentication, .upstreamServerError, .upstreamUnreachable, .upstreamMalformed, .upstreamNotFound: 502

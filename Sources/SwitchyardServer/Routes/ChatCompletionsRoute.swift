@@ -13,6 +13,7 @@ struct ChatCompletionsRoute: Sendable {
     func handle(_ request: Request, context: GatewayRequestContext) async throws(GatewayError) -> Response {
         let bytes = try await RequestBodyReader.read(request, limit: gateway.configuration.server.maxBodyBytes)
         let body = try OpenAIChatRequestBody(bytes: bytes)
+        try context.principal.authorize(model: body.model)
         let call = try await gateway.call(model: body.model, request: request, promptBytes: body.messagesByteCount, stream: body.stream) { deployment in
             deployment.adapter.chatCompletionsRequest(body, upstreamModel: deployment.upstreamModel)
         }

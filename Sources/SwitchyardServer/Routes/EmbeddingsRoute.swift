@@ -11,6 +11,7 @@ struct EmbeddingsRoute: Sendable {
     func handle(_ request: Request, context: GatewayRequestContext) async throws(GatewayError) -> Response {
         let bytes = try await RequestBodyReader.read(request, limit: gateway.configuration.server.maxBodyBytes)
         let body = try OpenAIEmbeddingsRequestBody(bytes: bytes)
+        try context.principal.authorize(model: body.model)
         let call = try await gateway.call(model: body.model, request: request, promptBytes: body.inputByteCount, stream: false) { deployment in
             guard let adapter = deployment.adapter as? any EmbeddingsAdapter else {
                 throw GatewayError.invalidRequest("Model `\(deployment.alias)` is served by provider '\(deployment.providerName)', which has no embeddings endpoint.", param: "model")

@@ -1,6 +1,7 @@
 import Hummingbird
 import NIOCore
 import SwitchyardCore
+import SwitchyardAccounts
 import SwitchyardRouting
 
 /// `GET /v1/models` and `GET /v1/models/{model}`: the aliases of the config, in OpenAI's list shape.
@@ -8,23 +9,31 @@ import SwitchyardRouting
 struct ModelsRoute: Sendable {
     let listBody: ByteBuffer
     let modelBodies: [String: ByteBuffer]
+    let aliases: [String]
+    let created: Int
 
     init(aliases: [String], created: Int) {
-        var list = JSONWriter()
-        list.beginObject()
-        list.key("object"); list.string("list")
-        list.key("data"); list.beginArray()
+        self.aliases = aliases
+        self.created = created
+        self.listBody = ModelsRoute.render(aliases, created: created)
         var bodies: [String: ByteBuffer] = [:]
         for alias in aliases {
             var one = JSONWriter()
             ModelsRoute.write(alias, created: created, into: &one)
             bodies[alias] = ByteBuffer(bytes: one.bytes)
-            ModelsRoute.write(alias, created: created, into: &list)
         }
+        self.modelBodies = bodies
+    }
+
+    static func render(_ aliases: [String], created: Int) -> ByteBuffer {
+        var list = JSONWriter()
+        list.beginObject()
+        list.key("object"); list.string("list")
+        list.key("data"); list.beginArray()
+        for alias in aliases { ModelsRoute.write(alias, created: created, into: &list) }
         list.endArray()
         list.endObject()
-        self.listBody = ByteBuffer(bytes: list.bytes)
-        self.modelBodies = bodies
+        return ByteBuffer(bytes: list.bytes)
     }
 
     private static func write(_ alias: String, created: Int, into writer: inout JSONWriter) {
@@ -36,12 +45,18 @@ struct ModelsRoute: Sendable {
         writer.endObject()
     }
 
-    func list() -> Response {
-        Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: listBody))
+    /// The list the caller may use: all aliases, or a virtual key's allowed ones.
+    func list(for principal: Principal) -> Response {
+        guard case .key(let key) = principal, !key.models.isEmpty else {
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: listBody))
+        }
+        return Response(
+            status: .ok, headers: [.contentType: "application/json"],
+            body: ResponseBody(byteBuffer: ModelsRoute.render(aliases.filter(key.allows(model:)), created: created)))
     }
 
-    func model(_ id: String) throws(GatewayError) -> Response {
-        guard let body = modelBodies[id] else { throw .modelNotFound(id) }
+    func model(_ id: String, for principal: Principal) throws(GatewayError) -> Response {
+        guard let body = modelBodies[id], principal.allows(model: id) else { throw .modelNotFound(id) }
         return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: body))
     }
 }

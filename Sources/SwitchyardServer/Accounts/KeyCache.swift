@@ -1,0 +1,31 @@
+import Synchronization
+import SwitchyardAccounts
+
+/// Every virtual key in memory, by hash: authentication never touches the database.
+/// Admin calls update it at once; `KeyCacheRefresher` reloads it so changes made by another
+/// process (the CLI, another replica) arrive within seconds.
+final class KeyCache: Sendable {
+    private let keys = Mutex<[String: VirtualKey]>([:])
+    let store: any AccountStore
+
+    init(store: any AccountStore) {
+        self.store = store
+    }
+
+    func key(hash: String) -> VirtualKey? {
+        keys.withLock { $0[hash] }
+    }
+
+    func put(_ key: VirtualKey) {
+        keys.withLock { all in
+            all = all.filter { $0.value.id != key.id }
+            all[key.keyHash] = key
+        }
+    }
+
+    /// Replaces the cache with the store's current keys.
+    func reload() async throws {
+        let all = try await store.keys()
+        keys.withLock { $0 = Dictionary(all.map { ($0.keyHash, $0) }, uniquingKeysWith: { first, _ in first }) }
+    }
+}

@@ -1,0 +1,21 @@
+import SwitchyardAccounts
+import SwitchyardCore
+
+/// Who is calling: the master key, a virtual key, or nobody (with `require_keys: false`).
+enum Principal: Sendable {
+    case master
+    case key(VirtualKey)
+    case anonymous
+
+    /// 403 when a virtual key may not use `model`.
+    func authorize(model: String) throws(GatewayError) {
+        if case .key(let key) = self, !key.allows(model: model) {
+            throw .permissionDenied("This key may not use model `\(model)`.")
+        }
+    }
+
+    func allows(model: String) -> Bool {
+        if case .key(let key) = self { return key.allows(model: model) }
+        return true
+    }
+}

@@ -1,0 +1,126 @@
+import Foundation
+import Hummingbird
+import NIOCore
+import SwitchyardAccounts
+import SwitchyardCore
+
+/// The admin API for virtual keys (master key only, DESIGN §4):
+/// `POST /admin/keys`, `GET /admin/keys`, `GET|PATCH|DELETE /admin/keys/{id}`,
+/// `POST /admin/keys/{id}/credits`. The plaintext key appears once, in the create response.
+struct AdminKeysRoute: Sendable {
+    let cache: KeyCache
+    var store: any AccountStore { cache.store }
+
+    /// Fields of a create or update request; money as decimal strings.
+    struct KeyFields: Decodable {
+        var name: String?
+        var owner: String?
+        var models: [String]?
+        var credits: String?
+        var rpm: Int?
+        var tpm: Int?
+        var max_parallel: Int?
+        var expires_at: Int64?
+        var metadata: [String: String]?
+    }
+
+    func create(_ request: Request, context: GatewayRequestContext) async throws -> Response {
+        let fields = try await decode(request, context: context)
+        guard let name = fields.name, !name.isEmpty else { throw GatewayError.invalidRequest("'name' is required.", param: "name") }
+        let plaintext = KeyMaterial.generate()
+        var key = VirtualKey(
+            id: KeyMaterial.newID(), name: name, keyHash: KeyMaterial.hash(plaintext), keyPrefix: KeyMaterial.displayPrefix(plaintext),
+            createdAt: Int64(Date().timeIntervalSince1970))
+        try apply(fields, to: &key)
+        try await store.insert(key)
+        cache.put(key)
+        return json(AdminKeysRoute.render(key, plaintext: plaintext), status: .created)
+    }
+
+    func list() async throws -> Response {
+        let keys = try await store.keys()
+        return json(["object": "list", "data": keys.map { AdminKeysRoute.render($0, plaintext: nil) }])
+    }
+
+    func show(id: String) async throws -> Response {
+        guard let key = try await store.key(id: id) else { throw GatewayError.notFound("No key with id \(id).") }
+        return json(AdminKeysRoute.render(key, plaintext: nil))
+    }
+
+    func update(id: String, _ request: Request, context: GatewayRequestContext) async throws -> Response {
+        guard var key = try await store.key(id: id) else { throw GatewayError.notFound("No key with id \(id).") }
+        try apply(try await decode(request, context: context), to: &key)
+        try await store.update(key)
+        cache.put(key)
+        return json(AdminKeysRoute.render(key, plaintext: nil))
+    }
+
+    func revoke(id: String) async throws -> Response {
+        guard try await store.revoke(id: id, at: Int64(Date().timeIntervalSince1970)), let key = try await store.key(id: id) else {
+            throw GatewayError.notFound("No key with id \(id).")
+        }
+        cache.put(key)
+        return json(AdminKeysRoute.render(key, plaintext: nil))
+    }
+
+    func addCredits(id: String, _ request: Request, context: GatewayRequestContext) async throws -> Response {
+        struct TopUp: Decodable { var amount: String }
+        let body = try await request.body.collect(upTo: 64 * 1024)
+        guard let topUp = try? JSONDecoder().decode(TopUp.self, from: Data(body.readableBytesView)), let amount = Money(decimal: topUp.amount) else {
+            throw GatewayError.invalidRequest("Send {\"amount\": \"5.00\"} (a decimal string).", param: "amount")
+        }
+        guard try await store.addCredits(id: id, amount: amount) != nil, let key = try await store.key(id: id) else {
+            throw GatewayError.notFound("No key with id \(id).")
+        }
+        cache.put(key)
+        return json(AdminKeysRoute.render(key, plaintext: nil))
+    }
+
+    // MARK: - Helpers
+
+    private func decode(_ request: Request, context: GatewayRequestContext) async throws -> KeyFields {
+        let body = try await request.body.collect(upTo: 64 * 1024)
+        do {
+            return try JSONDecoder().decode(KeyFields.self, from: Data(body.readableBytesView))
+        } catch {
+            throw GatewayError.invalidRequest("The body must be a JSON object with the key's fields (name, models, credits, rpm, tpm, max_parallel, expires_at, metadata).")
+        }
+    }
+
+    private func apply(_ fields: KeyFields, to key: inout VirtualKey) throws {
+        if let name = fields.name { key.name = name }
+        if let owner = fields.owner { key.owner = owner }
+        if let models = fields.models { key.models = models }
+        if let credits = fields.credits {
+            guard let amount = Money(decimal: credits) else { throw GatewayError.invalidRequest("'credits' must be a decimal string such as \"10.00\".", param: "credits") }
+            key.credits = amount
+        }
+        if let rpm = fields.rpm { key.rpm = rpm }
+        if let tpm = fields.tpm { key.tpm = tpm }
+        if let maxParallel = fields.max_parallel { key.maxParallel = maxParallel }
+        if let expiresAt = fields.expires_at { key.expiresAt = expiresAt }
+        if let metadata = fields.metadata { key.metadata = metadata }
+    }
+
+    /// A key as the admin API shows it; `key` (the plaintext) only on create.
+    static func render(_ key: VirtualKey, plaintext: String?) -> [String: Any] {
+        var object: [String: Any] = [
+            "id": key.id, "name": key.name, "key_prefix": key.keyPrefix, "created_at": key.createdAt, "models": key.models,
+            "metadata": key.metadata, "active": key.isActive(at: Int64(Date().timeIntervalSince1970)),
+        ]
+        if let plaintext { object["key"] = plaintext }
+        object["owner"] = key.owner ?? NSNull()
+        object["expires_at"] = key.expiresAt ?? NSNull()
+        object["revoked_at"] = key.revokedAt ?? NSNull()
+        object["rpm"] = key.rpm ?? NSNull()
+        object["tpm"] = key.tpm ?? NSNull()
+        object["max_parallel"] = key.maxParallel ?? NSNull()
+        object["credits"] = key.credits?.description ?? NSNull()
+        return object
+    }
+
+    private func json(_ object: [String: Any], status: HTTPResponse.Status = .ok) -> Response {
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
+        return Response(status: status, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}

@@ -1,0 +1,123 @@
+import ArgumentParser
+import Foundation
+import SwitchyardAccounts
+import SwitchyardCore
+import SwitchyardServer
+
+/// `switchyard keys …`: manage virtual keys in the store directly (server running or not; a
+/// running server picks changes up within seconds).
+struct Keys: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Create, list, show, revoke and top up virtual keys.",
+        subcommands: [Create.self, List.self, Show.self, Revoke.self, TopUp.self])
+
+    /// Options every `keys` subcommand shares: which config (and so which store).
+    struct StoreOptions: ParsableArguments {
+        @Option(name: .shortAndLong, help: "Path to switchyard.yaml (its storage.url names the store).")
+        var config: String = "switchyard.yaml"
+
+        func open() async throws -> any AccountStore {
+            let configuration = FileManager.default.fileExists(atPath: config)
+                ? try ConfigurationLoader().load(path: config) : GatewayConfiguration()
+            let store = try AccountStoreFactory.open(url: configuration.storage.url)
+            try await store.migrate()
+            return store
+        }
+    }
+
+    struct Create: ParsableCommand, AsyncRunnableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create a key and print it (shown once).")
+        @OptionGroup var store: StoreOptions
+        @Option(help: "A name for the key.") var name: String
+        @Option(help: "Owner or team tag.") var owner: String?
+        @Option(help: "Allowed models, comma separated (patterns like gpt-* work); default all.") var models: String?
+        @Option(help: "Prepaid credits in USD, e.g. 10.00.") var credits: String?
+        @Option(help: "Requests per minute.") var rpm: Int?
+        @Option(help: "Tokens per minute.") var tpm: Int?
+        @Option(help: "Maximum parallel requests.") var maxParallel: Int?
+        @Option(help: "Expire after this many days.") var expiresInDays: Int?
+
+        func runAsync() async throws {
+            let accounts = try await store.open()
+            let plaintext = KeyMaterial.generate()
+            let now = Int64(Date().timeIntervalSince1970)
+            var key = VirtualKey(
+                id: KeyMaterial.newID(), name: name, owner: owner, keyHash: KeyMaterial.hash(plaintext),
+                keyPrefix: KeyMaterial.displayPrefix(plaintext), createdAt: now, rpm: rpm, tpm: tpm, maxParallel: maxParallel)
+            key.models = models.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } } ?? []
+            key.expiresAt = expiresInDays.map { now + Int64($0) * 86_400 }
+            if let credits {
+                guard let amount = Money(decimal: credits) else { throw ValidationError("--credits must be a decimal like 10.00") }
+                key.credits = amount
+            }
+            try await accounts.insert(key)
+            print("id:  \(key.id)\nkey: \(plaintext)\n(store the key now: it is not shown again)")
+        }
+    }
+
+    struct List: ParsableCommand, AsyncRunnableCommand {
+        static let configuration = CommandConfiguration(abstract: "List keys.")
+        @OptionGroup var store: StoreOptions
+        @Flag(help: "JSON lines instead of a table.") var json = false
+
+        func runAsync() async throws {
+            let now = Int64(Date().timeIntervalSince1970)
+            for key in try await store.open().keys() {
+                if json {
+                    print(Keys.jsonLine(key, now: now))
+                } else {
+                    let state = key.isActive(at: now) ? "active" : "inactive"
+                    print("\(key.id)  \(key.keyPrefix)  \(state)  \(key.name)  credits=\(key.credits?.description ?? "-")  models=\(key.models.isEmpty ? "*" : key.models.joined(separator: ","))")
+                }
+            }
+        }
+    }
+
+    struct Show: ParsableCommand, AsyncRunnableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show one key as JSON.")
+        @OptionGroup var store: StoreOptions
+        @Argument(help: "The key id.") var id: String
+
+        func runAsync() async throws {
+            guard let key = try await store.open().key(id: id) else { throw ValidationError("no key with id \(id)") }
+            print(Keys.jsonLine(key, now: Int64(Date().timeIntervalSince1970)))
+        }
+    }
+
+    struct Revoke: ParsableCommand, AsyncRunnableCommand {
+        static let configuration = CommandConfiguration(abstract: "Revoke a key.")
+        @OptionGroup var store: StoreOptions
+        @Argument(help: "The key id.") var id: String
+
+        func runAsync() async throws {
+            guard try await store.open().revoke(id: id, at: Int64(Date().timeIntervalSince1970)) else {
+                throw ValidationError("no key with id \(id)")
+            }
+            print("revoked \(id)")
+        }
+    }
+
+    struct TopUp: ParsableCommand, AsyncRunnableCommand {
+        static let configuration = CommandConfiguration(commandName: "topup", abstract: "Add credits (USD) to a key.")
+        @OptionGroup var store: StoreOptions
+        @Argument(help: "The key id.") var id: String
+        @Argument(help: "Amount in USD, e.g. 5.00.") var amount: String
+
+        func runAsync() async throws {
+            guard let money = Money(decimal: amount) else { throw ValidationError("amount must be a decimal like 5.00") }
+            guard let balance = try await store.open().addCredits(id: id, amount: money) else { throw ValidationError("no key with id \(id)") }
+            print("\(id) credits: \(balance)")
+        }
+    }
+
+    static func jsonLine(_ key: VirtualKey, now: Int64) -> String {
+        let object: [String: Any] = [
+            "id": key.id, "name": key.name, "owner": key.owner ?? NSNull(), "key_prefix": key.keyPrefix, "created_at": key.createdAt,
+            "expires_at": key.expiresAt ?? NSNull(), "revoked_at": key.revokedAt ?? NSNull(), "models": key.models,
+            "rpm": key.rpm ?? NSNull(), "tpm": key.tpm ?? NSNull(), "max_parallel": key.maxParallel ?? NSNull(),
+            "credits": key.credits?.description ?? NSNull(), "metadata": key.metadata, "active": key.isActive(at: now),
+        ]
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
+        return String(decoding: data, as: UTF8.self)
+    }
+}

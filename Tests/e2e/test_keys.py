@@ -1,0 +1,73 @@
+"""Virtual keys end to end: the admin API, the CLI against the same store, and the SDK's errors."""
+
+import json
+import subprocess
+import time
+import urllib.request
+
+import openai
+import pytest
+
+from conftest import BIN_DIR, MASTER_KEY
+
+
+def admin(gateway, method: str, path: str, body: dict | None = None) -> dict:
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{gateway.port}{path}", method=method,
+        data=json.dumps(body).encode() if body is not None else None,
+        headers={"Authorization": f"Bearer {MASTER_KEY}", "Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request) as response:
+        return json.loads(response.read())
+
+
+def cli(gateway, *args: str) -> str:
+    result = subprocess.run(
+        [str(BIN_DIR / "switchyard"), "keys", *args, "--config", str(gateway.config)],
+        capture_output=True, text=True, cwd=gateway.config.parent,
+        env={"PATH": "/usr/bin:/bin", "SWITCHYARD_MASTER_KEY": MASTER_KEY, "UPSTREAM_KEY": "x"},
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def eventually(check, seconds: float = 8.0):
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            return check()
+        except Exception:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
+def test_admin_created_key_works_with_the_sdk_and_is_limited_to_its_models(gateway):
+    created = admin(gateway, "POST", "/admin/keys", {"name": "e2e", "models": ["mini"], "credits": "5.00"})
+    assert created["key"].startswith("sk-sy-") and created["credits"] == "5.00"
+    client = openai.OpenAI(base_url=gateway.base_url, api_key=created["key"], max_retries=0)
+    assert client.chat.completions.create(model="mini", messages=[{"role": "user", "content": "hi"}]).choices
+    with pytest.raises(openai.PermissionDeniedError):
+        client.chat.completions.create(model="limited", messages=[{"role": "user", "content": "hi"}])
+    assert [m.id for m in client.models.list()] == ["mini"]
+    assert created["key"] not in json.dumps(admin(gateway, "GET", "/admin/keys"))
+
+
+def test_cli_keys_reach_the_running_server(gateway):
+    output = cli(gateway, "create", "--name", "from-cli", "--credits", "1.00")
+    key = next(line.split()[-1] for line in output.splitlines() if line.startswith("key:"))
+    key_id = next(line.split()[-1] for line in output.splitlines() if line.startswith("id:"))
+    client = openai.OpenAI(base_url=gateway.base_url, api_key=key, max_retries=0)
+    eventually(lambda: client.chat.completions.create(model="mini", messages=[{"role": "user", "content": "hi"}]))
+    assert "from-cli" in cli(gateway, "list")
+    assert "1.50" in cli(gateway, "topup", key_id, "0.50")
+    cli(gateway, "revoke", key_id)
+
+    def rejected():
+        try:
+            client.chat.completions.create(model="mini", messages=[{"role": "user", "content": "hi"}])
+        except openai.AuthenticationError:
+            return
+        raise AssertionError("the revoked key still works")
+
+    eventually(rejected)
