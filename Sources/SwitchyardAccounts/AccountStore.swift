@@ -14,6 +14,14 @@ public protocol AccountStore: Sendable {
     /// Adds `amount` to the key's balance atomically and returns the new balance (a key without
     /// a balance starts from zero); nil when there is no such key.
     func addCredits(id: String, amount: Money) async throws -> Money?
+    /// Appends ledger rows and, in the same transaction, takes each row's cost off its key's
+    /// balance (keys without a balance are not charged). A request id already in the ledger is
+    /// skipped, so a retried flush never meters twice.
+    func appendLedger(_ entries: [LedgerEntry]) async throws
+    /// Ledger totals grouped by day (UTC), model or key, for rows created in `from..<to`.
+    func usage(groupBy: UsageGrouping, from: Int64?, to: Int64?) async throws -> [UsageTotals]
+    /// The ledger rows of one request id (for audits and tests).
+    func ledgerEntries(requestID: String) async throws -> [LedgerEntry]
 }
 
 /// A store operation that cannot work as asked (e.g. a duplicate id).

@@ -48,6 +48,32 @@ public final class SQLiteAccountStore: AccountStore {
                 )
                 """)
         }
+        migrator.registerMigration("v2-ledger") { db in
+            try db.execute(sql: """
+                CREATE TABLE ledger (
+                    request_id TEXT PRIMARY KEY NOT NULL,
+                    key_id TEXT,
+                    model TEXT NOT NULL,
+                    provider TEXT NOT NULL,
+                    upstream_model TEXT NOT NULL,
+                    route TEXT,
+                    prompt_tokens INTEGER NOT NULL,
+                    completion_tokens INTEGER NOT NULL,
+                    cached_tokens INTEGER NOT NULL,
+                    reasoning_tokens INTEGER NOT NULL,
+                    estimated INTEGER NOT NULL,
+                    cost_nanos INTEGER NOT NULL,
+                    status INTEGER NOT NULL,
+                    latency_ms REAL NOT NULL,
+                    ttft_ms REAL,
+                    attempts INTEGER NOT NULL,
+                    stream INTEGER NOT NULL,
+                    created_at INTEGER NOT NULL
+                );
+                CREATE INDEX ledger_created ON ledger(created_at);
+                CREATE INDEX ledger_key ON ledger(key_id, created_at);
+                """)
+        }
         try migrator.migrate(database)
     }
 
@@ -111,6 +137,65 @@ public final class SQLiteAccountStore: AccountStore {
                 sql: "UPDATE virtual_keys SET credits_nanos = COALESCE(credits_nanos, 0) + ? WHERE id = ?", arguments: [amount.nanos, id])
             guard db.changesCount > 0 else { return nil }
             return try Int64.fetchOne(db, sql: "SELECT credits_nanos FROM virtual_keys WHERE id = ?", arguments: [id]).map(Money.init(nanos:))
+        }
+    }
+
+    public func appendLedger(_ entries: [LedgerEntry]) async throws {
+        guard !entries.isEmpty else { return }
+        try await database.write { db in
+            for entry in entries {
+                try db.execute(
+                    sql: """
+                        INSERT OR IGNORE INTO ledger (request_id, key_id, model, provider, upstream_model, route, prompt_tokens, completion_tokens,
+                            cached_tokens, reasoning_tokens, estimated, cost_nanos, status, latency_ms, ttft_ms, attempts, stream, created_at)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [
+                        entry.requestID, entry.keyID, entry.model, entry.provider, entry.upstreamModel, entry.route, entry.promptTokens,
+                        entry.completionTokens, entry.cachedTokens, entry.reasoningTokens, entry.estimated, entry.cost.nanos, entry.status,
+                        entry.latencyMs, entry.timeToFirstTokenMs, entry.attempts, entry.stream, entry.createdAt,
+                    ])
+                if db.changesCount > 0, let keyID = entry.keyID, entry.cost.nanos != 0 {
+                    try db.execute(
+                        sql: "UPDATE virtual_keys SET credits_nanos = credits_nanos - ? WHERE id = ? AND credits_nanos IS NOT NULL",
+                        arguments: [entry.cost.nanos, keyID])
+                }
+            }
+        }
+    }
+
+    public func usage(groupBy: UsageGrouping, from: Int64?, to: Int64?) async throws -> [UsageTotals] {
+        let group = switch groupBy {
+        case .day: "strftime('%Y-%m-%d', created_at, 'unixepoch')"
+        case .model: "model"
+        case .key: "COALESCE(key_id, '-')"
+        }
+        return try await database.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT \(group) AS grp, COUNT(*) AS requests, SUM(prompt_tokens) AS prompt, SUM(completion_tokens) AS completion,
+                        SUM(cost_nanos) AS cost FROM ledger WHERE created_at >= ? AND created_at < ? GROUP BY grp ORDER BY grp
+                    """,
+                arguments: [from ?? Int64.min, to ?? Int64.max]
+            ).map { row in
+                UsageTotals(
+                    group: row["grp"], requests: row["requests"], promptTokens: row["prompt"], completionTokens: row["completion"],
+                    cost: Money(nanos: row["cost"]))
+            }
+        }
+    }
+
+    public func ledgerEntries(requestID: String) async throws -> [LedgerEntry] {
+        try await database.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM ledger WHERE request_id = ?", arguments: [requestID]).map { row in
+                LedgerEntry(
+                    requestID: row["request_id"], keyID: row["key_id"], model: row["model"], provider: row["provider"],
+                    upstreamModel: row["upstream_model"], route: row["route"], promptTokens: row["prompt_tokens"],
+                    completionTokens: row["completion_tokens"], cachedTokens: row["cached_tokens"], reasoningTokens: row["reasoning_tokens"],
+                    estimated: row["estimated"], cost: Money(nanos: row["cost_nanos"]), status: row["status"], latencyMs: row["latency_ms"],
+                    timeToFirstTokenMs: row["ttft_ms"], attempts: row["attempts"], stream: row["stream"], createdAt: row["created_at"])
+            }
         }
     }
 

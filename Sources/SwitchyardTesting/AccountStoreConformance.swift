@@ -25,6 +25,45 @@ public enum AccountStoreConformance {
         try await rejectsDuplicates(makeStore())
         try await updatesAndRevokes(makeStore())
         try await addsCreditsAtomically(makeStore())
+        try await ledgerChargesKeysExactlyOnce(makeStore())
+        try await usageGroups(makeStore())
+    }
+
+    static func entry(_ id: String, key: String?, model: String = "mini", cost: String, at time: Int64 = 1_800_000_000) -> LedgerEntry {
+        LedgerEntry(
+            requestID: id, keyID: key, model: model, provider: "p", upstreamModel: "m", promptTokens: 10, completionTokens: 5,
+            estimated: false, cost: Money(decimal: cost) ?? .zero, status: 200, latencyMs: 12.5, timeToFirstTokenMs: 3, attempts: 1,
+            stream: true, createdAt: time)
+    }
+
+    static func ledgerChargesKeysExactlyOnce(_ store: any AccountStore) async throws {
+        try await store.migrate()
+        try await store.insert(sample("paying"))  // 10.00 credits
+        var unlimited = sample("free")
+        unlimited.credits = nil
+        try await store.insert(unlimited)
+        let first = entry("req_1", key: "key_paying", cost: "0.25")
+        try await store.appendLedger([first, entry("req_2", key: "key_paying", cost: "0.75"), entry("req_3", key: "key_free", cost: "1.00")])
+        try await store.appendLedger([first])  // a retried flush
+        try check(try await store.key(id: "key_paying")?.credits == Money(decimal: "9.00"), "costs must come off the balance exactly once")
+        try check(try await store.key(id: "key_free")?.credits == nil, "a key without a balance is not charged")
+        try check(try await store.ledgerEntries(requestID: "req_1") == [first], "a ledger row must round trip")
+    }
+
+    static func usageGroups(_ store: any AccountStore) async throws {
+        try await store.migrate()
+        let day: Int64 = 1_800_000_000  // 2027-01-15 UTC
+        try await store.appendLedger([
+            entry("u1", key: "k1", model: "mini", cost: "0.10", at: day),
+            entry("u2", key: "k1", model: "preview", cost: "0.20", at: day + 86_400),
+            entry("u3", key: nil, model: "mini", cost: "0.30", at: day + 86_400),
+        ])
+        let byModel = try await store.usage(groupBy: .model, from: nil, to: nil)
+        try check(byModel.map(\.group) == ["mini", "preview"] && byModel[0].requests == 2 && byModel[0].cost == Money(decimal: "0.40"), "usage by model: \(byModel)")
+        let byDay = try await store.usage(groupBy: .day, from: day + 86_400, to: nil)
+        try check(byDay.map(\.group) == ["2027-01-16"] && byDay[0].promptTokens == 20, "usage by day with a from bound: \(byDay)")
+        let byKey = try await store.usage(groupBy: .key, from: nil, to: day + 1)
+        try check(byKey.map(\.group) == ["k1"] && byKey[0].completionTokens == 5, "usage by key with a to bound: \(byKey)")
     }
 
     static func roundTripsEveryField(_ store: any AccountStore) async throws {
