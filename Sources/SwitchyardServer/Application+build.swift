@@ -18,6 +18,8 @@ public struct GatewayDependencies: Sendable {
     public var accountStore: (any AccountStore)?
     /// How often keys are reloaded from the store (changes made by the CLI or other replicas).
     public var keyRefreshInterval: Duration = .seconds(2)
+    /// How often queued ledger entries are written to the store.
+    public var ledgerFlushInterval: Duration = .milliseconds(200)
 
     public init(logger: Logger = Logger(label: "switchyard"), transport: (any UpstreamTransport)? = nil, accountStore: (any AccountStore)? = nil) {
         self.logger = logger
@@ -33,7 +35,8 @@ public func buildApplication(configuration: GatewayConfiguration, dependencies: 
 {
     let store = try dependencies.accountStore ?? AccountStoreFactory.open(url: configuration.storage.url)
     try await store.migrate()
-    let keys = KeyCache(store: store)
+    let accounting = Accounting(store: store, logger: dependencies.logger)
+    let keys = KeyCache(store: store, accounting: accounting)
     try await keys.reload()
     var services: [any Service] = [
         KeyCacheRefresher(cache: keys, interval: dependencies.keyRefreshInterval, logger: dependencies.logger)
@@ -46,12 +49,14 @@ public func buildApplication(configuration: GatewayConfiguration, dependencies: 
         services.append(HTTPClientService(client: client))
         transport = HTTPUpstreamTransport(client: client)
     }
-    let gateway = Gateway(configuration: configuration, transport: transport, logger: dependencies.logger)
+    let gateway = Gateway(configuration: configuration, transport: transport, accounting: accounting, logger: dependencies.logger)
     if configuration.routing.healthProbeSeconds > 0 {
         services.append(HealthProber(
             router: gateway.router, transport: transport,
             interval: .milliseconds(Int64(configuration.routing.healthProbeSeconds * 1000)), logger: dependencies.logger))
     }
+    // Last, so it stops after the others: its final flush covers every drained request.
+    services.append(LedgerFlusher(accounting: accounting, interval: dependencies.ledgerFlushInterval))
     let router = buildRouter(gateway: gateway, keys: keys)
     return Application(
         router: router,

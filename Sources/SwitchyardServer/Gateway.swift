@@ -10,6 +10,9 @@ struct Gateway: Sendable {
     let router: ModelRouter
     let executor: Executor
     let transport: any UpstreamTransport
+    let accounting: Accounting
+    /// Output tokens a reservation assumes when the request sets no `max_tokens`.
+    let defaultReservedOutputTokens = 1024
     /// Deadline of a whole request, all attempts included.
     let requestTimeout: Duration
     let firstByteTimeout: Duration
@@ -19,9 +22,10 @@ struct Gateway: Sendable {
     /// Upper bound on an upstream error body read for classification.
     let maxErrorBodyBytes = 1024 * 1024
 
-    init(configuration: GatewayConfiguration, transport: any UpstreamTransport, logger: Logger) {
+    init(configuration: GatewayConfiguration, transport: any UpstreamTransport, accounting: Accounting, logger: Logger) {
         self.configuration = configuration
         self.transport = transport
+        self.accounting = accounting
         self.logger = logger
         let routing = configuration.routing
         self.requestTimeout = .milliseconds(Int64(routing.timeoutSeconds * 1000))

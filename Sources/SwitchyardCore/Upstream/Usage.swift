@@ -32,7 +32,26 @@ public struct Price: Sendable, Equatable {
         self.cachedInput = cachedInput
     }
 
-    /// The cost of `usage` at this price, in USD.
+    /// The cost of `usage` at this price in nanodollars (10⁻⁹ USD), computed in integers so
+    /// money never passes through floating point.
+    public func costNanos(of usage: Usage) -> Int64 {
+        let inputRate = Price.nanosPerMillion(input)
+        let cachedRate = Price.nanosPerMillion(cachedInput ?? input)
+        let outputRate = Price.nanosPerMillion(output)
+        let uncached = Int64(max(0, usage.promptTokens - usage.cachedPromptTokens))
+        let total = uncached * inputRate + Int64(usage.cachedPromptTokens) * cachedRate + Int64(usage.completionTokens) * outputRate
+        return (total + 500_000) / 1_000_000
+    }
+
+    /// The estimate a reservation holds: `promptTokens` at the input price plus `maxTokens` at the output price.
+    public func reservationNanos(promptTokens: Int, maxTokens: Int) -> Int64 {
+        costNanos(of: Usage(promptTokens: promptTokens, completionTokens: maxTokens))
+    }
+
+    /// A configured USD-per-million price as integer nanodollars per million tokens.
+    static func nanosPerMillion(_ usd: Double) -> Int64 { Int64((usd * 1_000_000_000).rounded()) }
+
+    /// The cost of `usage` at this price, in USD (for display only).
     public func cost(of usage: Usage) -> Double {
         let cached = Double(usage.cachedPromptTokens)
         let uncached = Double(usage.promptTokens) - cached

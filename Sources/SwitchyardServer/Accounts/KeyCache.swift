@@ -7,9 +7,11 @@ import SwitchyardAccounts
 final class KeyCache: Sendable {
     private let keys = Mutex<[String: VirtualKey]>([:])
     let store: any AccountStore
+    let accounting: Accounting
 
-    init(store: any AccountStore) {
+    init(store: any AccountStore, accounting: Accounting) {
         self.store = store
+        self.accounting = accounting
     }
 
     func key(hash: String) -> VirtualKey? {
@@ -21,11 +23,13 @@ final class KeyCache: Sendable {
             all = all.filter { $0.value.id != key.id }
             all[key.keyHash] = key
         }
+        accounting.refresh([key])
     }
 
     /// Replaces the cache with the store's current keys.
     func reload() async throws {
         let all = try await store.keys()
         keys.withLock { $0 = Dictionary(all.map { ($0.keyHash, $0) }, uniquingKeysWith: { first, _ in first }) }
+        accounting.refresh(all)
     }
 }

@@ -3,16 +3,18 @@ import HTTPTypes
 import SwitchyardCore
 import Logging
 
-/// Gives every request an id (the caller's `x-request-id` when it is sane, else a new one),
-/// stamps it on every response, and renders any error in the caller's wire format — so even a
-/// 404 for an unknown path or a 413 from the body limit carries the OpenAI envelope.
+/// Gives every request a new id (the ledger's key, so it is always the gateway's own; a caller's
+/// `x-request-id` is echoed as `x-client-request-id`), stamps it on every response, and renders
+/// any error in the caller's wire format — so even a 404 for an unknown path or a 413 from the
+/// body limit carries the OpenAI envelope.
 struct RequestIDMiddleware: RouterMiddleware {
     typealias Context = GatewayRequestContext
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
         context.startedAt = .now
-        context.requestID = RequestID.accept(request.headers[.xRequestID]) ?? RequestID.make()
+        context.requestID = RequestID.make()
+        let clientRequestID = RequestID.accept(request.headers[.xRequestID])
         var response: Response
         do {
             response = try await next(request, context)
@@ -25,6 +27,7 @@ struct RequestIDMiddleware: RouterMiddleware {
             response = ErrorResponse.make(.internalError("The gateway failed to handle the request."), context: context)
         }
         response.headers[.xRequestID] = context.requestID
+        if let clientRequestID { response.headers[.xClientRequestID] = clientRequestID }
         return response
     }
 }
@@ -54,6 +57,7 @@ enum RequestID {
 
 extension HTTPField.Name {
     static let xRequestID = Self("x-request-id")!
+    static let xClientRequestID = Self("x-client-request-id")!
     static let xSwitchyardModel = Self("x-switchyard-model")!
     static let xSwitchyardProvider = Self("x-switchyard-provider")!
     static let xSwitchyardOverheadMS = Self("x-switchyard-overhead-ms")!

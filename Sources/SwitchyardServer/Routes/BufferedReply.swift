@@ -6,14 +6,14 @@ import SwitchyardRouting
 /// The non-streaming answer: read the upstream body, meter it, forward it with the gateway headers.
 enum BufferedReply {
     static func make(
-        _ call: UpstreamCall, gateway: Gateway, context: GatewayRequestContext, usage: ([UInt8]) -> Usage
+        _ call: UpstreamCall, gateway: Gateway, context: GatewayRequestContext, reservation: Accounting.Reservation?,
+        usage: ([UInt8]) -> Usage
     ) async -> Response {
         // The executor's attempt already read the whole body (so failures mid-body were retried).
         let upstreamBody = (try? await call.body.next()) ?? ByteBuffer()
         let metered = usage(Array(upstreamBody.readableBytesView))
-        let cost = call.deployment.price?.cost(of: metered)
         let overhead = (ContinuousClock.now - context.startedAt) - call.upstreamWait
-        gateway.meter(context: context, call: call, usage: metered, cost: cost, stream: false, status: 200)
+        let cost = gateway.meter(context: context, call: call, reservation: reservation, usage: metered, stream: false, status: 200)
         return Response(
             status: .ok,
             headers: ResponseHeaders.make(call: call, contentType: "application/json", overhead: overhead, cost: cost),

@@ -14,14 +14,21 @@ struct ChatCompletionsRoute: Sendable {
         let bytes = try await RequestBodyReader.read(request, limit: gateway.configuration.server.maxBodyBytes)
         let body = try OpenAIChatRequestBody(bytes: bytes)
         try context.principal.authorize(model: body.model)
-        let call = try await gateway.call(model: body.model, request: request, promptBytes: body.messagesByteCount, stream: body.stream) { deployment in
-            deployment.adapter.chatCompletionsRequest(body, upstreamModel: deployment.upstreamModel)
+        let reservation = try gateway.reserve(context, model: body.model, promptBytes: body.messagesByteCount, maxTokens: body.maxTokens)
+        let call: UpstreamCall
+        do {
+            call = try await gateway.call(model: body.model, request: request, promptBytes: body.messagesByteCount, stream: body.stream) { deployment in
+                deployment.adapter.chatCompletionsRequest(body, upstreamModel: deployment.upstreamModel)
+            }
+        } catch {
+            gateway.accounting.release(reservation)
+            throw error
         }
         if body.stream {
-            return stream(call, body: body, context: context, price: gateway.router.group(named: call.deployment.alias)?.price)
+            return stream(call, body: body, context: context, reservation: reservation)
         }
         let location = call.deployment.adapter.streamUsage
-        return await BufferedReply.make(call, gateway: gateway, context: context) { bytes in
+        return await BufferedReply.make(call, gateway: gateway, context: context, reservation: reservation) { bytes in
             Self.usage(of: bytes, body: body, location: location)
         }
     }
@@ -37,7 +44,7 @@ struct ChatCompletionsRoute: Sendable {
             isEstimated: true)
     }
 
-    private func stream(_ call: UpstreamCall, body: OpenAIChatRequestBody, context: GatewayRequestContext, price: Price?) -> Response {
+    private func stream(_ call: UpstreamCall, body: OpenAIChatRequestBody, context: GatewayRequestContext, reservation: Accounting.Reservation?) -> Response {
         var headers = ResponseHeaders.make(
             call: call, contentType: "text/event-stream", overhead: (ContinuousClock.now - context.startedAt) - call.upstreamWait, cost: nil)
         headers[.cacheControl] = "no-cache"
@@ -51,9 +58,8 @@ struct ChatCompletionsRoute: Sendable {
                 upstream: call.body, relay: relay, provider: call.deployment.providerName, silenceLimit: gateway.firstByteTimeout,
                 deadline: call.deadline, writer: &writer)
             let usage = outcome.relay.usage(promptBytes: promptBytes)
-            gateway.meter(
-                context: context, call: call, usage: usage, cost: price?.cost(of: usage), stream: true,
-                status: outcome.status)
+            // Metered however the stream ended: a client that left is billed for what was generated.
+            gateway.meter(context: context, call: call, reservation: reservation, usage: usage, stream: true, status: outcome.status)
             if outcome.clientConnected { try await writer.finish(nil) }
         })
     }

@@ -12,13 +12,20 @@ struct EmbeddingsRoute: Sendable {
         let bytes = try await RequestBodyReader.read(request, limit: gateway.configuration.server.maxBodyBytes)
         let body = try OpenAIEmbeddingsRequestBody(bytes: bytes)
         try context.principal.authorize(model: body.model)
-        let call = try await gateway.call(model: body.model, request: request, promptBytes: body.inputByteCount, stream: false) { deployment in
+        let reservation = try gateway.reserve(context, model: body.model, promptBytes: body.inputByteCount, maxTokens: 0)
+        let call: UpstreamCall
+        do {
+            call = try await gateway.call(model: body.model, request: request, promptBytes: body.inputByteCount, stream: false) { deployment in
             guard let adapter = deployment.adapter as? any EmbeddingsAdapter else {
                 throw GatewayError.invalidRequest("Model `\(deployment.alias)` is served by provider '\(deployment.providerName)', which has no embeddings endpoint.", param: "model")
             }
             return adapter.embeddingsRequest(body, upstreamModel: deployment.upstreamModel)
+            }
+        } catch {
+            gateway.accounting.release(reservation)
+            throw error
         }
-        return await BufferedReply.make(call, gateway: gateway, context: context) { bytes in
+        return await BufferedReply.make(call, gateway: gateway, context: context, reservation: reservation) { bytes in
             let scanner = JSONScanner(bytes)
             return (try? scanner.root()).flatMap { OpenAIUsageReader.usage(in: scanner, object: $0) }
                 ?? Usage(promptTokens: TokenEstimator.estimate(byteCount: body.inputByteCount), completionTokens: 0, isEstimated: true)

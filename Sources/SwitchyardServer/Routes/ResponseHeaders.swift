@@ -1,6 +1,7 @@
 import Hummingbird
 import HTTPTypes
 import SwitchyardCore
+import SwitchyardAccounts
 import SwitchyardRouting
 
 /// The `x-switchyard-*` headers of DESIGN §4 and the upstream's rate-limit headers.
@@ -10,7 +11,7 @@ struct ResponseHeaders {
         "x-ratelimit-remaining-tokens", "x-ratelimit-reset-requests", "x-ratelimit-reset-tokens",
     ]
 
-    static func make(call: UpstreamCall, contentType: String, overhead: Duration, cost: Double?) -> HTTPFields {
+    static func make(call: UpstreamCall, contentType: String, overhead: Duration, cost: Money?) -> HTTPFields {
         var headers: HTTPFields = [
             .contentType: contentType,
             .xSwitchyardModel: call.deployment.alias,
@@ -18,7 +19,7 @@ struct ResponseHeaders {
             .xSwitchyardAttempts: String(call.attempts),
             .xSwitchyardOverheadMS: milliseconds(overhead),
         ]
-        if let cost { headers[.xSwitchyardCostUSD] = formatUSD(cost) }
+        if let cost, call.deployment.price != nil { headers[.xSwitchyardCostUSD] = cost.description }
         for name in passedThrough {
             if let value = call.headers[name], let field = HTTPField.Name(name) { headers[field] = value }
         }
@@ -30,14 +31,5 @@ struct ResponseHeaders {
         let hundredths = Int((ms * 100).rounded())
         let fraction = hundredths % 100
         return "\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction)"
-    }
-
-    /// USD with up to 8 decimals (micro-cents), without trailing zeros.
-    static func formatUSD(_ amount: Double) -> String {
-        let scaled = Int64((amount * 100_000_000).rounded())
-        var fraction = String(scaled % 100_000_000)
-        fraction = String(repeating: "0", count: 8 - fraction.count) + fraction
-        while fraction.count > 2 && fraction.hasSuffix("0") { fraction.removeLast() }
-        return "\(scaled / 100_000_000).\(fraction)"
     }
 }
