@@ -83,9 +83,11 @@ func buildRouter(gateway: Gateway, keys: KeyCache) -> Router<GatewayRequestConte
         .get("models") { _, context in models.list(for: context.principal) }
         .get("models/{model}") { _, context in try models.model(context.parameters.get("model") ?? "", for: context.principal) }
     let adminKeys = AdminKeysRoute(cache: keys)
+    let adminUsage = AdminUsageRoute(store: keys.store)
     router.group("admin")
         .add(middleware: AuthMiddleware(masterKey: server.masterKey, requireKeys: true, keys: nil, masterOnly: true))
         .get("models") { _, _ in AdminModelsRoute(router: gateway.router).handle() }
+        .get("usage") { request, _ in try await adminUsage.handle(request) }
         .post("keys") { request, context in try await adminKeys.create(request, context: context) }
         .get("keys") { _, _ in try await adminKeys.list() }
         .get("keys/{id}") { _, context in try await adminKeys.show(id: context.parameters.get("id") ?? "") }

@@ -49,15 +49,18 @@ enum GatewayHarness {
 
     static func run(
         edit: @Sendable (inout GatewayConfiguration) -> Void = { _ in },
+        store: SQLiteAccountStore? = nil,
         _ body: @escaping @Sendable (any TestClientProtocol, FakeOpenAIUpstream) async throws -> Void
     ) async throws {
+        let store = try store ?? SQLiteAccountStore(path: ":memory:")
         let fake = FakeOpenAIUpstream(expectedAPIKey: upstreamKey, slowEventDelay: .milliseconds(100), slowFirstByteDelay: .seconds(1))
         try await fake.application().test(.live) { upstream in
             let port = try #require(upstream.port)
             var logger = Logger(label: "switchyard-test")
             logger.logLevel = .error
-            var dependencies = GatewayDependencies(logger: logger, accountStore: try SQLiteAccountStore(path: ":memory:"))
+            var dependencies = GatewayDependencies(logger: logger, accountStore: store)
             dependencies.keyRefreshInterval = .milliseconds(100)
+            dependencies.ledgerFlushInterval = .milliseconds(20)
             let app = try await buildApplication(configuration: configuration(upstreamPort: port, edit: edit), dependencies: dependencies)
             try await app.test(.live) { client in try await body(client, fake) }
         }

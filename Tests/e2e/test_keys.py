@@ -23,7 +23,7 @@ def admin(gateway, method: str, path: str, body: dict | None = None) -> dict:
 
 def cli(gateway, *args: str) -> str:
     result = subprocess.run(
-        [str(BIN_DIR / "switchyard"), "keys", *args, "--config", str(gateway.config)],
+        [str(BIN_DIR / "switchyard"), *args, "--config", str(gateway.config)],
         capture_output=True, text=True, cwd=gateway.config.parent,
         env={"PATH": "/usr/bin:/bin", "SWITCHYARD_MASTER_KEY": MASTER_KEY, "UPSTREAM_KEY": "x"},
     )
@@ -54,14 +54,14 @@ def test_admin_created_key_works_with_the_sdk_and_is_limited_to_its_models(gatew
 
 
 def test_cli_keys_reach_the_running_server(gateway):
-    output = cli(gateway, "create", "--name", "from-cli", "--credits", "1.00")
+    output = cli(gateway, "keys", "create", "--name", "from-cli", "--credits", "1.00")
     key = next(line.split()[-1] for line in output.splitlines() if line.startswith("key:"))
     key_id = next(line.split()[-1] for line in output.splitlines() if line.startswith("id:"))
     client = openai.OpenAI(base_url=gateway.base_url, api_key=key, max_retries=0)
     eventually(lambda: client.chat.completions.create(model="mini", messages=[{"role": "user", "content": "hi"}]))
-    assert "from-cli" in cli(gateway, "list")
-    assert "1.50" in cli(gateway, "topup", key_id, "0.50")
-    cli(gateway, "revoke", key_id)
+    assert "from-cli" in cli(gateway, "keys", "list")
+    assert "1.50" in cli(gateway, "keys", "topup", key_id, "0.50")
+    cli(gateway, "keys", "revoke", key_id)
 
     def rejected():
         try:
@@ -71,3 +71,29 @@ def test_cli_keys_reach_the_running_server(gateway):
         raise AssertionError("the revoked key still works")
 
     eventually(rejected)
+
+
+def test_exhausted_credits_are_402(gateway):
+    created = admin(gateway, "POST", "/admin/keys", {"name": "broke", "credits": "0.00"})
+    client = openai.OpenAI(base_url=gateway.base_url, api_key=created["key"], max_retries=0)
+    with pytest.raises(openai.APIStatusError) as caught:
+        client.chat.completions.create(model="mini", messages=[{"role": "user", "content": "hi"}])
+    assert caught.value.status_code == 402
+    assert caught.value.code == "insufficient_credits"
+
+
+def test_usage_is_reported_by_the_api_and_the_cli(gateway):
+    created = admin(gateway, "POST", "/admin/keys", {"name": "metered", "credits": "1.00"})
+    client = openai.OpenAI(base_url=gateway.base_url, api_key=created["key"], max_retries=0)
+    for _ in range(3):
+        client.chat.completions.create(model="mini", messages=[{"role": "user", "content": "hi"}])
+
+    def three_rows():
+        rows = {row["group"]: row for row in admin(gateway, "GET", "/admin/usage?group_by=key")["data"]}
+        assert rows[created["id"]]["requests"] == 3
+        return rows[created["id"]]
+
+    row = eventually(three_rows)
+    assert row["cost_usd"] == "0.00002655"  # 3 × (19 × 0.15 + 10 × 0.60) per million
+    lines = [json.loads(line) for line in cli(gateway, "usage", "--by", "key", "--json").splitlines()]
+    assert any(line["group"] == created["id"] and line["requests"] == 3 for line in lines)

@@ -87,3 +87,33 @@ def test_example_config_is_valid(tmp_path):
         [str(BIN_DIR / "switchyard"), "config", "check", "--config", str(example)], capture_output=True, text=True, env=env
     )
     assert "providers.groq.api_key: environment variable GROQ_API_KEY is not set" in result.stdout
+
+
+def test_sigterm_flushes_every_served_request_to_the_ledger(tmp_path, upstream):
+    import json
+    import urllib.request
+    from concurrent.futures import ThreadPoolExecutor
+
+    gateway = Gateway(tmp_path, upstream.port)
+    client = openai.OpenAI(base_url=gateway.base_url, api_key=MASTER_KEY, max_retries=0)
+
+    def one(_):
+        try:
+            return client.chat.completions.with_raw_response.create(
+                model="mini", messages=[{"role": "user", "content": "hi"}]).headers["x-request-id"]
+        except openai.APIConnectionError:
+            return None  # refused once shutdown began: never served, never metered
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        futures = [pool.submit(one, i) for i in range(400)]
+        time.sleep(0.3)
+        code = gateway.stop()
+        served = [f.result() for f in futures if f.result()]
+    assert code == 0
+    assert served, "some requests were served before the signal"
+    result = subprocess.run(
+        [str(BIN_DIR / "switchyard"), "usage", "--by", "model", "--json", "--config", str(gateway.config)],
+        capture_output=True, text=True, cwd=tmp_path, env={"PATH": "/usr/bin:/bin", "SWITCHYARD_MASTER_KEY": MASTER_KEY, "UPSTREAM_KEY": "x"},
+    )
+    rows = {row["group"]: row for row in map(json.loads, result.stdout.splitlines())}
+    assert rows["mini"]["requests"] == len(served), result.stderr

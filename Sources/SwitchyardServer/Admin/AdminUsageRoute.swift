@@ -1,0 +1,54 @@
+import Foundation
+import Hummingbird
+import NIOCore
+import SwitchyardAccounts
+import SwitchyardCore
+
+/// `GET /admin/usage?group_by=day|model|key&from=&to=` (times as seconds since 1970 or
+/// `YYYY-MM-DD`): ledger totals with money as decimal strings.
+struct AdminUsageRoute: Sendable {
+    let store: any AccountStore
+
+    func handle(_ request: Request) async throws -> Response {
+        let query = request.uri.queryParameters
+        let grouping = try UsageQuery.grouping(query["group_by"].map(String.init))
+        let from = try UsageQuery.time(query["from"].map(String.init), name: "from")
+        let to = try UsageQuery.time(query["to"].map(String.init), name: "to")
+        let totals = try await store.usage(groupBy: grouping, from: from, to: to)
+        let object: [String: Any] = ["object": "list", "group_by": grouping.rawValue, "data": totals.map(UsageQuery.render)]
+        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+        return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}
+
+/// Parsing and rendering shared by the admin endpoint and `switchyard usage`.
+public enum UsageQuery {
+    public static func grouping(_ text: String?) throws(GatewayError) -> UsageGrouping {
+        guard let text else { return .day }
+        guard let grouping = UsageGrouping(rawValue: text) else {
+            throw .invalidRequest("group_by must be day, model or key.", param: "group_by")
+        }
+        return grouping
+    }
+
+    /// Seconds since 1970 or a `YYYY-MM-DD` day (UTC midnight).
+    public static func time(_ text: String?, name: String) throws(GatewayError) -> Int64? {
+        guard let text, !text.isEmpty else { return nil }
+        if let seconds = Int64(text) { return seconds }
+        let formatter = DateFormatter()
+        formatter.dateFormat = "yyyy-MM-dd"
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        guard let date = formatter.date(from: text) else {
+            throw .invalidRequest("\(name) must be seconds since 1970 or YYYY-MM-DD.", param: name)
+        }
+        return Int64(date.timeIntervalSince1970)
+    }
+
+    public static func render(_ totals: UsageTotals) -> [String: Any] {
+        [
+            "group": totals.group, "requests": totals.requests, "prompt_tokens": totals.promptTokens,
+            "completion_tokens": totals.completionTokens, "cost_usd": totals.cost.description,
+        ]
+    }
+}
