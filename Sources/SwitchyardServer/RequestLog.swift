@@ -5,15 +5,28 @@ import Foundation
 import SwitchyardRouting
 
 extension Gateway {
-    /// Reserves the most this request can cost (prompt estimate at the input price plus
-    /// `max_tokens`, or a default, at the output price of the dearest candidate) against the key.
-    func reserve(_ context: GatewayRequestContext, model: String, promptBytes: Int, maxTokens: Int?) throws(GatewayError) -> Accounting.Reservation? {
-        guard case .key(let key) = context.principal, key.credits != nil else { return nil }
+    /// Admits a request for the caller's key: its rate limits (429), then a reservation of the
+    /// most the request can cost — prompt estimate at the input price plus `max_tokens` (or a
+    /// default) at the output price of the dearest candidate — against its credits (402).
+    func admit(_ context: GatewayRequestContext, model: String, promptBytes: Int, maxTokens: Int?) throws(GatewayError) -> Admission {
+        guard case .key(let key) = context.principal else { return Admission() }
+        let promptTokens = TokenEstimator.estimate(byteCount: promptBytes)
+        let ticket = try rateLimiter.admit(key, estimatedTokens: promptTokens)
+        guard key.credits != nil else { return Admission(ticket: ticket) }
         let prices = router.group(named: model)?.deployments.compactMap(\.price) ?? []
-        let estimate = prices.map {
-            $0.reservationNanos(promptTokens: TokenEstimator.estimate(byteCount: promptBytes), maxTokens: maxTokens ?? defaultReservedOutputTokens)
-        }.max() ?? 0
-        return try accounting.reserve(context.principal, estimate: Money(nanos: estimate))
+        let estimate = prices.map { $0.reservationNanos(promptTokens: promptTokens, maxTokens: maxTokens ?? defaultReservedOutputTokens) }.max() ?? 0
+        do {
+            return Admission(reservation: try accounting.reserve(context.principal, estimate: Money(nanos: estimate)), ticket: ticket)
+        } catch {
+            rateLimiter.finish(ticket, actualTokens: 0)
+            throw error
+        }
+    }
+
+    /// Undoes an admission for a request that was not served.
+    func release(_ admission: Admission) {
+        accounting.release(admission.reservation)
+        rateLimiter.finish(admission.ticket, actualTokens: 0)
     }
 
     /// Meters one served request, exactly once: the ledger entry (charging the key and releasing
@@ -21,9 +34,10 @@ extension Gateway {
     /// Returns the amount charged.
     @discardableResult
     func meter(
-        context: GatewayRequestContext, call: UpstreamCall, reservation: Accounting.Reservation?, usage: Usage, stream: Bool, status: Int
+        context: GatewayRequestContext, call: UpstreamCall, admission: Admission, usage: Usage, stream: Bool, status: Int
     ) -> Money {
         router.health.addTokens(call.deployment.id, usage.totalTokens)
+        rateLimiter.finish(admission.ticket, actualTokens: usage.totalTokens)
         let latency = ContinuousClock.now - context.startedAt
         var keyID: String?
         if case .key(let key) = context.principal { keyID = key.id }
@@ -35,7 +49,7 @@ extension Gateway {
             cost: Money(nanos: call.deployment.price?.costNanos(of: usage) ?? 0), status: status,
             latencyMs: Executor.seconds(latency) * 1000, timeToFirstTokenMs: Executor.seconds(call.upstreamWait) * 1000,
             attempts: call.attempts, stream: stream, createdAt: Int64(Date().timeIntervalSince1970))
-        let charged = accounting.settle(reservation, entry: entry)
+        let charged = accounting.settle(admission.reservation, entry: entry)
         RequestLog.served(logger, context: context, call: call, usage: usage, cost: charged, stream: stream, status: status)
         return charged
     }
@@ -60,4 +74,10 @@ enum RequestLog {
             "latency_ms": "\(ResponseHeaders.milliseconds(latency))",
         ])
     }
+}
+
+/// What admission holds for one request until it is metered or released.
+struct Admission: Sendable {
+    var reservation: Accounting.Reservation?
+    var ticket: RateLimiter.Ticket?
 }

@@ -50,3 +50,21 @@ import Testing
         #expect(key.allows(model: "preview"))
     }
 }
+
+@Suite struct TokenBucketTests {
+    @Test func refillsContinuouslyAndReportsTheWait() {
+        var bucket = TokenBucket(capacity: 60, now: 0)
+        for _ in 0..<60 { #expect(bucket.take(1, now: 0) == nil) }
+        #expect(bucket.take(1, now: 0) == 1, "one token a second at 60 per minute")
+        #expect(bucket.take(1, now: 1) == nil)
+        #expect(bucket.remaining(now: 31) == 30)
+    }
+
+    @Test func largeTakesOverdrawAndAdjustmentsCorrect() {
+        var bucket = TokenBucket(capacity: 100, now: 0)
+        #expect(bucket.take(250, now: 0) == nil, "a request's tokens are not split")
+        #expect(bucket.take(1, now: 0) != nil, "overdrawn: wait")
+        bucket.adjust(by: 200, now: 0)
+        #expect(bucket.remaining(now: 0) == 50)
+    }
+}

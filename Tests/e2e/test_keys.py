@@ -97,3 +97,13 @@ def test_usage_is_reported_by_the_api_and_the_cli(gateway):
     assert row["cost_usd"] == "0.00002655"  # 3 × (19 × 0.15 + 10 × 0.60) per million
     lines = [json.loads(line) for line in cli(gateway, "usage", "--by", "key", "--json").splitlines()]
     assert any(line["group"] == created["id"] and line["requests"] == 3 for line in lines)
+
+
+def test_rate_limited_key_is_rate_limit_error(gateway):
+    created = admin(gateway, "POST", "/admin/keys", {"name": "slow-lane", "rpm": 1})
+    client = openai.OpenAI(base_url=gateway.base_url, api_key=created["key"], max_retries=0)
+    client.chat.completions.create(model="mini", messages=[{"role": "user", "content": "hi"}])
+    with pytest.raises(openai.RateLimitError) as caught:
+        client.chat.completions.create(model="mini", messages=[{"role": "user", "content": "hi"}])
+    assert caught.value.response.headers["x-ratelimit-limit-requests"] == "1"
+    assert int(caught.value.response.headers["retry-after"]) >= 1

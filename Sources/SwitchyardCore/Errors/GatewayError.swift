@@ -40,6 +40,8 @@ public struct GatewayError: Error, Sendable, Equatable, CustomStringConvertible 
     public let retryAfterSeconds: Double?
     /// The HTTP status the upstream answered with, when the error came from an upstream.
     public let upstreamStatus: Int?
+    /// Extra response headers (e.g. `x-ratelimit-*` on the gateway's own 429s).
+    public var headers: [String: String] = [:]
 
     init(_ kind: Kind, _ message: String, param: String? = nil, retryAfterSeconds: Double? = nil, upstreamStatus: Int? = nil) {
         self.kind = kind

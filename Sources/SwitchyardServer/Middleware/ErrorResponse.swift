@@ -10,6 +10,9 @@ enum ErrorResponse {
         if let retryAfter = error.retryAfterSeconds {
             headers[.retryAfter] = String(max(1, Int(retryAfter.rounded(.up))))
         }
+        for (name, value) in error.headers {
+            if let field = HTTPField.Name(name) { headers[field] = value }
+        }
         let body: [UInt8]
         switch context.errorFormat {
         case .openAI: body = error.openAIBody

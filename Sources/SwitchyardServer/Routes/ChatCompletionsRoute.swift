@@ -14,21 +14,21 @@ struct ChatCompletionsRoute: Sendable {
         let bytes = try await RequestBodyReader.read(request, limit: gateway.configuration.server.maxBodyBytes)
         let body = try OpenAIChatRequestBody(bytes: bytes)
         try context.principal.authorize(model: body.model)
-        let reservation = try gateway.reserve(context, model: body.model, promptBytes: body.messagesByteCount, maxTokens: body.maxTokens)
+        let admission = try gateway.admit(context, model: body.model, promptBytes: body.messagesByteCount, maxTokens: body.maxTokens)
         let call: UpstreamCall
         do {
             call = try await gateway.call(model: body.model, request: request, promptBytes: body.messagesByteCount, stream: body.stream) { deployment in
                 deployment.adapter.chatCompletionsRequest(body, upstreamModel: deployment.upstreamModel)
             }
         } catch {
-            gateway.accounting.release(reservation)
+            gateway.release(admission)
             throw error
         }
         if body.stream {
-            return stream(call, body: body, context: context, reservation: reservation)
+            return stream(call, body: body, context: context, admission: admission)
         }
         let location = call.deployment.adapter.streamUsage
-        return await BufferedReply.make(call, gateway: gateway, context: context, reservation: reservation) { bytes in
+        return await BufferedReply.make(call, gateway: gateway, context: context, admission: admission) { bytes in
             Self.usage(of: bytes, body: body, location: location)
         }
     }
@@ -44,7 +44,7 @@ struct ChatCompletionsRoute: Sendable {
             isEstimated: true)
     }
 
-    private func stream(_ call: UpstreamCall, body: OpenAIChatRequestBody, context: GatewayRequestContext, reservation: Accounting.Reservation?) -> Response {
+    private func stream(_ call: UpstreamCall, body: OpenAIChatRequestBody, context: GatewayRequestContext, admission: Admission) -> Response {
         var headers = ResponseHeaders.make(
             call: call, contentType: "text/event-stream", overhead: (ContinuousClock.now - context.startedAt) - call.upstreamWait, cost: nil)
         headers[.cacheControl] = "no-cache"
@@ -59,7 +59,7 @@ struct ChatCompletionsRoute: Sendable {
                 deadline: call.deadline, writer: &writer)
             let usage = outcome.relay.usage(promptBytes: promptBytes)
             // Metered however the stream ended: a client that left is billed for what was generated.
-            gateway.meter(context: context, call: call, reservation: reservation, usage: usage, stream: true, status: outcome.status)
+            gateway.meter(context: context, call: call, admission: admission, usage: usage, stream: true, status: outcome.status)
             if outcome.clientConnected { try await writer.finish(nil) }
         })
     }

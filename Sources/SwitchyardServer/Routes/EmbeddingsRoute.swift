@@ -12,7 +12,7 @@ struct EmbeddingsRoute: Sendable {
         let bytes = try await RequestBodyReader.read(request, limit: gateway.configuration.server.maxBodyBytes)
         let body = try OpenAIEmbeddingsRequestBody(bytes: bytes)
         try context.principal.authorize(model: body.model)
-        let reservation = try gateway.reserve(context, model: body.model, promptBytes: body.inputByteCount, maxTokens: 0)
+        let admission = try gateway.admit(context, model: body.model, promptBytes: body.inputByteCount, maxTokens: 0)
         let call: UpstreamCall
         do {
             call = try await gateway.call(model: body.model, request: request, promptBytes: body.inputByteCount, stream: false) { deployment in
@@ -22,10 +22,10 @@ struct EmbeddingsRoute: Sendable {
             return adapter.embeddingsRequest(body, upstreamModel: deployment.upstreamModel)
             }
         } catch {
-            gateway.accounting.release(reservation)
+            gateway.release(admission)
             throw error
         }
-        return await BufferedReply.make(call, gateway: gateway, context: context, reservation: reservation) { bytes in
+        return await BufferedReply.make(call, gateway: gateway, context: context, admission: admission) { bytes in
             let scanner = JSONScanner(bytes)
             return (try? scanner.root()).flatMap { OpenAIUsageReader.usage(in: scanner, object: $0) }
                 ?? Usage(promptTokens: TokenEstimator.estimate(byteCount: body.inputByteCount), completionTokens: 0, isEstimated: true)
