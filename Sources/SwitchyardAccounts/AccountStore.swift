@@ -20,6 +20,8 @@ public protocol AccountStore: Sendable {
     func appendLedger(_ entries: [LedgerEntry]) async throws
     /// Ledger totals grouped by day (UTC), model or key, for rows created in `from..<to`.
     func usage(groupBy: UsageGrouping, from: Int64?, to: Int64?) async throws -> [UsageTotals]
+    /// What a key was charged in ledger rows created at or after `since`.
+    func spend(keyID: String, since: Int64) async throws -> Money
     /// The ledger rows of one request id (for audits and tests).
     func ledgerEntries(requestID: String) async throws -> [LedgerEntry]
 }

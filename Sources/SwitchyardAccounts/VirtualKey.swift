@@ -20,13 +20,16 @@ public struct VirtualKey: Sendable, Equatable {
     public var maxParallel: Int?
     /// Prepaid balance; nil = no credit limit.
     public var credits: Money?
+    /// A periodic spending cap; nil = none.
+    public var budget: Budget?
     public var metadata: [String: String]
 
     public init(
         id: String, name: String, owner: String? = nil, keyHash: String, keyPrefix: String, createdAt: Int64,
         expiresAt: Int64? = nil, revokedAt: Int64? = nil, models: [String] = [], rpm: Int? = nil, tpm: Int? = nil,
-        maxParallel: Int? = nil, credits: Money? = nil, metadata: [String: String] = [:]
+        maxParallel: Int? = nil, credits: Money? = nil, budget: Budget? = nil, metadata: [String: String] = [:]
     ) {
+        self.budget = budget
         self.id = id
         self.name = name
         self.owner = owner

@@ -12,7 +12,7 @@ extension Gateway {
         guard case .key(let key) = context.principal else { return Admission() }
         let promptTokens = TokenEstimator.estimate(byteCount: promptBytes)
         let ticket = try rateLimiter.admit(key, estimatedTokens: promptTokens)
-        guard key.credits != nil else { return Admission(ticket: ticket) }
+        guard key.credits != nil || key.budget != nil else { return Admission(ticket: ticket) }
         let prices = router.group(named: model)?.deployments.compactMap(\.price) ?? []
         let estimate = prices.map { $0.reservationNanos(promptTokens: promptTokens, maxTokens: maxTokens ?? defaultReservedOutputTokens) }.max() ?? 0
         do {

@@ -74,6 +74,10 @@ public final class SQLiteAccountStore: AccountStore {
                 CREATE INDEX ledger_key ON ledger(key_id, created_at);
                 """)
         }
+        migrator.registerMigration("v3-budgets") { db in
+            try db.execute(sql: "ALTER TABLE virtual_keys ADD COLUMN budget_nanos INTEGER")
+            try db.execute(sql: "ALTER TABLE virtual_keys ADD COLUMN budget_period TEXT")
+        }
         try migrator.migrate(database)
     }
 
@@ -83,7 +87,7 @@ public final class SQLiteAccountStore: AccountStore {
                 try db.execute(
                     sql: """
                         INSERT INTO virtual_keys (id, name, owner, key_hash, key_prefix, created_at, expires_at, revoked_at, models, rpm, tpm,
-                            max_parallel, credits_nanos, metadata) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                            max_parallel, credits_nanos, metadata, budget_nanos, budget_period) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                         """,
                     arguments: Self.arguments(key))
             } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
@@ -97,11 +101,13 @@ public final class SQLiteAccountStore: AccountStore {
             try db.execute(
                 sql: """
                     UPDATE virtual_keys SET name = ?, owner = ?, key_hash = ?, key_prefix = ?, created_at = ?, expires_at = ?, revoked_at = ?,
-                        models = ?, rpm = ?, tpm = ?, max_parallel = ?, credits_nanos = ?, metadata = ? WHERE id = ?
+                        models = ?, rpm = ?, tpm = ?, max_parallel = ?, credits_nanos = ?, metadata = ?, budget_nanos = ?, budget_period = ?
+                        WHERE id = ?
                     """,
                 arguments: [
                     key.name, key.owner, key.keyHash, key.keyPrefix, key.createdAt, key.expiresAt, key.revokedAt, Self.encode(key.models),
-                    key.rpm, key.tpm, key.maxParallel, key.credits?.nanos, Self.encode(key.metadata), key.id,
+                    key.rpm, key.tpm, key.maxParallel, key.credits?.nanos, Self.encode(key.metadata), key.budget?.amount.nanos,
+                    key.budget?.period.rawValue, key.id,
                 ])
         }
     }
@@ -186,6 +192,13 @@ public final class SQLiteAccountStore: AccountStore {
         }
     }
 
+    public func spend(keyID: String, since: Int64) async throws -> Money {
+        try await database.read { db in
+            Money(nanos: try Int64.fetchOne(
+                db, sql: "SELECT COALESCE(SUM(cost_nanos), 0) FROM ledger WHERE key_id = ? AND created_at >= ?", arguments: [keyID, since]) ?? 0)
+        }
+    }
+
     public func ledgerEntries(requestID: String) async throws -> [LedgerEntry] {
         try await database.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM ledger WHERE request_id = ?", arguments: [requestID]).map { row in
@@ -205,6 +218,7 @@ public final class SQLiteAccountStore: AccountStore {
         [
             key.id, key.name, key.owner, key.keyHash, key.keyPrefix, key.createdAt, key.expiresAt, key.revokedAt,
             encode(key.models), key.rpm, key.tpm, key.maxParallel, key.credits?.nanos, encode(key.metadata),
+            key.budget?.amount.nanos, key.budget?.period.rawValue,
         ]
     }
 
@@ -213,7 +227,14 @@ public final class SQLiteAccountStore: AccountStore {
             id: row["id"], name: row["name"], owner: row["owner"], keyHash: row["key_hash"], keyPrefix: row["key_prefix"],
             createdAt: row["created_at"], expiresAt: row["expires_at"], revokedAt: row["revoked_at"],
             models: decode(row["models"]) ?? [], rpm: row["rpm"], tpm: row["tpm"], maxParallel: row["max_parallel"],
-            credits: (row["credits_nanos"] as Int64?).map(Money.init(nanos:)), metadata: decode(row["metadata"]) ?? [:])
+            credits: (row["credits_nanos"] as Int64?).map(Money.init(nanos:)), budget: budget(row), metadata: decode(row["metadata"]) ?? [:])
+    }
+
+    private static func budget(_ row: Row) -> Budget? {
+        guard let nanos = row["budget_nanos"] as Int64?, let period = (row["budget_period"] as String?).flatMap(Budget.Period.init) else {
+            return nil
+        }
+        return Budget(amount: Money(nanos: nanos), period: period)
     }
 
     private static func encode<T: Encodable>(_ value: T) -> String {

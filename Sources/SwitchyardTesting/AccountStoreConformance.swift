@@ -16,7 +16,8 @@ public enum AccountStoreConformance {
         VirtualKey(
             id: "key_\(suffix)", name: "team \(suffix)", owner: "owner-\(suffix)", keyHash: KeyMaterial.hash("sk-sy-\(suffix)"),
             keyPrefix: "sk-sy-\(suffix.prefix(4))…", createdAt: createdAt, expiresAt: createdAt + 3600, models: ["mini", "gpt-*"],
-            rpm: 60, tpm: 10_000, maxParallel: 4, credits: Money(decimal: "10.00"), metadata: ["env": "test"])
+            rpm: 60, tpm: 10_000, maxParallel: 4, credits: Money(decimal: "10.00"),
+            budget: Budget(amount: Money(decimal: "5.00") ?? .zero, period: .monthly), metadata: ["env": "test"])
     }
 
     public static func run(makeStore: () async throws -> any AccountStore) async throws {
@@ -48,6 +49,8 @@ public enum AccountStoreConformance {
         try check(try await store.key(id: "key_paying")?.credits == Money(decimal: "9.00"), "costs must come off the balance exactly once")
         try check(try await store.key(id: "key_free")?.credits == nil, "a key without a balance is not charged")
         try check(try await store.ledgerEntries(requestID: "req_1") == [first], "a ledger row must round trip")
+        try check(try await store.spend(keyID: "key_paying", since: 0) == Money(decimal: "1.00"), "spend sums the key's rows")
+        try check(try await store.spend(keyID: "key_paying", since: 1_800_000_001) == .zero, "spend honours since")
     }
 
     static func usageGroups(_ store: any AccountStore) async throws {
@@ -109,6 +112,7 @@ public enum AccountStoreConformance {
         key.name = "renamed"
         key.models = []
         key.credits = nil
+        key.budget = Budget(amount: Money(nanos: 1), period: .daily)
         try await store.update(key)
         try check(try await store.key(id: key.id) == key, "update did not persist")
         try check(try await store.revoke(id: key.id, at: 42), "revoke of an existing key must report true")

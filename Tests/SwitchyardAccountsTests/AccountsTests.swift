@@ -68,3 +68,12 @@ import Testing
         #expect(bucket.remaining(now: 0) == 50)
     }
 }
+
+@Suite struct BudgetTests {
+    @Test func periodsStartAtUTCBoundaries() {
+        let time: Int64 = 1_800_000_000  // Friday 2027-01-15 08:00 UTC
+        #expect(Budget(amount: .zero, period: .daily).periodStart(containing: time) == 1_799_971_200)
+        #expect(Budget(amount: .zero, period: .weekly).periodStart(containing: time) == 1_799_971_200 - 4 * 86_400, "Monday")
+        #expect(Budget(amount: .zero, period: .monthly).periodStart(containing: time) == 1_798_761_600, "2027-01-01")
+    }
+}

@@ -119,3 +119,25 @@ func ledgerRequests(_ store: SQLiteAccountStore, model: String, count: Int) asyn
         }
     }
 }
+
+@Suite struct BudgetEnforcementTests {
+    @Test func aBudgetCapsSpendingWithinItsPeriod() async throws {
+        try await GatewayHarness.run { client, _ in
+            let created = try await createKey(client, #"{"name": "capped", "budget": {"amount": "0.00002", "period": "daily"}}"#)
+            for _ in 0..<2 {
+                try await client.execute(uri: "/v1/chat/completions", method: .post, headers: bearer(created.key), body: ByteBuffer(string: MeteringTests.exactBody)) { response in
+                    #expect(response.status == .ok)
+                }
+            }
+            try await client.execute(uri: "/v1/chat/completions", method: .post, headers: bearer(created.key), body: ByteBuffer(string: MeteringTests.exactBody)) { response in
+                #expect(response.status.code == 402)
+                let object = try errorObject(response.body)
+                #expect((object["message"] as? String)?.contains("budget") == true)
+            }
+            try await client.execute(uri: "/admin/keys/\(created.id)", method: .get, headers: .authorized) { response in
+                let budget = try json(response.body)["budget"] as? [String: Any]
+                #expect(budget?["period"] as? String == "daily")
+            }
+        }
+    }
+}

@@ -23,6 +23,11 @@ final class Accounting: Sendable {
         var reserved: [String: Money] = [:]
         var pending: [LedgerEntry] = []
         var unflushed: [String: Money] = [:]
+        /// Budget keys: their cap and what the store had charged in the current period.
+        var budgets: [String: (budget: Budget, storedSpend: Money)] = [:]
+        /// Bumped by every successful flush. A refresh that read the store across a flush is
+        /// dropped (the next one applies): its figures and `unflushed` would not match.
+        var flushGeneration = 0
     }
 
     private let state = Mutex(State())
@@ -34,9 +39,13 @@ final class Accounting: Sendable {
         self.logger = logger
     }
 
+    /// The flush generation to pass to `refresh` and `refreshBudget`; read it before reading the store.
+    var generation: Int { state.withLock { $0.flushGeneration } }
+
     /// Takes balances from freshly loaded keys (minus what is charged but not yet flushed).
-    func refresh(_ keys: [VirtualKey]) {
+    func refresh(_ keys: [VirtualKey], generation: Int) {
         state.withLock { state in
+            guard state.flushGeneration == generation else { return }
             for key in keys {
                 if let credits = key.credits {
                     state.balances[key.id] = credits - (state.unflushed[key.id] ?? .zero)
@@ -47,17 +56,38 @@ final class Accounting: Sendable {
         }
     }
 
-    /// Holds `estimate` against the key's balance; 402 when it does not fit. Keys without a
-    /// balance (and the master key) are not limited and get no reservation.
+    /// Takes a budget key's spend in its current period, as the store has it.
+    func refreshBudget(keyID: String, budget: Budget?, storedSpend: Money, generation: Int) {
+        state.withLock { state in
+            guard state.flushGeneration == generation else { return }
+            state.budgets[keyID] = budget.map { ($0, storedSpend) }
+        }
+    }
+
+    /// What the key may still spend: the smaller of balance and budget headroom (nil = unlimited).
+    private static func headroom(_ keyID: String, _ state: State) -> Money? {
+        let balance = state.balances[keyID]
+        let budgetLeft = state.budgets[keyID].map { $0.budget.amount - $0.storedSpend - (state.unflushed[keyID] ?? .zero) }
+        switch (balance, budgetLeft) {
+        case (nil, nil): return nil
+        case (let balance?, nil): return balance
+        case (nil, let left?): return left
+        case (let balance?, let left?): return min(balance, left)
+        }
+    }
+
+    /// Holds `estimate` against the key's balance and budget; 402 when it does not fit. Keys
+    /// without either (and the master key) are not limited and get no reservation.
     func reserve(_ principal: Principal, estimate: Money) throws(GatewayError) -> Reservation? {
         guard case .key(let key) = principal else { return nil }
         return try state.withLock { state throws(GatewayError) -> Reservation? in
-            guard let balance = state.balances[key.id] else { return nil }
+            guard let headroom = Accounting.headroom(key.id, state) else { return nil }
             let held = state.reserved[key.id] ?? .zero
-            let available = balance - held
+            let available = headroom - held
             guard available > .zero, estimate <= available else {
+                let what = state.budgets[key.id] != nil && (state.balances[key.id].map { $0 > headroom } ?? true) ? "budget" : "credits"
                 throw .insufficientCredits(
-                    "Insufficient credits: this request may cost up to \(estimate) USD and the key has \(max(available, .zero)) USD available.")
+                    "Insufficient \(what): this request may cost up to \(estimate) USD and the key has \(max(available, .zero)) USD available.")
             }
             state.reserved[key.id] = held + estimate
             return Reservation(keyID: key.id, amount: estimate)
@@ -79,10 +109,10 @@ final class Accounting: Sendable {
             if let reservation {
                 state.reserved[reservation.keyID] = (state.reserved[reservation.keyID] ?? .zero) - reservation.amount
             }
-            if let keyID = entry.keyID, let balance = state.balances[keyID] {
-                let charge = min(entry.cost, max(balance, .zero))
+            if let keyID = entry.keyID, let headroom = Accounting.headroom(keyID, state) {
+                let charge = min(entry.cost, max(headroom, .zero))
                 entry.cost = charge
-                state.balances[keyID] = balance - charge
+                if let balance = state.balances[keyID] { state.balances[keyID] = balance - charge }
                 state.unflushed[keyID] = (state.unflushed[keyID] ?? .zero) + charge
             }
             state.pending.append(entry)
@@ -101,8 +131,12 @@ final class Accounting: Sendable {
             try await store.appendLedger(batch)
             state.withLock { state in
                 for entry in batch {
-                    if let keyID = entry.keyID, let unflushed = state.unflushed[keyID] { state.unflushed[keyID] = unflushed - entry.cost }
+                    guard let keyID = entry.keyID else { continue }
+                    if let unflushed = state.unflushed[keyID] { state.unflushed[keyID] = unflushed - entry.cost }
+                    // Now in the store's spend: keep the budget's view whole until the next refresh.
+                    if let tracked = state.budgets[keyID] { state.budgets[keyID] = (tracked.budget, tracked.storedSpend + entry.cost) }
                 }
+                state.flushGeneration += 1
             }
         } catch {
             logger.error("ledger flush failed; will retry", metadata: ["entries": "\(batch.count)", "error": "\(error)"])

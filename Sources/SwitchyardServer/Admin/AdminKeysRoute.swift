@@ -22,6 +22,13 @@ struct AdminKeysRoute: Sendable {
         var max_parallel: Int?
         var expires_at: Int64?
         var metadata: [String: String]?
+        var budget: BudgetFields?
+    }
+
+    /// `{"amount": "5.00", "period": "monthly"}`.
+    struct BudgetFields: Decodable {
+        var amount: String
+        var period: String
     }
 
     func create(_ request: Request, context: GatewayRequestContext) async throws -> Response {
@@ -33,7 +40,7 @@ struct AdminKeysRoute: Sendable {
             createdAt: Int64(Date().timeIntervalSince1970))
         try apply(fields, to: &key)
         try await store.insert(key)
-        cache.put(key)
+        try await cache.put(key)
         return json(AdminKeysRoute.render(key, plaintext: plaintext), status: .created)
     }
 
@@ -51,7 +58,7 @@ struct AdminKeysRoute: Sendable {
         guard var key = try await store.key(id: id) else { throw GatewayError.notFound("No key with id \(id).") }
         try apply(try await decode(request, context: context), to: &key)
         try await store.update(key)
-        cache.put(key)
+        try await cache.put(key)
         return json(AdminKeysRoute.render(key, plaintext: nil))
     }
 
@@ -59,7 +66,7 @@ struct AdminKeysRoute: Sendable {
         guard try await store.revoke(id: id, at: Int64(Date().timeIntervalSince1970)), let key = try await store.key(id: id) else {
             throw GatewayError.notFound("No key with id \(id).")
         }
-        cache.put(key)
+        try await cache.put(key)
         return json(AdminKeysRoute.render(key, plaintext: nil))
     }
 
@@ -72,7 +79,7 @@ struct AdminKeysRoute: Sendable {
         guard try await store.addCredits(id: id, amount: amount) != nil, let key = try await store.key(id: id) else {
             throw GatewayError.notFound("No key with id \(id).")
         }
-        cache.put(key)
+        try await cache.put(key)
         return json(AdminKeysRoute.render(key, plaintext: nil))
     }
 
@@ -100,6 +107,12 @@ struct AdminKeysRoute: Sendable {
         if let maxParallel = fields.max_parallel { key.maxParallel = maxParallel }
         if let expiresAt = fields.expires_at { key.expiresAt = expiresAt }
         if let metadata = fields.metadata { key.metadata = metadata }
+        if let budget = fields.budget {
+            guard let amount = Money(decimal: budget.amount), let period = Budget.Period(rawValue: budget.period) else {
+                throw GatewayError.invalidRequest("'budget' must be {\"amount\": \"5.00\", \"period\": \"daily|weekly|monthly\"}.", param: "budget")
+            }
+            key.budget = Budget(amount: amount, period: period)
+        }
     }
 
     /// A key as the admin API shows it; `key` (the plaintext) only on create.
@@ -116,6 +129,7 @@ struct AdminKeysRoute: Sendable {
         object["tpm"] = key.tpm ?? NSNull()
         object["max_parallel"] = key.maxParallel ?? NSNull()
         object["credits"] = key.credits?.description ?? NSNull()
+        object["budget"] = key.budget.map { ["amount": $0.amount.description, "period": $0.period.rawValue] as [String: Any] } ?? NSNull()
         return object
     }
 
