@@ -43,6 +43,7 @@ let package = Package(
         .target(
             name: "SwitchyardAccounts",
             dependencies: ["SwitchyardCore", .product(name: "Crypto", package: "swift-crypto")],
+            resources: [.copy("Resources/prices.json")],
             swiftSettings: strictSettings
         ),
         .target(

@@ -2,6 +2,7 @@ import Logging
 import SwitchyardCore
 import SwitchyardProviders
 import SwitchyardRouting
+import SwitchyardAccounts
 
 /// Everything a request handler needs, built once at start-up from the configuration
 /// (no per-request config parsing): the router, the executor, the transport, the limits.
@@ -45,7 +46,8 @@ struct Gateway: Sendable {
                 else { return nil }
                 return Deployment(
                     alias: model.name, providerName: settings.name, upstreamModel: target.model, weight: target.weight, adapter: adapter,
-                    index: index, price: target.price ?? model.price, rpmLimit: target.rpm, tpmLimit: target.tpm)
+                    index: index, price: target.price ?? model.price ?? PriceCatalog.shipped.price(providerType: settings.type, model: target.model),
+                    rpmLimit: target.rpm, tpmLimit: target.tpm)
             }
             let strategy = RoutingStrategy(rawValue: model.strategy ?? configuration.routing.strategy) ?? .weighted
             return ModelGroup(

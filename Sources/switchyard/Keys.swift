@@ -36,6 +36,8 @@ struct Keys: ParsableCommand {
         @Option(help: "Tokens per minute.") var tpm: Int?
         @Option(help: "Maximum parallel requests.") var maxParallel: Int?
         @Option(help: "Expire after this many days.") var expiresInDays: Int?
+        @Option(help: "Spending cap in USD per period, e.g. 5.00.") var budget: String?
+        @Option(help: "Budget period: daily, weekly or monthly.") var budgetPeriod: String = "monthly"
 
         func runAsync() async throws {
             let accounts = try await store.open()
@@ -49,6 +51,12 @@ struct Keys: ParsableCommand {
             if let credits {
                 guard let amount = Money(decimal: credits) else { throw ValidationError("--credits must be a decimal like 10.00") }
                 key.credits = amount
+            }
+            if let budget {
+                guard let amount = Money(decimal: budget), let period = Budget.Period(rawValue: budgetPeriod) else {
+                    throw ValidationError("--budget must be a decimal like 5.00 and --budget-period daily, weekly or monthly")
+                }
+                key.budget = Budget(amount: amount, period: period)
             }
             try await accounts.insert(key)
             print("id:  \(key.id)\nkey: \(plaintext)\n(store the key now: it is not shown again)")

@@ -1,4 +1,5 @@
 import Testing
+import SwitchyardCore
 @testable import SwitchyardAccounts
 
 @Suite struct MoneyTests {
@@ -75,5 +76,16 @@ import Testing
         #expect(Budget(amount: .zero, period: .daily).periodStart(containing: time) == 1_799_971_200)
         #expect(Budget(amount: .zero, period: .weekly).periodStart(containing: time) == 1_799_971_200 - 4 * 86_400, "Monday")
         #expect(Budget(amount: .zero, period: .monthly).periodStart(containing: time) == 1_798_761_600, "2027-01-01")
+    }
+}
+
+@Suite struct PriceCatalogTests {
+    @Test func theShippedCatalogIsDatedAndKnowsTheCommonModels() throws {
+        let catalog = PriceCatalog.shipped
+        #expect(!catalog.asOf.isEmpty)
+        let mini = try #require(catalog.price(providerType: "openai", model: "gpt-4o-mini"))
+        #expect(mini.input == 0.15 && mini.output == 0.60)
+        #expect(catalog.price(providerType: "azure", model: "gpt-4o-mini") == mini)
+        #expect(catalog.price(providerType: "openai", model: "no-such-model") == nil)
     }
 }
