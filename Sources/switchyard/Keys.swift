@@ -17,8 +17,12 @@ struct Keys: ParsableCommand {
         var config: String = "switchyard.yaml"
 
         func open() async throws -> any AccountStore {
-            let configuration = FileManager.default.fileExists(atPath: config)
-                ? try ConfigurationLoader().load(path: config) : GatewayConfiguration()
+            var configuration = GatewayConfiguration()
+            if FileManager.default.fileExists(atPath: config) {
+                let (loaded, issues) = try ConfigurationLoader().loadLeniently(path: config)
+                if let issue = issues.first(where: { $0.path.hasPrefix("storage") }) { throw ValidationError("\(config): \(issue)") }
+                configuration = loaded
+            }
             let store = try AccountStoreFactory.open(url: configuration.storage.url)
             try await store.migrate()
             return store

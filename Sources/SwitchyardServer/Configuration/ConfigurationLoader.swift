@@ -24,6 +24,22 @@ public struct ConfigurationLoader: Sendable {
         return try load(yaml: text)
     }
 
+    /// The configuration as far as it can be read, with its problems, for tools that need only a
+    /// part of it (the `keys` and `usage` commands need `storage.url`, not provider keys).
+    public func loadLeniently(path: String) throws(ConfigurationErrors) -> (GatewayConfiguration, [ConfigurationIssue]) {
+        do {
+            return (try load(path: path), [])
+        } catch {
+            let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+            let (protected, expressions) = Self.protectExpressions(text)
+            var reader = NodeReader(interpolation: EnvironmentInterpolation(environment: environment), expressions: expressions)
+            var configuration = GatewayConfiguration()
+            guard let root = try? Yams.compose(yaml: protected) else { throw error }
+            reader.read(root, into: &configuration)
+            return (configuration, error.issues)
+        }
+    }
+
     /// Loads and validates YAML text.
     public func load(yaml: String) throws(ConfigurationErrors) -> GatewayConfiguration {
         // `${…}` is not valid in YAML flow mappings (`{ api_key: ${KEY} }`, as DESIGN §3 writes
