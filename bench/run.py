@@ -60,9 +60,9 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / ticks
 
 
-def wrk(url: str, connections: int, duration: int, threads: int = 1) -> dict:
+def wrk(url: str, connections: int, duration: int, threads: int = 1, script: pathlib.Path = BENCH / "post.lua") -> dict:
     output = subprocess.run(
-        ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency", "-s", str(BENCH / "post.lua"), url],
+        ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency", "-s", str(script), url],
         capture_output=True, text=True, check=True,
     ).stdout
 
@@ -128,6 +128,20 @@ models:
     return process, port
 
 
+def keyed_script(work: pathlib.Path, gateway_port: int) -> pathlib.Path:
+    """A wrk script using a virtual key with credits: the full path (key auth, reservation, ledger)."""
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{gateway_port}/admin/keys", method="POST",
+        data=json.dumps({"name": "bench", "credits": "1000000.00"}).encode(),
+        headers={"Authorization": f"Bearer {MASTER_KEY}", "Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request) as response:
+        key = json.loads(response.read())["key"]
+    script = work / "post-key.lua"
+    script.write_text((BENCH / "post.lua").read_text().replace(MASTER_KEY, key))
+    return script
+
+
 def start_litellm(work: pathlib.Path, upstream: int) -> tuple[Process, int] | None:
     litellm = ROOT / ".bench-venv" / "bin" / "litellm"
     if not litellm.exists():
@@ -165,24 +179,26 @@ def main() -> None:
         litellm = None if args.no_litellm else start_litellm(work, upstream)
         if litellm:
             processes.append(litellm[0])
+        keyed = keyed_script(work, gateway_port)
         targets = {
             "direct": f"http://127.0.0.1:{upstream}/v1/chat/completions",
             "switchyard": f"http://127.0.0.1:{gateway_port}/v1/chat/completions",
+            "switchyard+key": f"http://127.0.0.1:{gateway_port}/v1/chat/completions",
         }
         if litellm:
             targets["litellm"] = f"http://127.0.0.1:{litellm[1]}/v1/chat/completions"
 
         idle_rss = rss_kb(gateway.pid)[0]
         # warm-up: connection pools, allocator
-        for url in targets.values():
-            wrk(url, 4, 2)
+        for name, url in targets.items():
+            wrk(url, 4, 2, script=keyed if name == "switchyard+key" else BENCH / "post.lua")
         results: dict[str, dict[str, dict]] = {}
         cpu: dict[str, float] = {}
         for scenario, connections in (("c1", 1), ("c16", 16), ("c64", 64)):
             for name, url in targets.items():
-                pid = {"switchyard": gateway.pid, "litellm": litellm[0].pid if litellm else None}.get(name)
+                pid = {"switchyard": gateway.pid, "switchyard+key": gateway.pid, "litellm": litellm[0].pid if litellm else None}.get(name)
                 before = cpu_seconds(pid) if pid else 0
-                result = wrk(url, connections, args.duration)
+                result = wrk(url, connections, args.duration, script=keyed if name == "switchyard+key" else BENCH / "post.lua")
                 if pid:
                     cpu.setdefault(name, 0)
                     cpu[name] = (cpu_seconds(pid) - before) / result["requests"] * 10_000 if scenario == "c64" else cpu[name]
@@ -215,6 +231,10 @@ def report(results, cpu, idle_rss, peak_rss, duration) -> None:
         if "litellm" in r:
             line += f", Switchyard/LiteLLM {r['switchyard']['rps'] / r['litellm']['rps']:.1f}×"
         lines.append(line)
+    for scenario in ("c1", "c64"):
+        r = results[scenario]
+        lines.append(f"- {scenario}: full path (virtual key + credits reservation + ledger) / bare proxying throughput "
+                     f"{r['switchyard+key']['rps'] / r['switchyard']['rps']:.2f}, p50 {r['switchyard+key']['p50']:.3f} vs {r['switchyard']['p50']:.3f} ms")
     lines.append(f"- Switchyard RSS: idle {idle_rss / 1024:.1f} MB, peak {peak_rss / 1024:.1f} MB")
     lines.append("- CPU seconds per 10k requests (c=64): " + ", ".join(f"{k} {v:.2f}" for k, v in cpu.items()))
     text = "\n".join(lines) + "\n"

@@ -149,22 +149,23 @@ public final class SQLiteAccountStore: AccountStore {
     public func appendLedger(_ entries: [LedgerEntry]) async throws {
         guard !entries.isEmpty else { return }
         try await database.write { db in
+            // One prepared statement for the whole batch (the ledger is written thousands of rows a second).
+            let insert = try db.cachedStatement(sql: """
+                INSERT OR IGNORE INTO ledger (request_id, key_id, model, provider, upstream_model, route, prompt_tokens, completion_tokens,
+                    cached_tokens, reasoning_tokens, estimated, cost_nanos, status, latency_ms, ttft_ms, attempts, stream, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            let charge = try db.cachedStatement(
+                sql: "UPDATE virtual_keys SET credits_nanos = credits_nanos - ? WHERE id = ? AND credits_nanos IS NOT NULL")
             for entry in entries {
-                try db.execute(
-                    sql: """
-                        INSERT OR IGNORE INTO ledger (request_id, key_id, model, provider, upstream_model, route, prompt_tokens, completion_tokens,
-                            cached_tokens, reasoning_tokens, estimated, cost_nanos, status, latency_ms, ttft_ms, attempts, stream, created_at)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                        """,
+                try insert.execute(
                     arguments: [
                         entry.requestID, entry.keyID, entry.model, entry.provider, entry.upstreamModel, entry.route, entry.promptTokens,
                         entry.completionTokens, entry.cachedTokens, entry.reasoningTokens, entry.estimated, entry.cost.nanos, entry.status,
                         entry.latencyMs, entry.timeToFirstTokenMs, entry.attempts, entry.stream, entry.createdAt,
                     ])
                 if db.changesCount > 0, let keyID = entry.keyID, entry.cost.nanos != 0 {
-                    try db.execute(
-                        sql: "UPDATE virtual_keys SET credits_nanos = credits_nanos - ? WHERE id = ? AND credits_nanos IS NOT NULL",
-                        arguments: [entry.cost.nanos, keyID])
+                    try charge.execute(arguments: [entry.cost.nanos, keyID])
                 }
             }
         }
