@@ -1,0 +1,14 @@
+import HTTPTypes
+
+/// The header names the gateway reads and writes (literal, valid tokens: the initializer cannot fail).
+extension HTTPField.Name {
+    static let xRequestID = Self("x-request-id")!
+    static let xClientRequestID = Self("x-client-request-id")!
+    static let xSwitchyardModel = Self("x-switchyard-model")!
+    static let xSwitchyardProvider = Self("x-switchyard-provider")!
+    static let xSwitchyardOverheadMS = Self("x-switchyard-overhead-ms")!
+    static let xSwitchyardAttempts = Self("x-switchyard-attempts")!
+    static let xSwitchyardCostUSD = Self("x-switchyard-cost-usd")!
+    static let xAPIKey = Self("x-api-key")!
+    static let xSwitchyardFallbacks = Self("x-switchyard-fallbacks")!
+}
