@@ -1,3 +1,5 @@
+import SwitchyardCore
+
 /// An exact amount of US dollars, in nanodollars (10⁻⁹ USD) — no floating point anywhere money
 /// is stored or compared. Parsed from and written as decimal strings (`"10.00"`).
 public struct Money: Sendable, Hashable, Comparable, CustomStringConvertible {
@@ -51,11 +53,3 @@ extension Character {
     var isASCIIDigit: Bool { isASCII && isNumber }
 }
 
-extension String {
-    func trimmingSpaces() -> String {
-        var slice = Substring(self)
-        while slice.first == " " { slice = slice.dropFirst() }
-        while slice.last == " " { slice = slice.dropLast() }
-        return String(slice)
-    }
-}

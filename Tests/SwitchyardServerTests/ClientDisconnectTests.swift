@@ -11,10 +11,7 @@ import Testing
     @Test func aClientThatLeavesMidStreamCancelsTheUpstreamRequest() async throws {
         try await GatewayHarness.run { client, fake in
             let port = try #require(client.port)
-            var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/v1/chat/completions")
-            request.method = .POST
-            request.headers.add(name: "authorization", value: "Bearer \(GatewayHarness.masterKey)")
-            request.body = .bytes(chatBody("slow", stream: true))
+            let request = gatewayRequest(port: port, key: GatewayHarness.masterKey, body: chatBody("slow", stream: true))
             let httpClient = HTTPClient(eventLoopGroupProvider: .singleton)
             do {
                 let response = try await httpClient.execute(request, timeout: .seconds(10))

@@ -74,3 +74,16 @@ extension HTTPFields {
         [.authorization: "Bearer \(GatewayHarness.masterKey)", .contentType: "application/json"]
     }
 }
+
+import AsyncHTTPClient
+import NIOHTTP1
+import NIOCore
+
+/// A chat request for AsyncHTTPClient (tests that need streaming reads or concurrency).
+func gatewayRequest(port: Int, key: String = GatewayHarness.masterKey, body: ByteBuffer) -> HTTPClientRequest {
+    var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/v1/chat/completions")
+    request.method = .POST
+    request.headers.add(name: "authorization", value: "Bearer \(key)")
+    request.body = .bytes(body)
+    return request
+}

@@ -40,10 +40,7 @@ func ledgerRequests(_ store: SQLiteAccountStore, model: String, count: Int) asyn
                 statuses = try await withThrowingTaskGroup(of: Int.self) { group in
                     for _ in 0..<200 {
                         group.addTask {
-                            var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/v1/chat/completions")
-                            request.method = .POST
-                            request.headers.add(name: "authorization", value: "Bearer \(created.key)")
-                            request.body = .bytes(ByteBuffer(string: Self.exactBody))
+                            let request = gatewayRequest(port: port, key: created.key, body: ByteBuffer(string: Self.exactBody))
                             let response = try await http.execute(request, timeout: .seconds(30))
                             _ = try await response.body.collect(upTo: 1 << 20)
                             return Int(response.status.code)
@@ -100,10 +97,7 @@ func ledgerRequests(_ store: SQLiteAccountStore, model: String, count: Int) asyn
         let store = try SQLiteAccountStore(path: ":memory:")
         try await GatewayHarness.run(edit: { $0.models[4].price = Price(input: 0.15, output: 0.60) }, store: store) { client, _ in
             let port = try #require(client.port)
-            var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/v1/chat/completions")
-            request.method = .POST
-            request.headers.add(name: "authorization", value: "Bearer \(GatewayHarness.masterKey)")
-            request.body = .bytes(chatBody("slow", stream: true))
+            let request = gatewayRequest(port: port, key: GatewayHarness.masterKey, body: chatBody("slow", stream: true))
             let http = HTTPClient(eventLoopGroupProvider: .singleton)
             do {
                 let response = try await http.execute(request, timeout: .seconds(10))

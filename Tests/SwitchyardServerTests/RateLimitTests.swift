@@ -46,10 +46,7 @@ import Testing
         try await GatewayHarness.run { client, _ in
             let created = try await createKey(client, #"{"name": "parallel", "max_parallel": 1}"#)
             let port = try #require(client.port)
-            var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/v1/chat/completions")
-            request.method = .POST
-            request.headers.add(name: "authorization", value: "Bearer \(created.key)")
-            request.body = .bytes(chatBody("slow", stream: true))
+            let request = gatewayRequest(port: port, key: created.key, body: chatBody("slow", stream: true))
             let http = HTTPClient(eventLoopGroupProvider: .singleton)
             do {
                 let first = try await http.execute(request, timeout: .seconds(10))

@@ -35,10 +35,7 @@ import Testing
                         group.addTask {
                             var seen: [Int] = []
                             for _ in 0..<(Self.total / Self.concurrency) {
-                                var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/v1/chat/completions")
-                                request.method = .POST
-                                request.headers.add(name: "authorization", value: "Bearer \(GatewayHarness.masterKey)")
-                                request.body = .bytes(chatBody("soak"))
+                                let request = gatewayRequest(port: port, key: GatewayHarness.masterKey, body: chatBody("soak"))
                                 let response = try await http.execute(request, timeout: .seconds(30))
                                 _ = try await response.body.collect(upTo: 1 << 20)
                                 seen.append(Int(response.status.code))
