@@ -16,15 +16,12 @@ struct HealthProber: Service {
     func run() async throws {
         // Deployments grouped by provider: one probe per provider per round.
         let byProvider = Dictionary(grouping: router.allDeployments, by: \.providerName)
-        await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                do { try await Task.sleep(for: interval) } catch { return }
-                for (provider, deployments) in byProvider {
-                    guard let adapter = deployments.first?.adapter else { continue }
-                    let healthy = await probe(adapter)
-                    if !healthy { logger.warning("health probe failed", metadata: ["provider": "\(provider)"]) }
-                    for deployment in deployments { router.health.recordProbe(deployment.id, healthy: healthy) }
-                }
+        await Periodic.run(every: interval) {
+            for (provider, deployments) in byProvider {
+                guard let adapter = deployments.first?.adapter else { continue }
+                let healthy = await probe(adapter)
+                if !healthy { logger.warning("health probe failed", metadata: ["provider": "\(provider)"]) }
+                for deployment in deployments { router.health.recordProbe(deployment.id, healthy: healthy) }
             }
         }
     }

@@ -39,6 +39,17 @@ func chatBody(_ model: String, stream: Bool = false, extra: String = "") -> Byte
         }
     }
 
+    @Test func theGatewayOwnsXRequestIDAndEchoesTheCallersAsXClientRequestID() async throws {
+        try await GatewayHarness.run { client, _ in
+            var headers = HTTPFields.authorized
+            headers[HTTPField.Name("x-request-id")!] = "caller-123"
+            try await client.execute(uri: "/v1/chat/completions", method: .post, headers: headers, body: chatBody("mini")) { response in
+                #expect(response.headers[HTTPField.Name("x-request-id")!]?.hasPrefix("req_") == true)
+                #expect(response.headers[HTTPField.Name("x-client-request-id")!] == "caller-123")
+            }
+        }
+    }
+
     @Test func streamingInjectsIncludeUsageUpstreamAndStripsItForTheClient() async throws {
         try await GatewayHarness.run { client, fake in
             try await client.execute(uri: "/v1/chat/completions", method: .post, headers: .authorized, body: chatBody("mini", stream: true)) { response in

@@ -50,12 +50,4 @@ public struct Price: Sendable, Equatable {
 
     /// A configured USD-per-million price as integer nanodollars per million tokens.
     static func nanosPerMillion(_ usd: Double) -> Int64 { Int64((usd * 1_000_000_000).rounded()) }
-
-    /// The cost of `usage` at this price, in USD (for display only).
-    public func cost(of usage: Usage) -> Double {
-        let cached = Double(usage.cachedPromptTokens)
-        let uncached = Double(usage.promptTokens) - cached
-        let cachedRate = cachedInput ?? input
-        return (uncached * input + cached * cachedRate + Double(usage.completionTokens) * output) / 1_000_000
-    }
 }

@@ -8,14 +8,11 @@ struct KeyCacheRefresher: Service {
     let logger: Logger
 
     func run() async throws {
-        await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                do { try await Task.sleep(for: interval) } catch { return }
-                do {
-                    try await cache.reload()
-                } catch {
-                    logger.warning("key cache reload failed", metadata: ["error": "\(error)"])
-                }
+        await Periodic.run(every: interval) {
+            do {
+                try await cache.reload()
+            } catch {
+                logger.warning("key cache reload failed", metadata: ["error": "\(error)"])
             }
         }
     }

@@ -7,12 +7,7 @@ struct LedgerFlusher: Service {
     let interval: Duration
 
     func run() async throws {
-        await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                do { try await Task.sleep(for: interval) } catch { break }
-                await accounting.flush()
-            }
-        }
+        await Periodic.run(every: interval) { await accounting.flush() }
         // Final flushes: whatever the drained requests settled.
         for _ in 0..<3 where accounting.pendingCount > 0 { await accounting.flush() }
     }
