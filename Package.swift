@@ -32,7 +32,7 @@ let package = Package(
         ),
         .target(
             name: "SwitchyardProviders",
-            dependencies: ["SwitchyardCore"],
+            dependencies: ["SwitchyardCore", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strictSettings
         ),
         .target(
@@ -90,6 +90,7 @@ let package = Package(
             name: "SwitchyardTesting",
             dependencies: [
                 "SwitchyardCore",
+                "SwitchyardProviders",
                 "SwitchyardAccounts",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -74,11 +74,13 @@ func buildRouter(gateway: Gateway, keys: KeyCache) -> Router<GatewayRequestConte
     router.get("/readyz") { _, _ in HealthRoute.ready(models: gateway.router.aliases.count) }
     let models = ModelsRoute(aliases: gateway.router.aliases, created: Int(Date().timeIntervalSince1970))
     let chat = ChatCompletionsRoute(gateway: gateway)
+    let messages = MessagesRoute(gateway: gateway)
     let embeddings = EmbeddingsRoute(gateway: gateway)
     let server = gateway.configuration.server
     router.group("v1")
         .add(middleware: AuthMiddleware(masterKey: server.masterKey, requireKeys: server.requireKeys, keys: keys))
         .post("chat/completions") { request, context in try await chat.handle(request, context: context) }
+        .post("messages") { request, context in try await messages.handle(request, context: context) }
         .post("embeddings") { request, context in try await embeddings.handle(request, context: context) }
         .get("models") { _, context in models.list(for: context.principal) }
         .get("models/{model}") { _, context in try models.model(context.parameters.get("model") ?? "", for: context.principal) }

@@ -18,5 +18,5 @@ public struct GatewayRequestContext: RequestContext {
     }
 
     /// The wire formats the gateway answers in.
-    public enum ErrorFormat: Sendable { case openAI }
+    public enum ErrorFormat: Sendable { case openAI, anthropic }
 }

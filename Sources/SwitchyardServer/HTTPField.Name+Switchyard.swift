@@ -10,5 +10,7 @@ extension HTTPField.Name {
     static let xSwitchyardAttempts = Self("x-switchyard-attempts")!
     static let xSwitchyardCostUSD = Self("x-switchyard-cost-usd")!
     static let xAPIKey = Self("x-api-key")!
+    /// Anthropic's request id header (its SDKs read it into `request_id`).
+    static let requestID = Self("request-id")!
     static let xSwitchyardFallbacks = Self("x-switchyard-fallbacks")!
 }

@@ -27,8 +27,10 @@ struct HealthProber: Service {
     }
 
     private func probe(_ adapter: any ProviderAdapter) async -> Bool {
+        // Providers without a cheap read endpoint are judged by real traffic only.
+        guard let request = adapter.healthProbeRequest() else { return true }
         do {
-            let response = try await transport.send(adapter.healthProbeRequest(), timeout: .seconds(5))
+            let response = try await transport.send(request, timeout: .seconds(5))
             _ = try? await response.collect(upTo: 1 << 20)
             // Only server-side trouble counts: a 4xx (e.g. no /models route) still proves it is up.
             return response.status < 500 && response.status != 401 && response.status != 403

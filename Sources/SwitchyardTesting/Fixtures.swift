@@ -33,11 +33,12 @@ public struct Fixtures: Sendable {
         return FixtureError(status: status, body: bytes, headers: headers.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
     }
 
-    /// The events of an SSE fixture, each with its trailing blank line.
+    /// The events of an SSE fixture, each with its trailing blank line (CRLF files keep CRLF).
     public func sseEvents(_ provider: String, _ name: String) throws -> [[UInt8]] {
         let text = String(decoding: try data(provider, name), as: UTF8.self)
-        return text.components(separatedBy: "\n\n").filter { !$0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }
-            .map { Array(($0 + "\n\n").utf8) }
+        let separator = text.contains("\r\n\r\n") ? "\r\n\r\n" : "\n\n"
+        return text.components(separatedBy: separator).filter { !$0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }
+            .map { Array(($0 + separator).utf8) }
     }
 }
 

@@ -14,7 +14,7 @@ while let argument = arguments.next() {
     default: FileHandle.standardError.write(Data("unknown argument \(argument)\n".utf8)); exit(2)
     }
 }
-let fake = FakeOpenAIUpstream(expectedAPIKey: apiKey)
+let fake = FakeUpstream(expectedAPIKey: apiKey)
 let app = fake.application(port: port) { boundPort in
     FileHandle.standardOutput.write(Data("listening on \(boundPort)\n".utf8))
 }

@@ -69,11 +69,25 @@ import SwitchyardTesting
 
     @Test func everyPresetHasAUsableDefinition() {
         let expected = ["openai", "openai-compatible", "groq", "mistral", "deepseek", "together", "fireworks", "xai", "openrouter",
-            "perplexity", "cerebras", "ollama", "vllm", "llamacpp", "lmstudio"]
+            "perplexity", "cerebras", "ollama", "vllm", "llamacpp", "lmstudio", "azure"]
         #expect(Set(OpenAICompatiblePreset.all.keys) == Set(expected))
         let missing = ProviderRegistry.problems(with: ProviderSettings(name: "g", type: "groq"))
         #expect(missing.map(\.field) == ["api_key"])
         #expect(ProviderRegistry.problems(with: ProviderSettings(name: "o", type: "ollama")).isEmpty)
         #expect(ProviderRegistry.problems(with: ProviderSettings(name: "c", type: "openai-compatible")).map(\.field) == ["base_url"])
+        #expect(ProviderRegistry.problems(with: ProviderSettings(name: "a", type: "azure", apiKey: Secret("k"))).map(\.field) == ["base_url"])
+    }
+
+    @Test func nativeProvidersSayWhatTheyNeed() {
+        #expect(ProviderRegistry.problems(with: ProviderSettings(name: "a", type: "anthropic")).map(\.field) == ["api_key"])
+        #expect(ProviderRegistry.problems(with: ProviderSettings(name: "g", type: "gemini")).map(\.field) == ["api_key"])
+        #expect(ProviderRegistry.problems(with: ProviderSettings(name: "b", type: "bedrock")).map(\.field) == ["region", "access_key_id"])
+        var bedrock = ProviderSettings(name: "b", type: "bedrock")
+        bedrock.region = "us-east-1"
+        bedrock.accessKeyID = "AKID"
+        bedrock.secretAccessKey = Secret("s")
+        #expect(ProviderRegistry.problems(with: bedrock).isEmpty)
+        #expect(ProviderRegistry.adapter(for: bedrock) is BedrockAdapter)
+        #expect(ProviderRegistry.knownTypes.contains("anthropic") && ProviderRegistry.knownTypes.contains("bedrock"))
     }
 }

@@ -21,6 +21,10 @@ enum GatewayHarness {
             ProviderSettings(name: "fake", type: "openai-compatible", baseURL: "http://127.0.0.1:\(upstreamPort)/v1", apiKey: Secret(upstreamKey)),
             ProviderSettings(name: "wrongkey", type: "openai-compatible", baseURL: "http://127.0.0.1:\(upstreamPort)/v1", apiKey: Secret("nope")),
             ProviderSettings(name: "down", type: "openai-compatible", baseURL: "http://127.0.0.1:1/v1"),
+            ProviderSettings(name: "anthropic", type: "anthropic", baseURL: "http://127.0.0.1:\(upstreamPort)", apiKey: Secret(upstreamKey)),
+            ProviderSettings(name: "gemini", type: "gemini", baseURL: "http://127.0.0.1:\(upstreamPort)", apiKey: Secret(upstreamKey)),
+            ProviderSettings(name: "azure", type: "azure", baseURL: "http://127.0.0.1:\(upstreamPort)", apiKey: Secret(upstreamKey)),
+            bedrockSettings(upstreamPort: upstreamPort),
         ]
         configuration.models = [
             ModelSettings(name: "mini", targets: [TargetSettings(provider: "fake", model: "gpt-4o-mini")], price: Price(input: 0.15, output: 0.60)),
@@ -39,6 +43,20 @@ enum GatewayHarness {
                 TargetSettings(provider: "fake", model: "fault-429_rate_limit", weight: 1000), TargetSettings(provider: "fake", model: "gpt-4o-mini"),
             ]),
         ]
+        let native: [(alias: String, provider: String, model: String)] = [
+            ("claude", "anthropic", "claude-sonnet-4-5"), ("gemini-flash", "gemini", "gemini-2.5-flash"),
+            ("nova", "bedrock", "anthropic.claude-3-5-sonnet-20240620-v1:0"), ("azure-mini", "azure", "gpt-4o-mini"),
+            ("claude-overloaded", "anthropic", "fault-529"), ("claude-stream-error", "anthropic", "fault-stream-error"),
+            ("claude-truncated", "anthropic", "fault-truncate"), ("gemini-limited", "gemini", "fault-429"),
+            ("gemini-truncated", "gemini", "fault-truncate"), ("bedrock-throttled", "bedrock", "fault-stream-error"),
+            ("bedrock-bad-crc", "bedrock", "fault-bad-crc"), ("bedrock-truncated", "bedrock", "fault-truncate"),
+        ]
+        for (alias, provider, model) in native {
+            configuration.models.append(ModelSettings(name: alias, targets: [TargetSettings(provider: provider, model: model)], price: Price(input: 3, output: 15)))
+        }
+        configuration.models.append(ModelSettings(name: "claude-then-mini", targets: [
+            TargetSettings(provider: "anthropic", model: "fault-529", weight: 1000), TargetSettings(provider: "fake", model: "gpt-4o-mini"),
+        ]))
         for fault in ["status-500", "status-502", "status-503", "status-529", "reset", "reset-after-first-byte", "slow-first-byte", "stall", "malformed"] {
             configuration.models.append(ModelSettings(name: fault, targets: [TargetSettings(provider: "fake", model: "fault-\(fault)")]))
         }
@@ -47,13 +65,22 @@ enum GatewayHarness {
         return configuration
     }
 
+    /// Bedrock with SigV4 credentials; the fake verifies the signature with `upstreamKey` as the secret.
+    static func bedrockSettings(upstreamPort: Int) -> ProviderSettings {
+        var settings = ProviderSettings(name: "bedrock", type: "bedrock", baseURL: "http://127.0.0.1:\(upstreamPort)")
+        settings.region = "us-east-1"
+        settings.accessKeyID = "AKIDEXAMPLE"
+        settings.secretAccessKey = Secret(upstreamKey)
+        return settings
+    }
+
     static func run(
         edit: @Sendable (inout GatewayConfiguration) -> Void = { _ in },
         store: SQLiteAccountStore? = nil,
-        _ body: @escaping @Sendable (any TestClientProtocol, FakeOpenAIUpstream) async throws -> Void
+        _ body: @escaping @Sendable (any TestClientProtocol, FakeUpstream) async throws -> Void
     ) async throws {
         let store = try store ?? SQLiteAccountStore(path: ":memory:")
-        let fake = FakeOpenAIUpstream(expectedAPIKey: upstreamKey, slowEventDelay: .milliseconds(100), slowFirstByteDelay: .seconds(1))
+        let fake = FakeUpstream(expectedAPIKey: upstreamKey, slowEventDelay: .milliseconds(100), slowFirstByteDelay: .seconds(1))
         try await fake.application().test(.live) { upstream in
             let port = try #require(upstream.port)
             var logger = Logger(label: "switchyard-test")

@@ -62,6 +62,13 @@ public struct ProviderSettings: Sendable {
     public var apiKey: Secret?
     /// Extra headers sent upstream with every request (e.g. an organisation id).
     public var headers: [String: String]
+    /// Azure `api-version`, Anthropic `anthropic-version`, or Gemini's API version (`v1beta`).
+    public var apiVersion: String?
+    /// Bedrock: the AWS region, and SigV4 credentials (or `api_key` for a Bedrock API key).
+    public var region: String?
+    public var accessKeyID: String?
+    public var secretAccessKey: Secret?
+    public var sessionToken: Secret?
 
     public init(name: String, type: String, baseURL: String? = nil, apiKey: Secret? = nil, headers: [String: String] = [:]) {
         self.name = name

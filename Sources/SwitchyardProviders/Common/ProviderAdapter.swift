@@ -1,24 +1,39 @@
 public import SwitchyardCore
 
-/// Translates between the gateway and one provider's wire format. Pure: no I/O.
+/// Translates between the gateway's canonical chat model and one provider's wire format.
+/// Pure: no I/O (DESIGN §2).
 ///
-/// The server hands an adapter a validated request, sends the `UpstreamRequest` it builds through
-/// the transport, and asks it to classify any error response.
+/// The server builds a request with it, sends it through the transport, and decodes the answer
+/// (or feeds the streamed bytes to its `StreamTranslator`); errors are classified by it.
 public protocol ProviderAdapter: Sendable {
     /// The provider's name in the config (`providers.<name>`), used in messages and headers.
     var providerName: String { get }
-    /// Builds the upstream chat request for an OpenAI-format body.
-    func chatCompletionsRequest(_ body: OpenAIChatRequestBody, upstreamModel: String) -> UpstreamRequest
-    /// Where to find token usage in this provider's OpenAI-format stream chunks.
-    var streamUsage: OpenAIStreamUsageLocation { get }
+    /// The upstream request for a canonical chat request (`request.stream` picks the streaming endpoint).
+    func chatRequest(_ request: ChatRequest, upstreamModel: String) throws(GatewayError) -> UpstreamRequest
+    /// Decodes a successful non-streamed chat response body.
+    func chatResponse(from body: [UInt8]) throws(GatewayError) -> ChatResponse
+    /// A fresh translator for one streamed response.
+    func streamTranslator() -> any StreamTranslator
     /// A cheap request that shows whether the provider is reachable and accepts the key
-    /// (used by the active health prober).
-    func healthProbeRequest() -> UpstreamRequest
+    /// (used by the active health prober); nil when the provider has none.
+    func healthProbeRequest() -> UpstreamRequest?
     /// Turns an upstream error response into the gateway's error.
     func classifyError(status: Int, headers: HeaderList, body: [UInt8]) -> GatewayError
 }
 
+/// An adapter whose provider speaks OpenAI's chat format, so an OpenAI-format client's body can
+/// be forwarded with minimal edits instead of being re-encoded (the fast path of DESIGN §1).
+public protocol OpenAIFormatAdapter: ProviderAdapter {
+    /// Builds the upstream chat request from the client's validated OpenAI body.
+    func chatCompletionsRequest(_ body: OpenAIChatRequestBody, upstreamModel: String) -> UpstreamRequest
+    /// Where to find token usage in this provider's OpenAI-format stream chunks.
+    var streamUsage: OpenAIStreamUsageLocation { get }
+}
+
 /// An adapter whose provider serves embeddings.
 public protocol EmbeddingsAdapter: ProviderAdapter {
-    func embeddingsRequest(_ body: OpenAIEmbeddingsRequestBody, upstreamModel: String) -> UpstreamRequest
+    func embeddingsRequest(_ body: OpenAIEmbeddingsRequestBody, upstreamModel: String) throws(GatewayError) -> UpstreamRequest
+    /// The provider's embeddings answer as an OpenAI `CreateEmbeddingResponse` body, with usage.
+    func embeddingsResponse(from body: [UInt8], request: OpenAIEmbeddingsRequestBody, upstreamModel: String) throws(GatewayError)
+        -> (body: [UInt8], usage: Usage?)
 }

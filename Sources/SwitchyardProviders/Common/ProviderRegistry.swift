@@ -2,33 +2,76 @@ public import SwitchyardCore
 
 /// Builds the adapter for a configured provider, and knows which provider types exist.
 public enum ProviderRegistry {
+    /// Provider types with their own wire format (everything else is an OpenAI-compatible preset).
+    static let nativeTypes = ["anthropic", "gemini", "bedrock"]
+
     /// Every accepted `type:` value.
-    public static var knownTypes: [String] { OpenAICompatiblePreset.all.keys.sorted() }
+    public static var knownTypes: [String] { (OpenAICompatiblePreset.all.keys + nativeTypes).sorted() }
 
     /// Why a provider's settings cannot be used, if they cannot.
     public static func problems(with settings: ProviderSettings) -> [(field: String, message: String)] {
-        guard let preset = OpenAICompatiblePreset.all[settings.type] else {
-            return [("type", "unknown provider type \"\(settings.type)\" (known: \(knownTypes.joined(separator: ", ")))")]
-        }
         var problems: [(field: String, message: String)] = []
-        if preset.defaultBaseURL == nil && (settings.baseURL ?? "").isEmpty {
-            problems.append(("base_url", "required for type \(settings.type)"))
-        }
         if let url = settings.baseURL, !url.isEmpty, !(url.hasPrefix("http://") || url.hasPrefix("https://")) {
             problems.append(("base_url", "must start with http:// or https:// (got \"\(url)\")"))
         }
-        if preset.requiresAPIKey && (settings.apiKey?.isEmpty ?? true) {
-            problems.append(("api_key", "required for type \(settings.type) (is its environment variable set?)"))
+        func requireKey() {
+            if settings.apiKey?.isEmpty ?? true {
+                problems.append(("api_key", "required for type \(settings.type) (is its environment variable set?)"))
+            }
+        }
+        switch settings.type {
+        case "anthropic", "gemini":
+            requireKey()
+        case "bedrock":
+            if settings.region == nil && settings.baseURL == nil { problems.append(("region", "required for type bedrock (e.g. us-east-1)")) }
+            let hasSigV4 = settings.accessKeyID != nil && settings.secretAccessKey != nil
+            if !hasSigV4 && settings.apiKey == nil {
+                problems.append((
+                    "access_key_id", "type bedrock needs access_key_id and secret_access_key (SigV4) or api_key (a Bedrock API key)"
+                ))
+            }
+        default:
+            guard let preset = OpenAICompatiblePreset.all[settings.type] else {
+                return [("type", "unknown provider type \"\(settings.type)\" (known: \(knownTypes.joined(separator: ", ")))")]
+            }
+            if preset.defaultBaseURL == nil && (settings.baseURL ?? "").isEmpty {
+                problems.append(("base_url", "required for type \(settings.type)" + (preset.endpoints == .azure ? " (https://NAME.openai.azure.com)" : "")))
+            }
+            if preset.requiresAPIKey { requireKey() }
         }
         return problems
     }
 
     /// The adapter for `settings`; call `problems(with:)` first — invalid settings give nil.
     public static func adapter(for settings: ProviderSettings) -> (any ProviderAdapter)? {
-        guard problems(with: settings).isEmpty, let preset = OpenAICompatiblePreset.all[settings.type],
-            let baseURL = settings.baseURL.flatMap({ $0.isEmpty ? nil : $0 }) ?? preset.defaultBaseURL
-        else { return nil }
-        return OpenAICompatibleAdapter(
-            providerName: settings.name, preset: preset, baseURL: baseURL, apiKey: settings.apiKey, extraHeaders: settings.headers)
+        guard problems(with: settings).isEmpty else { return nil }
+        switch settings.type {
+        case "anthropic":
+            return AnthropicAdapter(
+                providerName: settings.name, baseURL: settings.baseURL, apiKey: settings.apiKey, version: settings.apiVersion,
+                extraHeaders: settings.headers)
+        case "gemini":
+            return GeminiAdapter(
+                providerName: settings.name, baseURL: settings.baseURL, apiKey: settings.apiKey, version: settings.apiVersion,
+                extraHeaders: settings.headers)
+        case "bedrock":
+            let region = settings.region ?? "us-east-1"
+            let credentials: BedrockAdapter.Credentials
+            if let keyID = settings.accessKeyID, let secret = settings.secretAccessKey {
+                credentials = .sigV4(SigV4Signer(accessKeyID: keyID, secretAccessKey: secret.value, sessionToken: settings.sessionToken?.value, region: region))
+            } else if let key = settings.apiKey {
+                credentials = .apiKey(key)
+            } else {
+                return nil
+            }
+            return BedrockAdapter(providerName: settings.name, baseURL: settings.baseURL, region: region, credentials: credentials)
+        default:
+            guard let preset = OpenAICompatiblePreset.all[settings.type],
+                let baseURL = settings.baseURL.flatMap({ $0.isEmpty ? nil : $0 }) ?? preset.defaultBaseURL
+            else { return nil }
+            return OpenAICompatibleAdapter(
+                providerName: settings.name, preset: preset, baseURL: baseURL, apiKey: settings.apiKey, apiVersion: settings.apiVersion,
+                extraHeaders: settings.headers)
+        }
     }
 }

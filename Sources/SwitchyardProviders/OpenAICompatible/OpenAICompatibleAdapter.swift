@@ -1,26 +1,36 @@
 public import SwitchyardCore
 
-/// The adapter for OpenAI and every OpenAI-compatible server. Requests go out as the client sent
-/// them except for the upstream model name, `stream_options.include_usage` on streams (so the
-/// gateway can meter), and the preset's quirks (e.g. Mistral's 9-character tool-call ids).
-public struct OpenAICompatibleAdapter: EmbeddingsAdapter {
+/// The adapter for OpenAI, Azure OpenAI and every OpenAI-compatible server. OpenAI-format
+/// requests go out as the client sent them except for the upstream model name,
+/// `stream_options.include_usage` on streams (so the gateway can meter), and the preset's quirks
+/// (e.g. Mistral's 9-character tool-call ids); canonical requests (from Anthropic-format
+/// clients) are encoded as OpenAI bodies.
+public struct OpenAICompatibleAdapter: OpenAIFormatAdapter, EmbeddingsAdapter {
     public let providerName: String
     public let preset: OpenAICompatiblePreset
     public let baseURL: String
+    /// Azure's `api-version` query parameter (`v1` selects Azure's version-less v1 API).
+    public let apiVersion: String?
     let apiKey: Secret?
     let extraHeaders: [(name: String, value: String)]
 
-    public init(providerName: String, preset: OpenAICompatiblePreset, baseURL: String, apiKey: Secret?, extraHeaders: [String: String] = [:]) {
+    public init(
+        providerName: String, preset: OpenAICompatiblePreset, baseURL: String, apiKey: Secret?, apiVersion: String? = nil,
+        extraHeaders: [String: String] = [:]
+    ) {
         self.providerName = providerName
         self.preset = preset
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.apiKey = apiKey
+        self.apiVersion = apiVersion
         self.extraHeaders = extraHeaders.sorted { $0.key < $1.key }.map { (name: $0.key, value: $0.value) }
     }
 
     public var streamUsage: OpenAIStreamUsageLocation { preset.streamUsage }
 
     static let includeUsageObject: [UInt8] = Array(#"{"include_usage":true}"#.utf8)
+
+    // MARK: - Fast path (OpenAI-format clients)
 
     public func chatCompletionsRequest(_ body: OpenAIChatRequestBody, upstreamModel: String) -> UpstreamRequest {
         var splice = JSONObjectSplice(scanner: body.scanner, object: body.root)
@@ -34,21 +44,63 @@ public struct OpenAICompatibleAdapter: EmbeddingsAdapter {
         {
             splice.set("messages", rawValue: rewritten)
         }
-        return UpstreamRequest(url: baseURL + "/chat/completions", headers: headers(), body: splice.result())
+        return UpstreamRequest(url: url("/chat/completions", model: upstreamModel), headers: headers(), body: splice.result())
     }
+
+    // MARK: - Canonical path (clients in other formats)
+
+    public func chatRequest(_ request: ChatRequest, upstreamModel: String) throws(GatewayError) -> UpstreamRequest {
+        var body = OpenAIChatRequestEncoder.encode(request, model: upstreamModel)
+        if case .alphanumeric9 = preset.toolCallIDRule {
+            let scanner = JSONScanner(body)
+            if let root = try? scanner.root(), let messages = scanner.member("messages", of: root)?.value,
+                let rewritten = ToolCallIDRewriter.rewriteMessages(scanner: scanner, messages: messages)
+            {
+                var splice = JSONObjectSplice(scanner: scanner, object: root)
+                splice.set("messages", rawValue: rewritten)
+                body = splice.result()
+            }
+        }
+        return UpstreamRequest(url: url("/chat/completions", model: upstreamModel), headers: headers(), body: body)
+    }
+
+    public func chatResponse(from body: [UInt8]) throws(GatewayError) -> ChatResponse {
+        try OpenAIChatResponseCodec.decode(body, provider: providerName, usageLocation: preset.streamUsage)
+    }
+
+    public func streamTranslator() -> any StreamTranslator {
+        OpenAIStreamTranslator(providerName: providerName, usageLocation: preset.streamUsage)
+    }
+
+    // MARK: - Embeddings, probes, errors
 
     public func embeddingsRequest(_ body: OpenAIEmbeddingsRequestBody, upstreamModel: String) -> UpstreamRequest {
         var splice = JSONObjectSplice(scanner: body.scanner, object: body.root)
         if upstreamModel != body.model { splice.set("model", string: upstreamModel) }
-        return UpstreamRequest(url: baseURL + "/embeddings", headers: headers(), body: splice.result())
+        return UpstreamRequest(url: url("/embeddings", model: upstreamModel), headers: headers(), body: splice.result())
     }
 
-    public func healthProbeRequest() -> UpstreamRequest {
-        UpstreamRequest(method: .get, url: baseURL + "/models", headers: headers(), body: [])
+    public func embeddingsResponse(from body: [UInt8], request: OpenAIEmbeddingsRequestBody, upstreamModel: String) -> (body: [UInt8], usage: Usage?) {
+        let scanner = JSONScanner(body)
+        return (body, (try? scanner.root()).flatMap { OpenAIUsageReader.usage(in: scanner, object: $0) })
+    }
+
+    public func healthProbeRequest() -> UpstreamRequest? {
+        UpstreamRequest(method: .get, url: url("/models", model: nil), headers: headers(), body: [])
     }
 
     public func classifyError(status: Int, headers: HeaderList, body: [UInt8]) -> GatewayError {
         OpenAIErrorClassifier.classify(provider: providerName, status: status, headers: headers, body: body)
+    }
+
+    /// The URL of an API path, laid out as the provider expects.
+    func url(_ path: String, model: String?) -> String {
+        switch preset.endpoints {
+        case .standard:
+            return baseURL + path
+        case .azure:
+            return AzureOpenAI.url(baseURL: baseURL, path: path, deployment: model, apiVersion: apiVersion ?? AzureOpenAI.defaultAPIVersion)
+        }
     }
 
     /// The client's `stream_options` with `include_usage: true` added (other options kept).

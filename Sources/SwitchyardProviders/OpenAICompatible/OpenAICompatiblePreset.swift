@@ -11,11 +11,22 @@ public struct OpenAICompatiblePreset: Sendable {
     public let requiresAPIKey: Bool
     public let toolCallIDRule: ToolCallIDRule
     public let streamUsage: OpenAIStreamUsageLocation
+    /// How request URLs are formed.
+    public let endpoints: EndpointStyle
+
+    /// How a provider lays out its URLs.
+    public enum EndpointStyle: Sendable, Equatable {
+        /// `{base_url}/chat/completions`, `{base_url}/embeddings`, `{base_url}/models`.
+        case standard
+        /// Azure OpenAI: `{endpoint}/openai/deployments/{deployment}/chat/completions?api-version=…`.
+        case azure
+    }
 
     public init(
         name: String, defaultBaseURL: String?, auth: Auth = .bearer, requiresAPIKey: Bool = true,
-        toolCallIDRule: ToolCallIDRule = .any, streamUsage: OpenAIStreamUsageLocation = .topLevel
+        toolCallIDRule: ToolCallIDRule = .any, streamUsage: OpenAIStreamUsageLocation = .topLevel, endpoints: EndpointStyle = .standard
     ) {
+        self.endpoints = endpoints
         self.name = name
         self.defaultBaseURL = defaultBaseURL
         self.auth = auth
@@ -44,6 +55,7 @@ extension OpenAICompatiblePreset {
             .init(name: "vllm", defaultBaseURL: "http://127.0.0.1:8000/v1", requiresAPIKey: false),
             .init(name: "llamacpp", defaultBaseURL: "http://127.0.0.1:8080/v1", requiresAPIKey: false),
             .init(name: "lmstudio", defaultBaseURL: "http://127.0.0.1:1234/v1", requiresAPIKey: false),
+            .init(name: "azure", defaultBaseURL: nil, auth: .apiKeyHeader("api-key"), endpoints: .azure),
         ]
         return Dictionary(uniqueKeysWithValues: presets.map { ($0.name, $0) })
     }()

@@ -203,24 +203,34 @@ struct NodeReader {
         }
     }
 
+    static let providerFields: Set<String> = [
+        "type", "base_url", "api_key", "headers", "api_version", "region", "access_key_id", "secret_access_key", "session_token",
+    ]
+
     mutating func readProviders(_ node: Node) -> [ProviderSettings] {
         var providers: [ProviderSettings] = []
         for (name, value) in mapping(node, path: "providers", allowed: []) ?? [] {
             let path = "providers.\(name)"
             var settings = ProviderSettings(name: name, type: "")
             var sawType = false
-            for (key, field) in mapping(value, path: path, allowed: ["type", "base_url", "api_key", "headers"]) ?? [] {
+            for (key, field) in mapping(value, path: path, allowed: Self.providerFields) ?? [] {
+                func text() -> String? { string(field, path: "\(path).\(key)").flatMap { $0.isEmpty ? nil : $0 } }
                 switch key {
-                case "type": settings.type = string(field, path: "\(path).type") ?? ""; sawType = true
-                case "base_url": settings.baseURL = string(field, path: "\(path).base_url").flatMap { $0.isEmpty ? nil : $0 }
-                case "api_key": settings.apiKey = string(field, path: "\(path).api_key").flatMap { $0.isEmpty ? nil : Secret($0) }
+                case "type": settings.type = text() ?? ""; sawType = true
+                case "base_url": settings.baseURL = text()
+                case "api_key": settings.apiKey = text().map(Secret.init)
+                case "api_version": settings.apiVersion = text()
+                case "region": settings.region = text()
+                case "access_key_id": settings.accessKeyID = text()
+                case "secret_access_key": settings.secretAccessKey = text().map(Secret.init)
+                case "session_token": settings.sessionToken = text().map(Secret.init)
                 default:
                     for (header, headerValue) in mapping(field, path: "\(path).headers", allowed: []) ?? [] {
                         settings.headers[header] = string(headerValue, path: "\(path).headers.\(header)")
                     }
                 }
             }
-            if !sawType { settings.type = OpenAICompatiblePreset.all[name] != nil ? name : "" }
+            if !sawType { settings.type = ProviderRegistry.knownTypes.contains(name) ? name : "" }
             providers.append(settings)
         }
         return providers

@@ -14,11 +14,18 @@ enum ErrorResponse {
             if let field = HTTPField.Name(name) { headers[field] = value }
         }
         let body: [UInt8]
+        let status: Int
         switch context.errorFormat {
-        case .openAI: body = error.openAIBody
+        case .openAI:
+            body = error.openAIBody
+            status = error.status
+        case .anthropic:
+            body = error.anthropicBody(requestID: context.requestID)
+            status = error.anthropicStatus
+            headers[.requestID] = context.requestID
         }
         return Response(
-            status: HTTPResponse.Status(code: error.status),
+            status: HTTPResponse.Status(code: status),
             headers: headers,
             body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
     }
@@ -37,6 +44,6 @@ enum ErrorResponse {
 extension GatewayError {
     /// An unknown path (rendered as OpenAI renders it: 404 with `invalid_request_error`).
     static var invalidRequestNotFound: GatewayError {
-        .unknownEndpoint("Unknown endpoint. Switchyard serves POST /v1/chat/completions, POST /v1/embeddings and GET /v1/models.")
+        .unknownEndpoint("Unknown endpoint. Switchyard serves POST /v1/chat/completions, POST /v1/messages, POST /v1/embeddings and GET /v1/models.")
     }
 }

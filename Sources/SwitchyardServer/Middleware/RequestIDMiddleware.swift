@@ -14,6 +14,7 @@ struct RequestIDMiddleware: RouterMiddleware {
         var context = context
         context.startedAt = .now
         context.requestID = RequestID.make()
+        if request.uri.path.hasPrefix("/v1/messages") { context.errorFormat = .anthropic }
         let clientRequestID = RequestID.accept(request.headers[.xRequestID])
         var response: Response
         do {

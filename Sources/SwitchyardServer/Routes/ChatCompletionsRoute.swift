@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import Logging
 import NIOCore
@@ -5,8 +6,9 @@ import SwitchyardCore
 import SwitchyardRouting
 import SwitchyardProviders
 
-/// `POST /v1/chat/completions`: validate, route, forward on the same-format fast path, and
-/// return the upstream's JSON or relay its SSE stream.
+/// `POST /v1/chat/completions`: validate, route, and either forward on the same-format fast path
+/// (OpenAI-format providers) or translate through the canonical model (Anthropic, Gemini,
+/// Bedrock) — per deployment, so one alias may fail over across formats.
 struct ChatCompletionsRoute: Sendable {
     let gateway: Gateway
 
@@ -18,20 +20,48 @@ struct ChatCompletionsRoute: Sendable {
         let call: UpstreamCall
         do {
             call = try await gateway.call(model: body.model, request: request, promptBytes: body.messagesByteCount, stream: body.stream) { deployment in
-                deployment.adapter.chatCompletionsRequest(body, upstreamModel: deployment.upstreamModel)
+                if let adapter = deployment.adapter as? any OpenAIFormatAdapter {
+                    return adapter.chatCompletionsRequest(body, upstreamModel: deployment.upstreamModel)
+                }
+                return try deployment.adapter.chatRequest(try body.canonical(), upstreamModel: deployment.upstreamModel)
             }
         } catch {
             gateway.release(admission)
             throw error
         }
+        let formatAdapter = call.deployment.adapter as? any OpenAIFormatAdapter
         if body.stream {
-            return stream(call, body: body, context: context, admission: admission)
+            if let formatAdapter {
+                let relay = OpenAIStreamRelay(
+                    providerName: call.deployment.providerName, clientWantsUsage: body.clientWantsUsage, usageLocation: formatAdapter.streamUsage)
+                return StreamReply.make(call, relay: OpenAIPassthroughRelay(relay: relay), gateway: gateway, context: context, admission: admission, promptBytes: body.messagesByteCount)
+            }
+            let encoder = OpenAIChunkEncoder(
+                id: "chatcmpl-" + context.requestID.dropFirst(4), model: call.deployment.upstreamModel, created: Self.now(),
+                includeUsage: body.clientWantsUsage)
+            let relay = TranslatingStreamRelay(translator: call.deployment.adapter.streamTranslator(), encoder: encoder)
+            return StreamReply.make(call, relay: relay, gateway: gateway, context: context, admission: admission, promptBytes: body.messagesByteCount)
         }
-        let location = call.deployment.adapter.streamUsage
-        return await BufferedReply.make(call, gateway: gateway, context: context, admission: admission) { bytes in
-            Self.usage(of: bytes, body: body, location: location)
+        if let formatAdapter {
+            let location = formatAdapter.streamUsage
+            return await BufferedReply.passthrough(call, gateway: gateway, context: context, admission: admission) { bytes in
+                Self.usage(of: bytes, body: body, location: location)
+            }
+        }
+        let adapter = call.deployment.adapter
+        return try await BufferedReply.translated(call, gateway: gateway, context: context, admission: admission) { bytes throws(GatewayError) in
+            var response = try adapter.chatResponse(from: bytes)
+            if response.id.isEmpty { response.id = "chatcmpl-" + context.requestID.dropFirst(4) }
+            if response.created == 0 { response.created = Self.now() }
+            let usage = response.usage ?? Usage(
+                promptTokens: TokenEstimator.estimate(byteCount: body.messagesByteCount),
+                completionTokens: TokenEstimator.estimate(byteCount: response.completionByteCount), isEstimated: true)
+            let model = response.model.isEmpty ? call.deployment.upstreamModel : response.model
+            return (OpenAIChatResponseCodec.encode(response, model: model), usage)
         }
     }
+
+    static func now() -> Int { Int(Date().timeIntervalSince1970) }
 
     static func usage(of response: [UInt8], body: OpenAIChatRequestBody, location: OpenAIStreamUsageLocation) -> Usage {
         let scanner = JSONScanner(response)
@@ -42,25 +72,5 @@ struct ChatCompletionsRoute: Sendable {
             promptTokens: TokenEstimator.estimate(byteCount: body.messagesByteCount),
             completionTokens: TokenEstimator.estimate(byteCount: response.count / 2),
             isEstimated: true)
-    }
-
-    private func stream(_ call: UpstreamCall, body: OpenAIChatRequestBody, context: GatewayRequestContext, admission: Admission) -> Response {
-        var headers = ResponseHeaders.make(
-            call: call, contentType: "text/event-stream", overhead: (ContinuousClock.now - context.startedAt) - call.upstreamWait, cost: nil)
-        headers[.cacheControl] = "no-cache"
-        let relay = OpenAIStreamRelay(
-            providerName: call.deployment.providerName, clientWantsUsage: body.clientWantsUsage,
-            usageLocation: call.deployment.adapter.streamUsage)
-        let gateway = self.gateway
-        let promptBytes = body.messagesByteCount
-        return Response(status: .ok, headers: headers, body: ResponseBody { writer in
-            let outcome = await StreamPump.run(
-                upstream: call.body, relay: relay, provider: call.deployment.providerName, silenceLimit: gateway.firstByteTimeout,
-                deadline: call.deadline, writer: &writer)
-            let usage = outcome.relay.usage(promptBytes: promptBytes)
-            // Metered however the stream ended: a client that left is billed for what was generated.
-            gateway.meter(context: context, call: call, admission: admission, usage: usage, stream: true, status: outcome.status)
-            if outcome.clientConnected { try await writer.finish(nil) }
-        })
     }
 }

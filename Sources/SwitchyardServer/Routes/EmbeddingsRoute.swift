@@ -19,16 +19,21 @@ struct EmbeddingsRoute: Sendable {
             guard let adapter = deployment.adapter as? any EmbeddingsAdapter else {
                 throw GatewayError.invalidRequest("Model `\(deployment.alias)` is served by provider '\(deployment.providerName)', which has no embeddings endpoint.", param: "model")
             }
-            return adapter.embeddingsRequest(body, upstreamModel: deployment.upstreamModel)
+            return try adapter.embeddingsRequest(body, upstreamModel: deployment.upstreamModel)
             }
         } catch {
             gateway.release(admission)
             throw error
         }
-        return await BufferedReply.make(call, gateway: gateway, context: context, admission: admission) { bytes in
-            let scanner = JSONScanner(bytes)
-            return (try? scanner.root()).flatMap { OpenAIUsageReader.usage(in: scanner, object: $0) }
-                ?? Usage(promptTokens: TokenEstimator.estimate(byteCount: body.inputByteCount), completionTokens: 0, isEstimated: true)
+        guard let adapter = call.deployment.adapter as? any EmbeddingsAdapter else {
+            gateway.release(admission)
+            throw GatewayError.internalError("The deployment that answered has no embeddings adapter.")
+        }
+        let upstreamModel = call.deployment.upstreamModel
+        return try await BufferedReply.translated(call, gateway: gateway, context: context, admission: admission) { bytes throws(GatewayError) in
+            let translated = try adapter.embeddingsResponse(from: bytes, request: body, upstreamModel: upstreamModel)
+            return (translated.body, translated.usage
+                ?? Usage(promptTokens: TokenEstimator.estimate(byteCount: body.inputByteCount), completionTokens: 0, isEstimated: true))
         }
     }
 }

@@ -1,70 +1,50 @@
-import AsyncHTTPClient
 import Hummingbird
 import NIOCore
 import SwitchyardCore
-import SwitchyardRouting
 import SwitchyardProviders
 
-/// The I/O shell around `OpenAIStreamRelay`: reads upstream bytes, frames SSE events, writes
-/// what the relay says. A client that goes away ends the loop, which drops the upstream body and
-/// so cancels the upstream request.
+/// The I/O shell around a `ClientStreamRelay`: reads upstream bytes, writes what the relay says.
+/// A client that goes away ends the loop, which drops the upstream body and so cancels the
+/// upstream request.
 enum StreamPump {
-    struct Outcome {
-        var relay: OpenAIStreamRelay
+    struct Outcome<Relay: ClientStreamRelay> {
+        var relay: Relay
         var clientConnected: Bool
         /// What the ledger records: 200 for a complete stream, the error's status otherwise,
         /// 499 when the client left first.
         var status: Int
     }
 
-    static func run(
-        upstream: UpstreamBodyReader, relay: OpenAIStreamRelay, provider: String, silenceLimit: Duration, deadline: ContinuousClock.Instant,
+    static func run<Relay: ClientStreamRelay>(
+        upstream: UpstreamBodyReader, relay: Relay, provider: String, silenceLimit: Duration, deadline: ContinuousClock.Instant,
         writer: inout any ResponseBodyWriter
-    ) async -> Outcome {
+    ) async -> Outcome<Relay> {
         var relay = relay
-        var parser = SSEParser()
         do {
             while let buffer = try await upstream.next(timeout: min(silenceLimit, ContinuousClock.now.duration(to: deadline))) {
-                let events: [SSEEvent]
-                do {
-                    events = try parser.feed(buffer.readableBytesView)
-                } catch {
-                    let failure = GatewayError.upstreamMalformed(provider, "a stream event exceeded the size limit")
-                    return await close(&writer, relay: relay, bytes: failure.openAIStreamEvent, status: failure.status)
-                }
-                var output: [UInt8] = []
-                for event in events {
-                    switch relay.event(event) {
-                    case .write(let bytes): output += bytes
-                    case .skip: continue
-                    case .finish(let bytes):
-                        output += bytes
-                        return await close(&writer, relay: relay, bytes: output, status: 200)
-                    case .fail(let bytes):
-                        output += bytes
-                        return await close(&writer, relay: relay, bytes: output, status: 502)
-                    }
-                }
-                if !output.isEmpty {
-                    do { try await writer.write(ByteBuffer(bytes: output)) } catch { return Outcome(relay: relay, clientConnected: false, status: 499) }
+                let step = relay.feed(Array(buffer.readableBytesView))
+                if let end = step.end { return await close(&writer, relay: relay, bytes: step.output, end: end) }
+                if !step.output.isEmpty {
+                    do { try await writer.write(ByteBuffer(bytes: step.output)) } catch { return Outcome(relay: relay, clientConnected: false, status: 499) }
                 }
             }
         } catch {
             let failure = GatewayError.transportFailure(error, provider: provider)
-            return await close(&writer, relay: relay, bytes: failure.openAIStreamEvent, status: failure.status)
+            let bytes = relay.interrupted(by: failure)
+            return await close(&writer, relay: relay, bytes: bytes, end: .failed(status: failure.status))
         }
-        if let last = parser.finish() {
-            switch relay.event(last) {
-            case .finish(let bytes): return await close(&writer, relay: relay, bytes: bytes, status: 200)
-            case .write(let bytes), .fail(let bytes):
-                return await close(&writer, relay: relay, bytes: bytes + relay.truncatedError, status: 502)
-            case .skip: break
-            }
-        }
-        return await close(&writer, relay: relay, bytes: relay.truncatedError, status: 502)
+        let step = relay.upstreamEnded()
+        return await close(&writer, relay: relay, bytes: step.output, end: step.end ?? .complete)
     }
 
-    private static func close(_ writer: inout any ResponseBodyWriter, relay: OpenAIStreamRelay, bytes: [UInt8], status: Int) async -> Outcome {
+    private static func close<Relay: ClientStreamRelay>(
+        _ writer: inout any ResponseBodyWriter, relay: Relay, bytes: [UInt8], end: RelayEnd
+    ) async -> Outcome<Relay> {
+        let status: Int
+        switch end {
+        case .complete: status = 200
+        case .failed(let code): status = code
+        }
         do {
             try await writer.write(ByteBuffer(bytes: bytes))
             return Outcome(relay: relay, clientConnected: true, status: status)

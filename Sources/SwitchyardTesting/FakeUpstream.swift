@@ -6,9 +6,11 @@ import NIOCore
 import Synchronization
 import SwitchyardCore
 
-/// An in-process OpenAI-compatible server that replays `../shared/specs/fixtures/openai`.
+/// An in-process fake of every provider the gateway speaks to, replaying
+/// `../shared/specs/fixtures`: OpenAI-compatible and Azure OpenAI here, Anthropic, Gemini and
+/// Bedrock in the `FakeUpstream+<Provider>.swift` extensions.
 ///
-/// It answers `/v1/chat/completions` (JSON, or SSE when `stream` is true; the tool-call fixtures
+/// The OpenAI side answers `/v1/chat/completions` (JSON, or SSE when `stream` is true; the tool-call fixtures
 /// when the request has `tools`), `/v1/embeddings` and `/v1/models`, records every request, and
 /// injects faults chosen by the upstream model name:
 /// - `fault-<key>`: the `errors.json` entry `<key>` (e.g. `fault-429_rate_limit`) with its headers;
@@ -26,14 +28,14 @@ import SwitchyardCore
 /// - `fault-content-filter`: Azure's 400 `content_filter` error;
 /// - `fault-flaky-<percent>`: that share of requests (deterministically spread) fail with 500.
 /// `failNext(_:with:)` makes the next N chat requests fail whatever their model.
-public final class FakeOpenAIUpstream: Sendable {
+public final class FakeUpstream: Sendable {
     public let fixtures: Fixtures
     public let expectedAPIKey: String?
     public let slowEventDelay: Duration
     public let slowFirstByteDelay: Duration
     /// How long `fault-hang` and `fault-stall` stay silent.
     public let stallDuration: Duration = .seconds(3)
-    private let state = Mutex(State())
+    let state = Mutex(State())
 
     struct State {
         var requests: [RecordedRequest] = []
@@ -79,6 +81,10 @@ public final class FakeOpenAIUpstream: Sendable {
         router.post("/v1/chat/completions") { request, context in try await self.chat(request, context: context) }
         router.post("/v1/embeddings") { request, context in try await self.embeddings(request, context: context) }
         router.get("/v1/models") { request, context in try await self.models(request, context: context) }
+        router.post("/openai/deployments/{deployment}/chat/completions") { request, context in try await self.azureChat(request, context: context) }
+        addAnthropicRoutes(to: router)
+        addGeminiRoutes(to: router)
+        addBedrockRoutes(to: router)
         var logger = Logger(label: "fake-openai")
         logger.logLevel = .warning
         return Application(
@@ -90,7 +96,7 @@ public final class FakeOpenAIUpstream: Sendable {
 
     // MARK: - Handlers
 
-    private func record(_ request: Request, context: some RequestContext) async throws -> [UInt8] {
+    func record(_ request: Request, context: some RequestContext) async throws -> [UInt8] {
         let body = Array(try await request.body.collect(upTo: 64 * 1024 * 1024).readableBytesView)
         var headers: [String: String] = [:]
         for field in request.headers { headers[field.name.canonicalName] = field.value }
@@ -98,14 +104,30 @@ public final class FakeOpenAIUpstream: Sendable {
         return body
     }
 
-    private func authorized(_ request: Request) -> Bool {
+    func authorized(_ request: Request) -> Bool {
         guard let expectedAPIKey else { return true }
         return request.headers[.authorization] == "Bearer \(expectedAPIKey)"
     }
 
-    private func chat(_ request: Request, context: FakeUpstreamContext) async throws -> Response {
+    /// `header` carries the expected key (providers that do not use bearer auth).
+    func authorized(_ request: Request, header: String) -> Bool {
+        guard let expectedAPIKey else { return true }
+        return HTTPField.Name(header).flatMap { request.headers[$0] } == expectedAPIKey
+    }
+
+    /// Azure OpenAI: the OpenAI body under a deployment path, `api-key` auth, `api-version` required.
+    private func azureChat(_ request: Request, context: FakeUpstreamContext) async throws -> Response {
+        guard request.uri.queryParameters.get("api-version") != nil else {
+            _ = try await record(request, context: context)
+            let body = #"{"error":{"code":"404","message":"Resource not found"}}"#
+            return Response(status: .notFound, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: body)))
+        }
+        return try await chat(request, context: context, authorized: authorized(request, header: "api-key"))
+    }
+
+    func chat(_ request: Request, context: FakeUpstreamContext, authorized: Bool? = nil) async throws -> Response {
         let body = try await record(request, context: context)
-        guard authorized(request) else { return try errorResponse("401_invalid_key") }
+        guard authorized ?? self.authorized(request) else { return try errorResponse("401_invalid_key") }
         let scanner = JSONScanner(body)
         let root = try scanner.root()
         let model = scanner.member("model", of: root).flatMap { scanner.string($0.value) } ?? ""
@@ -181,8 +203,8 @@ public final class FakeOpenAIUpstream: Sendable {
         return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: fixture)))
     }
 
-    private func errorResponse(_ key: String) throws -> Response {
-        let error = try fixtures.error("openai", key)
+    func errorResponse(_ key: String, provider: String = "openai") throws -> Response {
+        let error = try fixtures.error(provider, key)
         var headers: HTTPFields = [.contentType: "application/json"]
         for (name, value) in error.headers {
             if let field = HTTPField.Name(name) { headers[field] = value }
@@ -195,10 +217,11 @@ public final class FakeOpenAIUpstream: Sendable {
         return Response(status: .init(code: code), headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: body)))
     }
 
-    private func sse(
-        _ events: [[UInt8]], delay: Duration?, closeEarly: Bool, firstDelay: Duration? = nil, stallAtEmpty: Bool = false
+    func sse(
+        _ events: [[UInt8]], delay: Duration?, closeEarly: Bool, firstDelay: Duration? = nil, stallAtEmpty: Bool = false,
+        contentType: String = "text/event-stream"
     ) -> Response {
-        Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"], body: ResponseBody { writer in
+        Response(status: .ok, headers: [.contentType: contentType, .cacheControl: "no-cache"], body: ResponseBody { writer in
             do {
                 if let firstDelay { try await Task.sleep(for: firstDelay) }
                 for event in events {

@@ -1,0 +1,190 @@
+public import SwitchyardCore
+
+/// The body of an inbound `POST /v1/messages` (Anthropic's `MessageCreateParams`), validated
+/// and decoded to the canonical request, so any configured provider can serve it.
+public enum AnthropicMessagesRequest {
+    /// Parses and validates `bytes`; every problem becomes a 400 naming the offending field.
+    public static func decode(_ bytes: [UInt8]) throws(GatewayError) -> ChatRequest {
+        let json: JSONValue
+        do {
+            json = try JSONValue.parse(bytes)
+        } catch {
+            throw .invalidRequest("We could not parse the JSON body of your request (\(error.description)).")
+        }
+        guard json.isObject else { throw .invalidRequest("The request body must be a JSON object.") }
+        guard let model = json["model"]?.stringValue, !model.isEmpty else {
+            throw .invalidRequest("model: Field required (a non-empty string).", param: "model")
+        }
+        guard let maxTokensValue = json["max_tokens"] else { throw .invalidRequest("max_tokens: Field required", param: "max_tokens") }
+        guard let maxTokens = maxTokensValue.intValue, maxTokens >= 1 else {
+            throw .invalidRequest("max_tokens: Input should be an integer greater than or equal to 1", param: "max_tokens")
+        }
+        guard let messages = json["messages"]?.arrayValue else {
+            throw .invalidRequest("messages: Field required (an array of messages).", param: "messages")
+        }
+        guard !messages.isEmpty else { throw .invalidRequest("messages: at least one message is required", param: "messages") }
+
+        var request = ChatRequest(model: model, messages: [], maxTokens: maxTokens)
+        request.system = try system(json["system"])
+        for (index, message) in messages.enumerated() {
+            try append(message, path: "messages.\(index)", to: &request)
+        }
+        request.tools = try tools(json["tools"])
+        try applyToolChoice(json["tool_choice"], to: &request)
+        request.temperature = try number(json, "temperature")
+        request.topP = try number(json, "top_p")
+        request.topK = json["top_k"]?.intValue
+        if let stops = json["stop_sequences"] {
+            guard let list = stops.arrayValue, list.allSatisfy({ $0.stringValue != nil }) else {
+                throw .invalidRequest("stop_sequences: Input should be a list of strings", param: "stop_sequences")
+            }
+            request.stop = list.compactMap(\.stringValue)
+        }
+        if let stream = json["stream"], !stream.isNull {
+            guard let flag = stream.boolValue else { throw .invalidRequest("stream: Input should be a valid boolean", param: "stream") }
+            request.stream = flag
+        }
+        request.user = json["metadata"]?["user_id"]?.stringValue
+        if let thinking = json["thinking"], thinking["type"]?.stringValue == "enabled" {
+            request.thinkingBudget = thinking["budget_tokens"]?.intValue
+        }
+        return request
+    }
+
+    private static func number(_ json: JSONValue, _ key: String) throws(GatewayError) -> Double? {
+        guard let value = json[key], !value.isNull else { return nil }
+        guard let number = value.doubleValue else { throw .invalidRequest("\(key): Input should be a valid number", param: key) }
+        return number
+    }
+
+    private static func system(_ value: JSONValue?) throws(GatewayError) -> [String] {
+        switch value {
+        case nil, .null?: return []
+        case .string(let text)?: return text.isEmpty ? [] : [text]
+        case .array(let blocks)?:
+            let text = blocks.compactMap { $0["type"]?.stringValue == "text" ? $0["text"]?.stringValue : nil }.joined(separator: "\n")
+            return text.isEmpty ? [] : [text]
+        default: throw .invalidRequest("system: Input should be a string or a list of text blocks", param: "system")
+        }
+    }
+
+    private static func append(_ message: JSONValue, path: String, to request: inout ChatRequest) throws(GatewayError) {
+        guard message.isObject else { throw .invalidRequest("\(path): Input should be an object", param: path) }
+        let role = message["role"]?.stringValue
+        let blocks: [JSONValue]
+        switch message["content"] {
+        case .string(let text)?: blocks = [.record(["type": .string("text"), "text": .string(text)])]
+        case .array(let items)?: blocks = items
+        default: throw .invalidRequest("\(path).content: Field required (a string or a list of content blocks)", param: "\(path).content")
+        }
+        switch role {
+        case "user":
+            var parts: [ContentPart] = []
+            for (index, block) in blocks.enumerated() {
+                let blockPath = "\(path).content.\(index)"
+                switch block["type"]?.stringValue {
+                case "tool_result":
+                    guard let id = block["tool_use_id"]?.stringValue else {
+                        throw .invalidRequest("\(blockPath).tool_use_id: Field required", param: "\(blockPath).tool_use_id")
+                    }
+                    request.messages.append(ChatMessage(
+                        role: .tool, content: [.text(toolResultText(block["content"]))], toolCallID: id, isError: block["is_error"]?.boolValue ?? false))
+                default:
+                    if let part = try contentPart(block, path: blockPath) { parts.append(part) }
+                }
+            }
+            if !parts.isEmpty { request.messages.append(ChatMessage(role: .user, content: parts)) }
+        case "assistant":
+            var parts: [ContentPart] = []
+            var calls: [ToolCall] = []
+            for (index, block) in blocks.enumerated() {
+                let blockPath = "\(path).content.\(index)"
+                switch block["type"]?.stringValue {
+                case "tool_use":
+                    guard let id = block["id"]?.stringValue, let name = block["name"]?.stringValue else {
+                        throw .invalidRequest("\(blockPath): tool_use blocks need an id and a name", param: blockPath)
+                    }
+                    calls.append(ToolCall(id: id, name: name, arguments: (block["input"] ?? .object([])).serializedString))
+                case "thinking":
+                    parts.append(.thinking(block["thinking"]?.stringValue ?? "", signature: block["signature"]?.stringValue))
+                case "redacted_thinking":
+                    parts.append(.redactedThinking(block["data"]?.stringValue ?? ""))
+                default:
+                    if let part = try contentPart(block, path: blockPath) { parts.append(part) }
+                }
+            }
+            request.messages.append(ChatMessage(role: .assistant, content: parts, toolCalls: calls))
+        case "system":
+            let text = blocks.compactMap { $0["text"]?.stringValue }.joined(separator: "\n")
+            if !text.isEmpty { request.system.append(text) }
+        default:
+            throw .invalidRequest("\(path).role: Input should be 'user' or 'assistant'", param: "\(path).role")
+        }
+    }
+
+    private static func contentPart(_ block: JSONValue, path: String) throws(GatewayError) -> ContentPart? {
+        switch block["type"]?.stringValue {
+        case "text":
+            guard let text = block["text"]?.stringValue else { throw .invalidRequest("\(path).text: Field required", param: "\(path).text") }
+            return .text(text)
+        case "image":
+            let source = block["source"]
+            switch source?["type"]?.stringValue {
+            case "base64":
+                guard let mediaType = source?["media_type"]?.stringValue, let data = source?["data"]?.stringValue else {
+                    throw .invalidRequest("\(path).source: base64 images need media_type and data", param: "\(path).source")
+                }
+                return .image(.base64(mediaType: mediaType, data: data))
+            case "url":
+                guard let url = source?["url"]?.stringValue else { throw .invalidRequest("\(path).source.url: Field required", param: "\(path).source.url") }
+                return .image(.url(url))
+            default:
+                throw .invalidRequest("\(path).source.type: Input should be 'base64' or 'url'", param: "\(path).source.type")
+            }
+        case "thinking", "redacted_thinking":
+            return nil
+        case let other:
+            throw .invalidRequest(
+                "\(path).type: content blocks of type '\(other ?? "?")' are not supported by this gateway", param: "\(path).type")
+        }
+    }
+
+    private static func toolResultText(_ content: JSONValue?) -> String {
+        switch content {
+        case .string(let text)?: text
+        case .array(let blocks)?: blocks.compactMap { $0["text"]?.stringValue }.joined(separator: "\n")
+        default: ""
+        }
+    }
+
+    private static func tools(_ value: JSONValue?) throws(GatewayError) -> [ToolDefinition] {
+        guard let value, !value.isNull else { return [] }
+        guard let list = value.arrayValue else { throw .invalidRequest("tools: Input should be a list", param: "tools") }
+        var tools: [ToolDefinition] = []
+        for (index, tool) in list.enumerated() {
+            if let type = tool["type"]?.stringValue, type != "custom" {
+                throw .invalidRequest("tools.\(index): server tools ('\(type)') are not supported by this gateway", param: "tools.\(index).type")
+            }
+            guard let name = tool["name"]?.stringValue else { throw .invalidRequest("tools.\(index).name: Field required", param: "tools.\(index).name") }
+            guard let schema = tool["input_schema"], schema.isObject else {
+                throw .invalidRequest("tools.\(index).input_schema: Field required", param: "tools.\(index).input_schema")
+            }
+            tools.append(ToolDefinition(name: name, description: tool["description"]?.stringValue, parameters: schema))
+        }
+        return tools
+    }
+
+    private static func applyToolChoice(_ value: JSONValue?, to request: inout ChatRequest) throws(GatewayError) {
+        guard let value, !value.isNull else { return }
+        if value["disable_parallel_tool_use"]?.boolValue == true { request.parallelToolCalls = false }
+        switch value["type"]?.stringValue {
+        case "auto": request.toolChoice = .auto
+        case "any": request.toolChoice = .required
+        case "none": request.toolChoice = ToolChoice.none
+        case "tool":
+            guard let name = value["name"]?.stringValue else { throw .invalidRequest("tool_choice.name: Field required", param: "tool_choice.name") }
+            request.toolChoice = .function(name)
+        default: throw .invalidRequest("tool_choice.type: Input should be 'auto', 'any', 'tool' or 'none'", param: "tool_choice.type")
+        }
+    }
+}

@@ -1,0 +1,56 @@
+import struct Foundation.Date
+public import SwitchyardCore
+
+/// The adapter for Bedrock Runtime's Converse and ConverseStream APIs, signed with SigV4 (or a
+/// Bedrock API key sent as a bearer token).
+public struct BedrockAdapter: ProviderAdapter {
+    /// How requests are authenticated.
+    public enum Credentials: Sendable {
+        case sigV4(SigV4Signer)
+        case apiKey(Secret)
+    }
+
+    public let providerName: String
+    public let baseURL: String
+    let credentials: Credentials
+    /// Unix seconds now (injectable so signatures are reproducible in tests).
+    let now: @Sendable () -> Int64
+
+    public init(providerName: String, baseURL: String?, region: String, credentials: Credentials, now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }) {
+        self.providerName = providerName
+        let base = baseURL ?? "https://bedrock-runtime.\(region).amazonaws.com"
+        self.baseURL = base.hasSuffix("/") ? String(base.dropLast()) : base
+        self.credentials = credentials
+        self.now = now
+    }
+
+    public func chatRequest(_ request: ChatRequest, upstreamModel: String) throws(GatewayError) -> UpstreamRequest {
+        let url = baseURL + "/model/" + PercentEncoding.pathSegment(upstreamModel) + (request.stream ? "/converse-stream" : "/converse")
+        return signed(url: url, body: try BedrockConverseEncoder.encode(request))
+    }
+
+    public func chatResponse(from body: [UInt8]) throws(GatewayError) -> ChatResponse {
+        try BedrockResponseDecoder.decode(body, provider: providerName)
+    }
+
+    public func streamTranslator() -> any StreamTranslator { BedrockStreamTranslator(providerName: providerName) }
+
+    /// Bedrock Runtime has no cheap read endpoint: health comes from real traffic (breakers).
+    public func healthProbeRequest() -> UpstreamRequest? { nil }
+
+    public func classifyError(status: Int, headers: HeaderList, body: [UInt8]) -> GatewayError {
+        BedrockErrorClassifier.classify(provider: providerName, status: status, headers: headers, body: body)
+    }
+
+    private func signed(url: String, body: [UInt8]) -> UpstreamRequest {
+        var headers: [(name: String, value: String)] = [("Content-Type", "application/json")]
+        switch credentials {
+        case .apiKey(let key):
+            headers.append(("Authorization", "Bearer " + key.value))
+        case .sigV4(let signer):
+            let signature = signer.sign(method: "POST", url: url, contentType: "application/json", body: body, amzDate: SigV4Signer.amzDate(unixSeconds: now()))
+            headers += signature.headers
+        }
+        return UpstreamRequest(url: url, headers: headers, body: body)
+    }
+}
