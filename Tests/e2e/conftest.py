@@ -89,6 +89,15 @@ server:
   shutdown_grace_seconds: 10
 providers:
   fake: {{ type: openai-compatible, base_url: "http://127.0.0.1:{upstream}/v1", api_key: "${{UPSTREAM_KEY}}" }}
+  anthropic: {{ type: anthropic, base_url: "http://127.0.0.1:{upstream}", api_key: "${{UPSTREAM_KEY}}" }}
+  gemini: {{ type: gemini, base_url: "http://127.0.0.1:{upstream}", api_key: "${{UPSTREAM_KEY}}" }}
+  azure: {{ type: azure, base_url: "http://127.0.0.1:{upstream}", api_key: "${{UPSTREAM_KEY}}", api_version: "2024-10-21" }}
+  bedrock:
+    type: bedrock
+    base_url: "http://127.0.0.1:{upstream}"
+    region: us-east-1
+    access_key_id: AKIDEXAMPLE
+    secret_access_key: ${{UPSTREAM_KEY}}
 models:
   - name: mini
     targets: [ {{ provider: fake, model: gpt-4o-mini }} ]
@@ -101,6 +110,19 @@ models:
     targets: [ {{ provider: fake, model: fault-stream-error }} ]
   - name: slow
     targets: [ {{ provider: fake, model: fault-slow }} ]
+  - name: claude
+    targets: [ {{ provider: anthropic, model: claude-sonnet-4-5 }} ]
+    price: {{ input: 3, output: 15 }}
+  - name: claude-overloaded
+    targets: [ {{ provider: anthropic, model: fault-529 }} ]
+  - name: claude-stream-error
+    targets: [ {{ provider: anthropic, model: fault-stream-error }} ]
+  - name: gemini-flash
+    targets: [ {{ provider: gemini, model: gemini-2.5-flash }} ]
+  - name: nova
+    targets: [ {{ provider: bedrock, model: "anthropic.claude-3-5-sonnet-20240620-v1:0" }} ]
+  - name: azure-mini
+    targets: [ {{ provider: azure, model: gpt-4o-mini }} ]
 routing: {{ retries: 0, timeout_seconds: 30 }}
 """
 
@@ -117,6 +139,13 @@ def gateway(tmp_path_factory, upstream):
     running = Gateway(tmp_path_factory.mktemp("gateway"), upstream.port)
     yield running
     running.stop()
+
+
+@pytest.fixture
+def anthropic_client(gateway):
+    import anthropic
+
+    return anthropic.Anthropic(base_url=gateway.base_url.removesuffix("/v1"), api_key=MASTER_KEY, max_retries=0, timeout=30)
 
 
 @pytest.fixture

@@ -107,7 +107,10 @@ def test_embeddings(client):
 
 def test_models_list(client):
     ids = [model.id for model in client.models.list()]
-    assert ids == ["mini", "embed", "limited", "broken-stream", "slow"]
+    assert ids == [
+        "mini", "embed", "limited", "broken-stream", "slow", "claude", "claude-overloaded", "claude-stream-error",
+        "gemini-flash", "nova", "azure-mini",
+    ]
     assert client.models.retrieve("mini").id == "mini"
 
 
@@ -154,3 +157,53 @@ def test_master_key_via_x_api_key(gateway):
     request = urllib.request.Request(f"{gateway.base_url}/models", headers={"x-api-key": MASTER_KEY})
     with urllib.request.urlopen(request) as response:
         assert response.status == 200
+
+
+NATIVE = ["claude", "gemini-flash", "nova", "azure-mini"]
+
+
+@pytest.mark.parametrize("model", NATIVE)
+def test_native_provider_chat(client, model):
+    raw = client.chat.completions.with_raw_response.create(
+        model=model, messages=[{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hello!"}], max_tokens=64,
+    )
+    completion = raw.parse()
+    assert completion.choices[0].message.content.startswith("Hello")
+    assert completion.choices[0].finish_reason == "stop"
+    assert completion.usage.prompt_tokens > 0
+    assert raw.headers["x-switchyard-model"] == model
+
+
+@pytest.mark.parametrize("model", NATIVE)
+def test_native_provider_stream(client, model):
+    stream = client.chat.completions.create(
+        model=model, messages=[{"role": "user", "content": "Hello!"}], stream=True, stream_options={"include_usage": True},
+    )
+    chunks = list(stream)
+    text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
+    assert text.startswith("Hello")
+    assert chunks[-1].usage.completion_tokens > 0
+
+
+@pytest.mark.parametrize("model", NATIVE)
+def test_native_provider_tools(client, model):
+    completion = client.chat.completions.create(
+        model=model, messages=[{"role": "user", "content": "What is the weather like in Boston?"}], tools=[WEATHER_TOOL],
+    )
+    call = completion.choices[0].message.tool_calls[0]
+    assert completion.choices[0].finish_reason == "tool_calls"
+    assert "location" in json.loads(call.function.arguments)
+
+
+@pytest.mark.parametrize("model", ["claude", "gemini-flash", "nova"])
+def test_native_provider_streamed_tools(client, model):
+    stream = client.chat.completions.create(
+        model=model, messages=[{"role": "user", "content": "What is the weather like in Boston?"}], tools=[WEATHER_TOOL], stream=True,
+    )
+    arguments, finish = "", None
+    for chunk in stream:
+        for call in chunk.choices[0].delta.tool_calls or []:
+            arguments += call.function.arguments or ""
+        finish = chunk.choices[0].finish_reason or finish
+    assert finish == "tool_calls"
+    assert "location" in json.loads(arguments)

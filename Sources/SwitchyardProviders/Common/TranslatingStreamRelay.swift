@@ -8,10 +8,13 @@ public struct TranslatingStreamRelay<Encoder: ClientStreamEncoder>: ClientStream
     private var reportedUsage: Usage?
     private var completionBytes = 0
     private var ended = false
+    private let promptBytes: Int
 
-    public init(translator: any StreamTranslator, encoder: Encoder) {
+    /// `promptBytes` sizes the usage estimate the client gets when the provider reports none.
+    public init(translator: any StreamTranslator, encoder: Encoder, promptBytes: Int) {
         self.translator = translator
         self.encoder = encoder
+        self.promptBytes = promptBytes
     }
 
     public mutating func feed(_ bytes: [UInt8]) -> RelayStep {
@@ -58,6 +61,7 @@ public struct TranslatingStreamRelay<Encoder: ClientStreamEncoder>: ClientStream
         }
         if translator.isComplete {
             ended = true
+            if reportedUsage == nil { output += encoder.encode(.usage(usage(promptBytes: promptBytes))) }
             return RelayStep(output: output + encoder.finish(), end: .complete)
         }
         if atEnd {

@@ -39,7 +39,7 @@ struct ChatCompletionsRoute: Sendable {
             let encoder = OpenAIChunkEncoder(
                 id: "chatcmpl-" + context.requestID.dropFirst(4), model: call.deployment.upstreamModel, created: Self.now(),
                 includeUsage: body.clientWantsUsage)
-            let relay = TranslatingStreamRelay(translator: call.deployment.adapter.streamTranslator(), encoder: encoder)
+            let relay = TranslatingStreamRelay(translator: call.deployment.adapter.streamTranslator(), encoder: encoder, promptBytes: body.messagesByteCount)
             return StreamReply.make(call, relay: relay, gateway: gateway, context: context, admission: admission, promptBytes: body.messagesByteCount)
         }
         if let formatAdapter {

@@ -30,7 +30,7 @@ struct MessagesRoute: Sendable {
         if chat.stream {
             let encoder = AnthropicStreamEncoder(
                 id: messageID, model: call.deployment.upstreamModel, estimatedInputTokens: TokenEstimator.estimate(byteCount: promptBytes))
-            let relay = TranslatingStreamRelay(translator: call.deployment.adapter.streamTranslator(), encoder: encoder)
+            let relay = TranslatingStreamRelay(translator: call.deployment.adapter.streamTranslator(), encoder: encoder, promptBytes: promptBytes)
             return StreamReply.make(
                 call, relay: relay, gateway: gateway, context: context, admission: admission, promptBytes: promptBytes, extraHeaders: requestIDHeader)
         }
