@@ -77,7 +77,10 @@ def test_serve_without_config_starts_and_explains(tmp_path):
 
 def test_example_config_is_valid(tmp_path):
     example = ROOT / "switchyard.example.yaml"
-    env = {"PATH": "/usr/bin:/bin", "SWITCHYARD_MASTER_KEY": "sk-sy-x", "OPENAI_API_KEY": "sk-x", "GROQ_API_KEY": "gsk-x"}
+    env = {
+        "PATH": "/usr/bin:/bin", "SWITCHYARD_MASTER_KEY": "sk-sy-x", "OPENAI_API_KEY": "sk-x", "GROQ_API_KEY": "gsk-x",
+        "ANTHROPIC_API_KEY": "sk-ant-x", "GEMINI_API_KEY": "AIza-x",
+    }
     result = subprocess.run(
         [str(BIN_DIR / "switchyard"), "config", "check", "--config", str(example)], capture_output=True, text=True, env=env
     )
