@@ -57,6 +57,15 @@ import SwitchyardTesting
         #expect(produced["max_tokens"]?.intValue == AnthropicRequestEncoder.defaultMaxTokens)
     }
 
+    @Test func reasoningEffortBecomesAThinkingBudgetBelowMaxTokens() throws {
+        let body = try OpenAIChatRequestBody(bytes: Array(#"{"model":"c","max_tokens":3000,"temperature":0.2,"reasoning_effort":"high","messages":[{"role":"user","content":"hi"}]}"#.utf8))
+        let produced = try JSONValue.parse(adapter.chatRequest(try body.canonical(), upstreamModel: "c").body)
+        #expect(produced["thinking"] == .record(["type": .string("enabled"), "budget_tokens": .int(2999)]))
+        #expect(produced["temperature"] == nil, "Anthropic rejects temperature with thinking on")
+        let tiny = try OpenAIChatRequestBody(bytes: Array(#"{"model":"c","max_tokens":500,"reasoning_effort":"low","messages":[{"role":"user","content":"hi"}]}"#.utf8))
+        #expect(try JSONValue.parse(adapter.chatRequest(try tiny.canonical(), upstreamModel: "c").body)["thinking"] == nil)
+    }
+
     // MARK: - Responses
 
     @Test func decodesTextAndToolUseResponses() throws {

@@ -9,14 +9,21 @@ public enum AnthropicRequestEncoder {
 
     public static func encode(_ request: ChatRequest, model: String) -> [UInt8] {
         var fields: [JSONValue.JSONField] = [.init("model", .string(model))]
-        fields.append(.init("max_tokens", .int(request.maxTokens ?? defaultMaxTokens)))
+        let maxTokens = request.maxTokens ?? defaultMaxTokens
+        fields.append(.init("max_tokens", .int(maxTokens)))
+        // Anthropic wants 1024 ≤ budget_tokens < max_tokens, and no sampling overrides with thinking on.
+        let thinkingBudget = (request.thinkingBudget ?? request.reasoningEffort.flatMap { effortBudgets[$0] })
+            .map { min(max(1024, $0), maxTokens - 1) }
+            .flatMap { $0 >= 1024 ? $0 : nil }
         var system = request.system
         if let instruction = jsonInstruction(request.responseFormat) { system.append(instruction) }
         if !system.isEmpty { fields.append(.init("system", .string(system.joined(separator: "\n\n")))) }
         fields.append(.init("messages", .array(messages(request.messages))))
-        if let temperature = request.temperature { fields.append(.init("temperature", .double(min(1, max(0, temperature))))) }
-        if let topP = request.topP { fields.append(.init("top_p", .double(topP))) }
-        if let topK = request.topK { fields.append(.init("top_k", .int(topK))) }
+        if thinkingBudget == nil {
+            if let temperature = request.temperature { fields.append(.init("temperature", .double(min(1, max(0, temperature))))) }
+            if let topP = request.topP { fields.append(.init("top_p", .double(topP))) }
+            if let topK = request.topK { fields.append(.init("top_k", .int(topK))) }
+        }
         let stops = request.stop.filter { !$0.trimmingSpaces().isEmpty }
         if !stops.isEmpty { fields.append(.init("stop_sequences", .array(stops.map(JSONValue.string)))) }
         if !request.tools.isEmpty {
@@ -29,8 +36,8 @@ public enum AnthropicRequestEncoder {
         }
         if let choice = toolChoice(request) { fields.append(.init("tool_choice", choice)) }
         if let user = request.user, !user.contains("@") { fields.append(.init("metadata", .record(["user_id": .string(user)]))) }
-        if let budget = request.thinkingBudget ?? request.reasoningEffort.flatMap({ effortBudgets[$0] }) {
-            fields.append(.init("thinking", .record(["type": .string("enabled"), "budget_tokens": .int(max(1024, budget))])))
+        if let thinkingBudget {
+            fields.append(.init("thinking", .record(["type": .string("enabled"), "budget_tokens": .int(thinkingBudget)])))
         }
         if request.stream { fields.append(.init("stream", .bool(true))) }
         return JSONValue.object(fields).serialized
