@@ -38,6 +38,7 @@ let package = Package(
         .target(
             name: "SwitchyardRouting",
             dependencies: ["SwitchyardCore", "SwitchyardProviders"],
+            resources: [.copy("Resources/router-mmlu.syr"), .copy("Resources/router-mmlu.syr.sha256")],
             swiftSettings: strictSettings
         ),
         .target(
@@ -126,7 +127,11 @@ let package = Package(
         ),
         .testTarget(
             name: "SwitchyardRoutingTests",
-            dependencies: ["SwitchyardRouting", "SwitchyardCore", "SwitchyardProviders", "SwitchyardTesting"],
+            dependencies: [
+                "SwitchyardRouting", "SwitchyardCore", "SwitchyardProviders", "SwitchyardTesting",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            exclude: ["Fixtures"],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -49,7 +49,9 @@ public func buildApplication(configuration: GatewayConfiguration, dependencies: 
         services.append(HTTPClientService(client: client))
         transport = HTTPUpstreamTransport(client: client)
     }
-    let gateway = Gateway(configuration: configuration, transport: transport, accounting: accounting, logger: dependencies.logger)
+    let gateway = Gateway(
+        configuration: configuration, routers: try RouterSet.build(configuration), transport: transport, accounting: accounting,
+        logger: dependencies.logger)
     if configuration.routing.healthProbeSeconds > 0 {
         services.append(HealthProber(
             router: gateway.router, transport: transport,
@@ -72,7 +74,7 @@ func buildRouter(gateway: Gateway, keys: KeyCache) -> Router<GatewayRequestConte
     router.add(middleware: RequestIDMiddleware())
     router.get("/healthz") { _, _ in HealthRoute.ok }
     router.get("/readyz") { _, _ in HealthRoute.ready(models: gateway.router.aliases.count) }
-    let models = ModelsRoute(aliases: gateway.router.aliases, created: Int(Date().timeIntervalSince1970))
+    let models = ModelsRoute(aliases: gateway.router.aliases + gateway.routers.names, created: Int(Date().timeIntervalSince1970))
     let chat = ChatCompletionsRoute(gateway: gateway)
     let messages = MessagesRoute(gateway: gateway)
     let embeddings = EmbeddingsRoute(gateway: gateway)

@@ -9,6 +9,8 @@ import SwitchyardAccounts
 struct Gateway: Sendable {
     let configuration: GatewayConfiguration
     let router: ModelRouter
+    /// The `routers:` that pick an alias per request (`auto` → mini or preview).
+    let routers: RouterSet
     let executor: Executor
     let transport: any UpstreamTransport
     let accounting: Accounting
@@ -24,8 +26,9 @@ struct Gateway: Sendable {
     /// Upper bound on an upstream error body read for classification.
     let maxErrorBodyBytes = 1024 * 1024
 
-    init(configuration: GatewayConfiguration, transport: any UpstreamTransport, accounting: Accounting, logger: Logger) {
+    init(configuration: GatewayConfiguration, routers: RouterSet = RouterSet(), transport: any UpstreamTransport, accounting: Accounting, logger: Logger) {
         self.configuration = configuration
+        self.routers = routers
         self.transport = transport
         self.accounting = accounting
         self.logger = logger

@@ -1,5 +1,6 @@
 public import Hummingbird
 import NIOCore
+import SwitchyardRouting
 
 /// Per-request context: Hummingbird's core storage plus the gateway's request id and start time.
 public struct GatewayRequestContext: RequestContext {
@@ -10,6 +11,8 @@ public struct GatewayRequestContext: RequestContext {
     public var startedAt: ContinuousClock.Instant = .now
     /// Who is calling, set by `AuthMiddleware`.
     var principal: Principal = .anonymous
+    /// The router's decision when the request named a router (`x-switchyard-route`, ledger `route`).
+    var route: RouteDecision?
     /// The wire format errors are rendered in.
     public var errorFormat: ErrorFormat = .openAI
 

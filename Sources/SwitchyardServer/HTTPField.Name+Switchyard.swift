@@ -13,4 +13,5 @@ extension HTTPField.Name {
     /// Anthropic's request id header (its SDKs read it into `request_id`).
     static let requestID = Self("request-id")!
     static let xSwitchyardFallbacks = Self("x-switchyard-fallbacks")!
+    static let xSwitchyardRoute = Self("x-switchyard-route")!
 }

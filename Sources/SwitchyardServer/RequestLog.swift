@@ -43,7 +43,7 @@ extension Gateway {
         if case .key(let key) = context.principal { keyID = key.id }
         let entry = LedgerEntry(
             requestID: context.requestID, keyID: keyID, model: call.deployment.alias, provider: call.deployment.providerName,
-            upstreamModel: call.deployment.upstreamModel, route: call.attempts > 1 ? "attempts=\(call.attempts)" : nil,
+            upstreamModel: call.deployment.upstreamModel, route: Gateway.ledgerRoute(context.route, attempts: call.attempts),
             promptTokens: usage.promptTokens, completionTokens: usage.completionTokens, cachedTokens: usage.cachedPromptTokens,
             reasoningTokens: usage.reasoningTokens, estimated: usage.isEstimated,
             cost: Money(nanos: call.deployment.price?.costNanos(of: usage) ?? 0), status: status,
@@ -52,6 +52,14 @@ extension Gateway {
         let charged = accounting.settle(admission.reservation, entry: entry)
         RequestLog.served(logger, context: context, call: call, usage: usage, cost: charged, stream: stream, status: status)
         return charged
+    }
+}
+
+extension Gateway {
+    /// The ledger's `route`: the router's decision and, after failover, the attempts.
+    static func ledgerRoute(_ decision: RouteDecision?, attempts: Int) -> String? {
+        let parts = [decision?.summary, attempts > 1 ? "attempts=\(attempts)" : nil].compactMap { $0 }
+        return parts.isEmpty ? nil : parts.joined(separator: " ")
     }
 }
 
@@ -67,6 +75,7 @@ enum RequestLog {
             "status": "\(status)",
             "stream": "\(stream)",
             "attempts": "\(call.attempts)",
+            "route": "\(context.route?.summary ?? "")",
             "prompt_tokens": "\(usage.promptTokens)",
             "completion_tokens": "\(usage.completionTokens)",
             "usage_estimated": "\(usage.isEstimated)",

@@ -7,6 +7,7 @@ public struct GatewayConfiguration: Sendable {
     public var storage: StorageSettings
     public var providers: [ProviderSettings]
     public var models: [ModelSettings]
+    public var routers: [RouterSettings] = []
     public var routing: RoutingSettings
 
     public init(
@@ -96,6 +97,9 @@ public struct ModelSettings: Sendable {
     public var hedge = false
     /// Start the hedge after this long; default: the alias's recent p95 time to first byte.
     public var hedgeAfterSeconds: Double?
+    /// Whether the alias takes images and tools (routers send such requests elsewhere when not).
+    public var supportsVision = true
+    public var supportsTools = true
 
     public init(name: String, targets: [TargetSettings], price: Price? = nil, contextWindow: Int? = nil, fallbacks: [String] = []) {
         self.name = name

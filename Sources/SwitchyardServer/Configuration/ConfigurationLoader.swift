@@ -168,13 +168,14 @@ struct NodeReader {
     // MARK: - Sections
 
     mutating func read(_ root: Node, into configuration: inout GatewayConfiguration) {
-        let sections: Set<String> = ["server", "storage", "providers", "models", "routing"]
+        let sections: Set<String> = ["server", "storage", "providers", "models", "routing", "routers"]
         guard let entries = mapping(root, path: "", allowed: sections) else { return }
         for (key, value) in entries {
             switch key {
             case "server": readServer(value, into: &configuration.server)
             case "storage": readStorage(value, into: &configuration.storage)
             case "providers": configuration.providers = readProviders(value)
+            case "routers": configuration.routers = readRouters(value)
             case "models": configuration.models = readModels(value)
             default: readRouting(value, into: &configuration.routing)
             }
@@ -244,7 +245,7 @@ struct NodeReader {
             var model = ModelSettings(name: "", targets: [])
             let fields: Set<String> = [
                 "name", "targets", "price", "context_window", "fallbacks", "context_window_fallbacks", "content_policy_fallbacks", "strategy",
-                "hedge", "hedge_after_seconds",
+                "hedge", "hedge_after_seconds", "supports",
             ]
             for (key, value) in mapping(item, path: path, allowed: fields) ?? [] {
                 switch key {
@@ -257,6 +258,11 @@ struct NodeReader {
                 case "strategy": model.strategy = string(value, path: "\(path).strategy")
                 case "hedge": model.hedge = bool(value, path: "\(path).hedge") ?? false
                 case "hedge_after_seconds": model.hedgeAfterSeconds = double(value, path: "\(path).hedge_after_seconds")
+                case "supports":
+                    for (capability, flag) in mapping(value, path: "\(path).supports", allowed: ["vision", "tools"]) ?? [] {
+                        let supported = bool(flag, path: "\(path).supports.\(capability)") ?? true
+                        if capability == "vision" { model.supportsVision = supported } else { model.supportsTools = supported }
+                    }
                 default: model.fallbacks = stringList(value, path: "\(path).fallbacks")
                 }
             }

@@ -50,6 +50,7 @@ public enum ConfigurationValidator {
                 add("\(path).strategy", "unknown strategy \"\(strategy)\" (known: \(strategyNames))")
             }
         }
+        issues += routerIssues(configuration, modelNames: modelNames)
         let routing = configuration.routing
         if RoutingStrategy(rawValue: routing.strategy) == nil {
             add("routing.strategy", "unknown strategy \"\(routing.strategy)\" (known: \(strategyNames))")

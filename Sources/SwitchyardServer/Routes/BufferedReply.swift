@@ -39,7 +39,7 @@ enum BufferedReply {
         let cost = gateway.meter(context: context, call: call, admission: admission, usage: usage, stream: false, status: 200)
         return Response(
             status: .ok,
-            headers: ResponseHeaders.make(call: call, contentType: "application/json", overhead: overhead, cost: cost),
+            headers: ResponseHeaders.make(call: call, context: context, contentType: "application/json", overhead: overhead, cost: cost),
             body: ResponseBody(byteBuffer: body))
     }
 }

@@ -16,10 +16,13 @@ struct ChatCompletionsRoute: Sendable {
         let bytes = try await RequestBodyReader.read(request, limit: gateway.configuration.server.maxBodyBytes)
         let body = try OpenAIChatRequestBody(bytes: bytes)
         try context.principal.authorize(model: body.model)
-        let admission = try gateway.admit(context, model: body.model, promptBytes: body.messagesByteCount, maxTokens: body.maxTokens)
+        var context = context
+        context.route = gateway.route(model: body.model, request: request, context: context, promptBytes: body.messagesByteCount) { body.requestFeatures }
+        let model = context.route?.alias ?? body.model
+        let admission = try gateway.admit(context, model: model, promptBytes: body.messagesByteCount, maxTokens: body.maxTokens)
         let call: UpstreamCall
         do {
-            call = try await gateway.call(model: body.model, request: request, promptBytes: body.messagesByteCount, stream: body.stream) { deployment in
+            call = try await gateway.call(model: model, request: request, promptBytes: body.messagesByteCount, stream: body.stream) { deployment in
                 if let adapter = deployment.adapter as? any OpenAIFormatAdapter {
                     return adapter.chatCompletionsRequest(body, upstreamModel: deployment.upstreamModel)
                 }

@@ -15,10 +15,13 @@ struct MessagesRoute: Sendable {
         let chat = try AnthropicMessagesRequest.decode(bytes)
         try context.principal.authorize(model: chat.model)
         let promptBytes = chat.promptByteCount
-        let admission = try gateway.admit(context, model: chat.model, promptBytes: promptBytes, maxTokens: chat.maxTokens)
+        var context = context
+        context.route = gateway.route(model: chat.model, request: request, context: context, promptBytes: promptBytes) { RequestFeatures(chat) }
+        let model = context.route?.alias ?? chat.model
+        let admission = try gateway.admit(context, model: model, promptBytes: promptBytes, maxTokens: chat.maxTokens)
         let call: UpstreamCall
         do {
-            call = try await gateway.call(model: chat.model, request: request, promptBytes: promptBytes, stream: chat.stream) { deployment in
+            call = try await gateway.call(model: model, request: request, promptBytes: promptBytes, stream: chat.stream) { deployment in
                 try deployment.adapter.chatRequest(chat, upstreamModel: deployment.upstreamModel)
             }
         } catch {

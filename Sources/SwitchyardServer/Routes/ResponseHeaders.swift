@@ -11,7 +11,7 @@ struct ResponseHeaders {
         "x-ratelimit-remaining-tokens", "x-ratelimit-reset-requests", "x-ratelimit-reset-tokens",
     ]
 
-    static func make(call: UpstreamCall, contentType: String, overhead: Duration, cost: Money?) -> HTTPFields {
+    static func make(call: UpstreamCall, context: GatewayRequestContext, contentType: String, overhead: Duration, cost: Money?) -> HTTPFields {
         var headers: HTTPFields = [
             .contentType: contentType,
             .xSwitchyardModel: call.deployment.alias,
@@ -20,6 +20,7 @@ struct ResponseHeaders {
             .xSwitchyardOverheadMS: milliseconds(overhead),
         ]
         if let cost, call.deployment.price != nil { headers[.xSwitchyardCostUSD] = cost.description }
+        if let route = context.route { headers[.xSwitchyardRoute] = route.summary }
         for name in passedThrough {
             if let value = call.headers[name], let field = HTTPField.Name(name) { headers[field] = value }
         }

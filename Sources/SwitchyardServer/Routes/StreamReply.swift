@@ -12,7 +12,7 @@ enum StreamReply {
         extraHeaders: HTTPFields = [:]
     ) -> Response {
         var headers = ResponseHeaders.make(
-            call: call, contentType: "text/event-stream", overhead: (ContinuousClock.now - context.startedAt) - call.upstreamWait, cost: nil)
+            call: call, context: context, contentType: "text/event-stream", overhead: (ContinuousClock.now - context.startedAt) - call.upstreamWait, cost: nil)
         headers[.cacheControl] = "no-cache"
         headers.append(contentsOf: extraHeaders)
         return Response(status: .ok, headers: headers, body: ResponseBody { writer in

@@ -1,0 +1,70 @@
+/// `routers[]` — a name clients send as `model` that picks one of several aliases per request.
+public struct RouterSettings: Sendable {
+    /// How the choice is made.
+    public enum Kind: String, Sendable, CaseIterable {
+        /// P(strong needed) from the learned model; strong iff P ≥ threshold.
+        case learned
+        /// Ordered conditions on request features; the first that matches names the alias.
+        case rules
+        /// The cheapest candidate whose predicted quality clears `quality_floor`.
+        case cost
+    }
+
+    public var name: String
+    public var kind: Kind
+    /// `learned`: the cheap and the strong alias.
+    public var weak: String?
+    public var strong: String?
+    /// `learned`: a fixed threshold, or the share of traffic to send strong (calibrated).
+    public var threshold: Double?
+    public var strongShare: Double?
+    /// `learned`/`cost`: a weights file other than the bundled one.
+    public var weightsPath: String?
+    /// `rules`: tried in order.
+    public var rules: [RouteRule] = []
+    /// `rules`: the alias when no rule matches.
+    public var defaultModel: String?
+    /// `cost`: the aliases to choose among, with their capability level (0 weakest … 1 strongest).
+    public var candidates: [CostCandidate] = []
+    /// `cost`: the predicted quality a candidate must reach (0–1).
+    public var qualityFloor: Double = 0.7
+
+    public init(name: String, kind: Kind) {
+        self.name = name
+        self.kind = kind
+    }
+}
+
+/// One rule of a `rules` router: every condition given must hold.
+public struct RouteRule: Sendable {
+    public var minTokens: Int?
+    public var maxTokens: Int?
+    public var hasTools: Bool?
+    public var hasImages: Bool?
+    public var hasResponseFormat: Bool?
+    /// Regular expressions on the system prompt and on the message text.
+    public var systemPattern: String?
+    public var messagePattern: String?
+    /// The caller's virtual key name must be one of these.
+    public var keyNames: [String]?
+    /// Request headers (lowercased names, e.g. `x-switchyard-tier`) that must have these values.
+    public var headers: [String: String] = [:]
+    /// The alias the rule sends to.
+    public var target: String
+
+    public init(target: String) {
+        self.target = target
+    }
+}
+
+/// A `cost` router candidate.
+public struct CostCandidate: Sendable {
+    public var model: String
+    /// Capability level 0…1; default: spread evenly by price, cheapest 0, dearest 1.
+    public var level: Double?
+
+    public init(model: String, level: Double? = nil) {
+        self.model = model
+        self.level = level
+    }
+}

@@ -1,0 +1,21 @@
+import Hummingbird
+import SwitchyardCore
+import SwitchyardRouting
+import SwitchyardAccounts
+
+extension Gateway {
+    /// When `model` names a router (`auto`, or `router-auto-0.62`): the decision, which names
+    /// the alias that serves. Features are only computed for router requests.
+    func route(model: String, request: Request, context: GatewayRequestContext, promptBytes: Int, features: () -> RequestFeatures) -> RouteDecision? {
+        guard let (router, threshold) = routers.router(for: model) else { return nil }
+        var headers: [String: String] = [:]
+        for field in request.headers where field.name.canonicalName.hasPrefix("x-switchyard-") {
+            headers[field.name.canonicalName] = field.value
+        }
+        var keyName: String?
+        if case .key(let key) = context.principal { keyName = key.name }
+        let input = RoutingInput(
+            features: features(), promptTokens: TokenEstimator.estimate(byteCount: promptBytes), keyName: keyName, headers: headers)
+        return router.decide(input, thresholdOverride: threshold)
+    }
+}

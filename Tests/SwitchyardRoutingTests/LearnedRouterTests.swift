@@ -1,0 +1,186 @@
+import Crypto
+import Foundation
+import Testing
+import SwitchyardCore
+@testable import SwitchyardRouting
+
+/// The Swift side of the learned router against what `tools/router/build.py` produced.
+@Suite struct LearnedRouterTests {
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
+    static let model: LearnedRouterModel? = try? LearnedRouterModel.bundled()
+
+    func fixture(_ name: String) throws -> JSONValue {
+        try JSONValue.parse(Array(try Data(contentsOf: Self.fixtures.appendingPathComponent(name))))
+    }
+
+    func model() throws -> LearnedRouterModel { try #require(Self.model) }
+
+    @Test func tokenizerMatchesTheReferenceTokenizer() throws {
+        let tokenizer = try model().tokenizer
+        for item in try #require(try fixture("tokenizer_cases.json").arrayValue) {
+            let text = try #require(item["text"]?.stringValue)
+            let expected = try #require(item["ids"]?.arrayValue).compactMap(\.intValue).map(Int32.init)
+            #expect(tokenizer.encode(text) == expected, "\(text)")
+        }
+    }
+
+    @Test func scoresMatchThePythonPipeline() throws {
+        let model = try model()
+        for item in try #require(try fixture("score_cases.json").arrayValue) {
+            let request = try #require(item["request"])
+            let expected = try #require(item["score"]?.doubleValue)
+            let score = model.score(RoutingFixtures.features(request))
+            #expect(abs(score - expected) < 1e-4, "\(request.serializedString.prefix(80)): \(score) vs \(expected)")
+        }
+    }
+
+    @Test func theBundledFileMatchesItsChecksum() throws {
+        let url = try #require(RoutingFixtures.bundledURL())
+        let recorded = try String(contentsOf: url.appendingPathExtension("sha256"), encoding: .utf8).split(separator: " ").first.map(String.init)
+        #expect(RoutingFixtures.sha256(try Data(contentsOf: url)) == recorded)
+        #expect(try Data(contentsOf: url).count <= 8_000_000)
+    }
+
+    /// Calibrated on one half of the traffic, the threshold holds the share on the other half.
+    @Test(arguments: [0.1, 0.3, 0.5, 0.8])
+    func calibrationHitsTheRequestedShareWithinTwoPoints(_ share: Double) throws {
+        let model = try model()
+        let scores = RoutingFixtures.syntheticPrompts(count: 1600).map { model.score(RequestFeatures(text: $0)) }
+        let calibration = stride(from: 0, to: scores.count, by: 2).map { scores[$0] }
+        let traffic = stride(from: 1, to: scores.count, by: 2).map { scores[$0] }
+        let calibrator = ShareCalibrator(share: share, calibrationQuantiles: model.calibrationQuantiles, capacity: 800, recomputeEvery: 1)
+        for score in calibration { calibrator.record(score) }
+        let threshold = calibrator.threshold
+        let routedStrong = Double(traffic.filter { $0 >= threshold }.count) / Double(traffic.count)
+        #expect(abs(routedStrong - share) <= 0.02, "share \(share): routed \(routedStrong) at t=\(threshold)")
+    }
+
+    @Test func bundledQuantilesGiveTheShareOnTheBuildDistribution() throws {
+        let quantiles = try model().calibrationQuantiles
+        #expect(quantiles.count == 101)
+        #expect(ShareCalibrator.threshold(forShare: 0.3, quantiles: quantiles) == quantiles[70])
+        #expect(ShareCalibrator.threshold(forShare: 0, quantiles: quantiles) > 1)
+        #expect(ShareCalibrator.threshold(forShare: 1, quantiles: quantiles) == 0)
+    }
+
+    @Test func learnedRouterDecidesByThresholdAndGuards() throws {
+        let model = try model()
+        let router = LearnedRouter(
+            name: "auto", weak: "mini", strong: "preview", model: model, threshold: .fixed(0.5),
+            weakCapabilities: AliasCapabilities(contextWindow: 100, supportsVision: false))
+        let input = RoutingInput(features: RequestFeatures(text: "What is 2+2?"), promptTokens: 10)
+        let scored = router.decide(input, thresholdOverride: nil)
+        #expect(scored.score != nil && scored.threshold == 0.5)
+        #expect(scored.alias == (scored.score! >= 0.5 ? "preview" : "mini"))
+        #expect(router.decide(input, thresholdOverride: 0).alias == "preview", "threshold 0 sends all strong")
+        #expect(router.decide(input, thresholdOverride: 1.000001).alias == "mini", "a threshold above 1 sends all weak")
+        let long = router.decide(RoutingInput(features: RequestFeatures(text: "x"), promptTokens: 500), thresholdOverride: nil)
+        #expect(long.alias == "preview" && long.guardReason == "context")
+        let image = router.decide(RoutingInput(features: RequestFeatures(text: "x", hasImages: true), promptTokens: 5), thresholdOverride: nil)
+        #expect(image.alias == "preview" && image.summary == "auto strong guard=vision")
+    }
+
+    @Test func routeLLMNamesCarryTheirThreshold() throws {
+        let router = LearnedRouter(name: "auto", weak: "mini", strong: "preview", model: try model(), threshold: .fixed(0.5))
+        let set = RouterSet([router])
+        #expect(set.router(for: "auto")?.threshold == nil)
+        #expect(set.router(for: "router-auto-0.62")?.threshold == 0.62)
+        #expect(set.router(for: "router-other-0.5") == nil)
+        #expect(set.router(for: "router-auto-7") == nil)
+        #expect(set.router(for: "mini") == nil)
+    }
+
+    @Test func decisionSummary() {
+        #expect(RouteDecision(router: "auto", alias: "p", label: "strong", score: 0.714, threshold: 0.62).summary == "auto strong p=0.71 t=0.62")
+        #expect(RouteDecision(router: "auto", alias: "m", label: "weak", score: 0.05, threshold: 0.5).summary == "auto weak p=0.05 t=0.50")
+    }
+
+    @Test func rulesRouterTakesTheFirstMatchingRule() throws {
+        var long = RouteRule(target: "preview")
+        long.minTokens = 1000
+        var tools = RouteRule(target: "tools-model")
+        tools.hasTools = true
+        var premium = RouteRule(target: "preview")
+        premium.headers = ["x-switchyard-tier": "premium"]
+        var proof = RouteRule(target: "preview")
+        proof.messagePattern = "(?i)\\bprove\\b"
+        let router = try RulesRouter(name: "r", rules: [long, tools, premium, proof], defaultModel: "mini")
+        func route(_ text: String, tokens: Int = 10, tools: Bool = false, headers: [String: String] = [:]) -> String {
+            router.decide(RoutingInput(features: RequestFeatures(text: text, hasTools: tools), promptTokens: tokens, headers: headers), thresholdOverride: nil).label
+        }
+        #expect(route("hi") == "default")
+        #expect(route("hi", tokens: 5000) == "rule[0]")
+        #expect(route("hi", tools: true) == "rule[1]")
+        #expect(route("hi", headers: ["x-switchyard-tier": "premium"]) == "rule[2]")
+        #expect(route("Prove that there are infinitely many primes") == "rule[3]")
+        #expect(throws: (any Error).self) { try RulesRouter(name: "bad", rules: [{ var r = RouteRule(target: "x"); r.messagePattern = "("; return r }()], defaultModel: "m") }
+    }
+
+    @Test func costRouterPicksTheCheapestGoodEnoughCandidate() throws {
+        let model = try model()
+        let router = CostRouter(
+            name: "c",
+            candidates: [
+                ("preview", nil, AliasCapabilities(price: Price(input: 10, output: 30))),
+                ("mini", nil, AliasCapabilities(price: Price(input: 0.15, output: 0.6))),
+            ],
+            qualityFloor: 0.7, model: model)
+        #expect(router.targets == ["mini", "preview"])
+        let input = RoutingInput(features: RequestFeatures(text: "What is the capital of France?"), promptTokens: 8)
+        let decision = router.decide(input, thresholdOverride: nil)
+        let p = try #require(decision.score)
+        #expect(decision.alias == (1 - p >= 0.7 ? "mini" : "preview"))
+        #expect(router.decide(input, thresholdOverride: 1.0).alias == (p == 0 ? "mini" : "preview"), "a floor of 1 needs the strongest unless p is 0")
+    }
+}
+
+/// Helpers shared by the router tests.
+enum RoutingFixtures {
+    /// Features of a fixture request (`{"prompt"}` or `{"messages", "tools"?}`), as features.py reads it.
+    static func features(_ request: JSONValue) -> RequestFeatures {
+        if let prompt = request["prompt"]?.stringValue { return RequestFeatures(text: prompt) }
+        var texts: [String] = []
+        var turns = 0
+        var images = false
+        for message in request["messages"]?.arrayValue ?? [] {
+            if message["role"]?.stringValue == "user" { turns += 1 }
+            var text = ""
+            switch message["content"] {
+            case .string(let value)?: text = value
+            case .array(let parts)?:
+                for part in parts {
+                    if part["type"]?.stringValue == "text" { text += part["text"]?.stringValue ?? "" }
+                    if part["type"]?.stringValue == "image_url" { images = true }
+                }
+            default: break
+            }
+            if !text.isEmpty { texts.append(text) }
+        }
+        return RequestFeatures(text: texts.joined(separator: "\n"), turns: turns, hasTools: !(request["tools"]?.arrayValue ?? []).isEmpty, hasImages: images)
+    }
+
+    /// The weights file in the source tree (the test bundle does not carry SwitchyardRouting's resources).
+    static func bundledURL() -> URL? {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Sources/SwitchyardRouting/Resources/router-mmlu.syr")
+    }
+
+    static func sha256(_ data: Data) -> String { SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined() }
+
+    /// Varied prompts: MMLU-like questions, code, chat, math.
+    static func syntheticPrompts(count: Int) -> [String] {
+        let subjects = ["history", "physics", "law", "medicine", "economics", "philosophy", "chemistry", "biology", "geography", "music"]
+        let shapes = [
+            "Which of the following best describes %@?\nA. one\nB. two\nC. three\nD. four",
+            "Explain %@ to a child in two sentences.",
+            "Write a Python function about %@: def solve(x): return x * 2",
+            "Prove the theorem about %@: for all n, n^2 + n is even.",
+            "What year did the %@ revolution start? Answer briefly.",
+            "Summarise the main debates in %@ since 1900, with sources.",
+        ]
+        return (0..<count).map { index in
+            String(format: shapes[index % shapes.count], subjects[(index / shapes.count) % subjects.count])
+                + String(repeating: " detail", count: index % 7) + " #\(index / 60)"
+        }
+    }
+}

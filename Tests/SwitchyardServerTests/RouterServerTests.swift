@@ -1,0 +1,87 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import SwitchyardAccounts
+import SwitchyardCore
+import SwitchyardStoreSQLite
+import SwitchyardTesting
+import Testing
+
+/// `routers:` through the server: the decision picks the alias, shows in `x-switchyard-route`
+/// and lands in the ledger.
+@Suite struct RouterServerTests {
+    static func withRouters(_ configuration: inout GatewayConfiguration) {
+        var auto = RouterSettings(name: "auto", kind: .learned)
+        auto.weak = "mini"
+        auto.strong = "claude"
+        auto.strongShare = 0.5
+        var tiered = RouterSettings(name: "tiered", kind: .rules)
+        var premium = RouteRule(target: "claude")
+        premium.headers = ["x-switchyard-tier": "premium"]
+        tiered.rules = [premium]
+        tiered.defaultModel = "mini"
+        configuration.routers = [auto, tiered]
+    }
+
+    static let routeHeader = HTTPField.Name("x-switchyard-route")!
+    static let modelHeader = HTTPField.Name("x-switchyard-model")!
+
+    @Test func theLearnedRouterPicksAnAliasAndSaysWhy() async throws {
+        try await GatewayHarness.run(edit: Self.withRouters) { client, _ in
+            try await client.execute(uri: "/v1/chat/completions", method: .post, headers: .authorized, body: chatBody("auto")) { response in
+                #expect(response.status == .ok)
+                let route = try #require(response.headers[Self.routeHeader])
+                let parts = route.split(separator: " ")
+                #expect(parts.count == 4 && parts[0] == "auto" && parts[2].hasPrefix("p=") && parts[3].hasPrefix("t="), "\(route)")
+                #expect(response.headers[Self.modelHeader] == (parts[1] == "strong" ? "claude" : "mini"))
+            }
+            try await client.execute(uri: "/v1/chat/completions", method: .post, headers: .authorized, body: chatBody("router-auto-0")) { response in
+                #expect(response.headers[Self.modelHeader] == "claude", "threshold 0 sends everything strong")
+                #expect(response.headers[Self.routeHeader]?.hasSuffix("t=0.00") == true)
+            }
+            try await client.execute(uri: "/v1/messages", method: .post, headers: .anthropicSDK, body: messagesBody("router-auto-0")) { response in
+                #expect(response.status == .ok)
+                #expect(response.headers[Self.modelHeader] == "claude")
+                let body = try json(response.body)
+                #expect(body["type"] as? String == "message")
+            }
+        }
+    }
+
+    @Test func rulesRouteByHeader() async throws {
+        try await GatewayHarness.run(edit: Self.withRouters) { client, _ in
+            try await client.execute(uri: "/v1/chat/completions", method: .post, headers: .authorized, body: chatBody("tiered")) { response in
+                #expect(response.headers[Self.modelHeader] == "mini")
+                #expect(response.headers[Self.routeHeader] == "tiered default")
+            }
+            var headers = HTTPFields.authorized
+            headers[HTTPField.Name("x-switchyard-tier")!] = "premium"
+            try await client.execute(uri: "/v1/chat/completions", method: .post, headers: headers, body: chatBody("tiered")) { response in
+                #expect(response.headers[Self.modelHeader] == "claude")
+                #expect(response.headers[Self.routeHeader] == "tiered rule[0]")
+            }
+        }
+    }
+
+    @Test func routersAreListedAsModelsAndTheDecisionIsInTheLedger() async throws {
+        let store = try SQLiteAccountStore(path: ":memory:")
+        try await GatewayHarness.run(edit: Self.withRouters, store: store) { client, _ in
+            try await client.execute(uri: "/v1/models", method: .get, headers: .authorized) { response in
+                let ids = (try json(response.body)["data"] as? [[String: Any]])?.compactMap { $0["id"] as? String } ?? []
+                #expect(ids.contains("auto") && ids.contains("tiered"))
+            }
+            let requestID = try await client.execute(uri: "/v1/chat/completions", method: .post, headers: .authorized, body: chatBody("router-auto-0")) { response in
+                try #require(response.headers[HTTPField.Name("x-request-id")!])
+            }
+            var entries: [LedgerEntry] = []
+            for _ in 0..<100 where entries.isEmpty {
+                entries = try await store.ledgerEntries(requestID: requestID)
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            #expect(entries.first?.route?.hasPrefix("auto strong p=") == true)
+            #expect(entries.first?.model == "claude")
+        }
+    }
+}
