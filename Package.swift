@@ -37,7 +37,7 @@ let package = Package(
         ),
         .target(
             name: "SwitchyardRouting",
-            dependencies: ["SwitchyardCore", "SwitchyardProviders"],
+            dependencies: ["SwitchyardCore", "SwitchyardProviders", "SwitchyardAccounts"],
             resources: [.copy("Resources/router-mmlu.syr"), .copy("Resources/router-mmlu.syr.sha256")],
             swiftSettings: strictSettings
         ),
@@ -76,6 +76,7 @@ let package = Package(
             name: "switchyard",
             dependencies: [
                 "SwitchyardServer",
+                "SwitchyardRouting",
                 "SwitchyardCore",
                 "SwitchyardAccounts",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -128,7 +129,7 @@ let package = Package(
         .testTarget(
             name: "SwitchyardRoutingTests",
             dependencies: [
-                "SwitchyardRouting", "SwitchyardCore", "SwitchyardProviders", "SwitchyardTesting",
+                "SwitchyardRouting", "SwitchyardCore", "SwitchyardProviders", "SwitchyardTesting", "SwitchyardAccounts",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             exclude: ["Fixtures"],

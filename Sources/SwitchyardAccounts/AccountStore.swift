@@ -24,6 +24,10 @@ public protocol AccountStore: Sendable {
     func spend(keyID: String, since: Int64) async throws -> Money
     /// The ledger rows of one request id (for audits and tests).
     func ledgerEntries(requestID: String) async throws -> [LedgerEntry]
+    /// Stores feedback on a routed request; a later verdict on the same request replaces it.
+    func recordFeedback(_ feedback: RouteFeedback) async throws
+    /// Every feedback row of `router`, oldest first.
+    func feedback(router: String) async throws -> [RouteFeedback]
 }
 
 /// A store operation that cannot work as asked (e.g. a duplicate id).

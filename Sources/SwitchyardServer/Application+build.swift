@@ -78,12 +78,14 @@ func buildRouter(gateway: Gateway, keys: KeyCache) -> Router<GatewayRequestConte
     let chat = ChatCompletionsRoute(gateway: gateway)
     let messages = MessagesRoute(gateway: gateway)
     let embeddings = EmbeddingsRoute(gateway: gateway)
+    let feedback = FeedbackRoute(gateway: gateway, store: keys.store)
     let server = gateway.configuration.server
     router.group("v1")
         .add(middleware: AuthMiddleware(masterKey: server.masterKey, requireKeys: server.requireKeys, keys: keys))
         .post("chat/completions") { request, context in try await chat.handle(request, context: context) }
         .post("messages") { request, context in try await messages.handle(request, context: context) }
         .post("embeddings") { request, context in try await embeddings.handle(request, context: context) }
+        .post("feedback") { request, context in try await feedback.handle(request, context: context) }
         .get("models") { _, context in models.list(for: context.principal) }
         .get("models/{model}") { _, context in try models.model(context.parameters.get("model") ?? "", for: context.principal) }
     let adminKeys = AdminKeysRoute(cache: keys)

@@ -11,6 +11,8 @@ struct Gateway: Sendable {
     let router: ModelRouter
     /// The `routers:` that pick an alias per request (`auto` → mini or preview).
     let routers: RouterSet
+    /// Recent router decisions, for `POST /v1/feedback`.
+    let recentRoutes = RecentRoutes()
     let executor: Executor
     let transport: any UpstreamTransport
     let accounting: Accounting

@@ -78,6 +78,22 @@ public final class SQLiteAccountStore: AccountStore {
             try db.execute(sql: "ALTER TABLE virtual_keys ADD COLUMN budget_nanos INTEGER")
             try db.execute(sql: "ALTER TABLE virtual_keys ADD COLUMN budget_period TEXT")
         }
+        migrator.registerMigration("v4-feedback") { db in
+            try db.execute(sql: """
+                CREATE TABLE route_feedback (
+                    request_id TEXT PRIMARY KEY NOT NULL,
+                    router TEXT NOT NULL,
+                    label TEXT NOT NULL,
+                    alias TEXT NOT NULL,
+                    outcome REAL NOT NULL,
+                    preferred_model TEXT,
+                    embedding BLOB,
+                    key_id TEXT,
+                    created_at INTEGER NOT NULL
+                );
+                CREATE INDEX route_feedback_router ON route_feedback(router, created_at);
+                """)
+        }
         try migrator.migrate(database)
     }
 
@@ -209,6 +225,35 @@ public final class SQLiteAccountStore: AccountStore {
                     completionTokens: row["completion_tokens"], cachedTokens: row["cached_tokens"], reasoningTokens: row["reasoning_tokens"],
                     estimated: row["estimated"], cost: Money(nanos: row["cost_nanos"]), status: row["status"], latencyMs: row["latency_ms"],
                     timeToFirstTokenMs: row["ttft_ms"], attempts: row["attempts"], stream: row["stream"], createdAt: row["created_at"])
+            }
+        }
+    }
+
+    public func recordFeedback(_ feedback: RouteFeedback) async throws {
+        let embedding = feedback.embedding.map { vector in vector.withUnsafeBufferPointer { Data(buffer: $0) } }
+        try await database.write { db in
+            try db.execute(
+                sql: """
+                    INSERT OR REPLACE INTO route_feedback (request_id, router, label, alias, outcome, preferred_model, embedding, key_id, created_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    feedback.requestID, feedback.router, feedback.label, feedback.alias, feedback.outcome, feedback.preferredModel, embedding,
+                    feedback.keyID, feedback.createdAt,
+                ])
+        }
+    }
+
+    public func feedback(router: String) async throws -> [RouteFeedback] {
+        try await database.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM route_feedback WHERE router = ? ORDER BY created_at, request_id", arguments: [router]).map { row in
+                let blob: Data? = row["embedding"]
+                let embedding = blob.map { data in
+                    data.withUnsafeBytes { raw in Array(raw.bindMemory(to: Float.self)) }
+                }
+                return RouteFeedback(
+                    requestID: row["request_id"], router: row["router"], label: row["label"], alias: row["alias"], outcome: row["outcome"],
+                    preferredModel: row["preferred_model"], embedding: embedding, keyID: row["key_id"], createdAt: row["created_at"])
             }
         }
     }

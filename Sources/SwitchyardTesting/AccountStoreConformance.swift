@@ -22,6 +22,7 @@ public enum AccountStoreConformance {
 
     public static func run(makeStore: () async throws -> any AccountStore) async throws {
         try await roundTripsEveryField(makeStore())
+        try await storesFeedbackWithItsEmbedding(makeStore())
         try await findsByHashAndListsNewestFirst(makeStore())
         try await rejectsDuplicates(makeStore())
         try await updatesAndRevokes(makeStore())
@@ -134,5 +135,21 @@ public enum AccountStoreConformance {
         }
         try check(try await store.key(id: key.id)?.credits == Money(decimal: "1.00"), "100 concurrent top-ups of 0.01 must sum to 1.00")
         try check(try await store.addCredits(id: "key_missing", amount: cent) == nil, "top-up of a missing key must give nil")
+    }
+
+    static func storesFeedbackWithItsEmbedding(_ store: any AccountStore) async throws {
+        try await store.migrate()
+        let first = RouteFeedback(
+            requestID: "req_1", router: "auto", label: "weak", alias: "mini", outcome: 0, preferredModel: "preview",
+            embedding: [0.25, -1.5, 3], keyID: "key_a", createdAt: 10)
+        let second = RouteFeedback(requestID: "req_2", router: "auto", label: "strong", alias: "preview", outcome: 1, createdAt: 11)
+        try await store.recordFeedback(first)
+        try await store.recordFeedback(second)
+        try await store.recordFeedback(RouteFeedback(requestID: "req_3", router: "other", label: "weak", alias: "mini", outcome: 1, createdAt: 12))
+        try check(try await store.feedback(router: "auto") == [first, second], "feedback round-trips, oldest first, per router")
+        var changed = first
+        changed.outcome = 1
+        try await store.recordFeedback(changed)
+        try check(try await store.feedback(router: "auto").first?.outcome == 1, "a later verdict replaces the earlier one")
     }
 }

@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import Testing
 import SwitchyardCore
+import SwitchyardAccounts
 @testable import SwitchyardRouting
 
 /// The Swift side of the learned router against what `tools/router/build.py` produced.
@@ -29,7 +30,7 @@ import SwitchyardCore
         for item in try #require(try fixture("score_cases.json").arrayValue) {
             let request = try #require(item["request"])
             let expected = try #require(item["score"]?.doubleValue)
-            let score = model.score(RoutingFixtures.features(request))
+            let score = model.score(RequestFeatures(json: request))
             #expect(abs(score - expected) < 1e-4, "\(request.serializedString.prefix(80)): \(score) vs \(expected)")
         }
     }
@@ -41,19 +42,31 @@ import SwitchyardCore
         #expect(try Data(contentsOf: url).count <= 8_000_000)
     }
 
-    /// Calibrated on one half of the traffic, the threshold holds the share on the other half.
+    /// Calibrated on one half of real prompts (MMLU, every 5th), the threshold holds the share on the other half.
     @Test(arguments: [0.1, 0.3, 0.5, 0.8])
     func calibrationHitsTheRequestedShareWithinTwoPoints(_ share: Double) throws {
-        let model = try model()
-        let scores = RoutingFixtures.syntheticPrompts(count: 1600).map { model.score(RequestFeatures(text: $0)) }
-        let calibration = stride(from: 0, to: scores.count, by: 2).map { scores[$0] }
-        let traffic = stride(from: 1, to: scores.count, by: 2).map { scores[$0] }
-        let calibrator = ShareCalibrator(share: share, calibrationQuantiles: model.calibrationQuantiles, capacity: 800, recomputeEvery: 1)
+        let scores = Self.mmluScores
+        try #require(scores.count > 2000, "the MMLU routing data must be beside the checkout (../shared/data/routing)")
+        let calibration = scores.indices.filter { $0 % 2 == 0 }.map { scores[$0] }
+        let traffic = scores.indices.filter { $0 % 2 == 1 }.map { scores[$0] }
+        let calibrator = ShareCalibrator(share: share, calibrationQuantiles: try model().calibrationQuantiles, capacity: calibration.count, recomputeEvery: 1)
         for score in calibration { calibrator.record(score) }
         let threshold = calibrator.threshold
         let routedStrong = Double(traffic.filter { $0 >= threshold }.count) / Double(traffic.count)
         #expect(abs(routedStrong - share) <= 0.02, "share \(share): routed \(routedStrong) at t=\(threshold)")
     }
+
+    /// Scores of every 5th MMLU prompt in ../shared/data/routing (computed once).
+    static let mmluScores: [Double] = {
+        guard let model else { return [] }
+        let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("shared/data/routing/mmlu")
+        let files = ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []).filter { $0.hasSuffix(".csv") }.sorted()
+        let prompts = files.flatMap { file in
+            CSVReader.records((try? String(contentsOf: directory.appendingPathComponent(file), encoding: .utf8)) ?? "").dropFirst().compactMap(\.first)
+        }
+        return stride(from: 0, to: prompts.count, by: 5).map { model.score(RequestFeatures(text: prompts[$0])) }
+    }()
 
     @Test func bundledQuantilesGiveTheShareOnTheBuildDistribution() throws {
         let quantiles = try model().calibrationQuantiles
@@ -136,29 +149,6 @@ import SwitchyardCore
 
 /// Helpers shared by the router tests.
 enum RoutingFixtures {
-    /// Features of a fixture request (`{"prompt"}` or `{"messages", "tools"?}`), as features.py reads it.
-    static func features(_ request: JSONValue) -> RequestFeatures {
-        if let prompt = request["prompt"]?.stringValue { return RequestFeatures(text: prompt) }
-        var texts: [String] = []
-        var turns = 0
-        var images = false
-        for message in request["messages"]?.arrayValue ?? [] {
-            if message["role"]?.stringValue == "user" { turns += 1 }
-            var text = ""
-            switch message["content"] {
-            case .string(let value)?: text = value
-            case .array(let parts)?:
-                for part in parts {
-                    if part["type"]?.stringValue == "text" { text += part["text"]?.stringValue ?? "" }
-                    if part["type"]?.stringValue == "image_url" { images = true }
-                }
-            default: break
-            }
-            if !text.isEmpty { texts.append(text) }
-        }
-        return RequestFeatures(text: texts.joined(separator: "\n"), turns: turns, hasTools: !(request["tools"]?.arrayValue ?? []).isEmpty, hasImages: images)
-    }
-
     /// The weights file in the source tree (the test bundle does not carry SwitchyardRouting's resources).
     static func bundledURL() -> URL? {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -182,5 +172,37 @@ enum RoutingFixtures {
             String(format: shapes[index % shapes.count], subjects[(index / shapes.count) % subjects.count])
                 + String(repeating: " detail", count: index % 7) + " #\(index / 60)"
         }
+    }
+}
+
+@Suite struct FeedbackTrainerTests {
+    @Test func labelsComeFromPreferencesAndWeakVerdicts() {
+        func feedback(_ label: String, _ outcome: Double, preferred: String? = nil) -> RouteFeedback {
+            RouteFeedback(requestID: "r", router: "auto", label: label, alias: label == "weak" ? "mini" : "preview", outcome: outcome, preferredModel: preferred, createdAt: 0)
+        }
+        #expect(FeedbackTrainer.label(feedback("weak", 0), weak: "mini", strong: "preview") == 1)
+        #expect(FeedbackTrainer.label(feedback("weak", 1), weak: "mini", strong: "preview") == 0)
+        #expect(FeedbackTrainer.label(feedback("strong", 0), weak: "mini", strong: "preview") == nil)
+        #expect(FeedbackTrainer.label(feedback("strong", 1, preferred: "mini"), weak: "mini", strong: "preview") == 0)
+        #expect(FeedbackTrainer.label(feedback("weak", 1, preferred: "preview"), weak: "mini", strong: "preview") == 1)
+    }
+
+    @Test func badWeakAnswersRaiseTheScoreOfSimilarPrompts() throws {
+        let base = Array(try Data(contentsOf: try #require(RoutingFixtures.bundledURL())))
+        let model = try LearnedRouterModel(bytes: base)
+        let prompt = RequestFeatures(text: "Translate 'good morning' into French.")
+        let (before, embedding) = model.evaluate(prompt)
+        let verdicts = (0..<40).map { index in
+            RouteFeedback(
+                requestID: "req_\(index)", router: "auto", label: "weak", alias: "mini", outcome: 0, embedding: embedding.map(Float.init), createdAt: Int64(index))
+        }
+        let (file, report) = try FeedbackTrainer.retrain(base: base, model: model, feedback: verdicts, weak: "mini", strong: "preview", weight: 5, date: "2026-11-25")
+        #expect(report == FeedbackTrainer.Report(feedbackRows: 40, usedRows: 40, prototypesChanged: 1))
+        let retrained = try LearnedRouterModel(bytes: file)
+        #expect(retrained.score(prompt) > before + 0.05, "\(before) → \(retrained.score(prompt))")
+        #expect(retrained.header["retrained"]?["used_rows"]?.intValue == 40)
+        // Retraining from the base again gives the same file: idempotent.
+        let again = try FeedbackTrainer.retrain(base: base, model: model, feedback: verdicts, weak: "mini", strong: "preview", weight: 5, date: "2026-11-25")
+        #expect(again.file == file)
     }
 }

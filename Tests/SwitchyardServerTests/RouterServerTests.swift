@@ -85,3 +85,33 @@ import Testing
         }
     }
 }
+
+@Suite struct FeedbackTests {
+    static func feedbackBody(_ requestID: String, _ outcome: String) -> ByteBuffer {
+        ByteBuffer(string: #"{"request_id":"\#(requestID)","outcome":\#(outcome)}"#)
+    }
+
+    @Test func verdictsOnRoutedRequestsAreStoredWithTheRoutersView() async throws {
+        let store = try SQLiteAccountStore(path: ":memory:")
+        try await GatewayHarness.run(edit: RouterServerTests.withRouters, store: store) { client, _ in
+            let requestID = try await client.execute(uri: "/v1/chat/completions", method: .post, headers: .authorized, body: chatBody("auto")) { response in
+                try #require(response.headers[HTTPField.Name("x-request-id")!])
+            }
+            try await client.execute(uri: "/v1/feedback", method: .post, headers: .authorized, body: Self.feedbackBody(requestID, #""bad""#)) { response in
+                #expect(response.status == .ok)
+                let body = try json(response.body)
+                #expect(body["trainable"] as? Bool == true && body["router"] as? String == "auto")
+            }
+            let stored = try #require(try await store.feedback(router: "auto").first)
+            #expect(stored.requestID == requestID && stored.outcome == 0 && stored.embedding?.count == 64)
+            try await client.execute(uri: "/v1/feedback", method: .post, headers: .authorized, body: Self.feedbackBody("req_unknown", "1")) { response in
+                #expect(response.status == .notFound)
+            }
+            try await client.execute(uri: "/v1/feedback", method: .post, headers: .authorized, body: Self.feedbackBody(requestID, "7")) { response in
+                #expect(response.status == .badRequest)
+                let error = try errorObject(response.body)
+                #expect(error["param"] as? String == "outcome")
+            }
+        }
+    }
+}

@@ -36,10 +36,15 @@ public struct LearnedRouterModel: Sendable {
 
     /// The model that ships with Switchyard (trained on RouteLLM's MMLU data).
     public static func bundled() throws -> LearnedRouterModel {
+        try LearnedRouterModel(bytes: try bundledBytes())
+    }
+
+    /// The bytes of the shipped weights file.
+    public static func bundledBytes() throws -> [UInt8] {
         guard let url = Bundle.module.url(forResource: "router-mmlu", withExtension: "syr") else {
             throw LoadError(description: "the bundled router weights are missing from the SwitchyardRouting resources")
         }
-        return try LearnedRouterModel(contentsOf: url)
+        return Array(try Data(contentsOf: url))
     }
 
     public init(contentsOf url: URL) throws {
@@ -108,9 +113,17 @@ public struct LearnedRouterModel: Sendable {
 
     /// P(strong needed) for a request.
     public func score(_ features: RequestFeatures) -> Double {
+        evaluate(features).score
+    }
+
+    /// P(strong needed) and the pooled embedding it came from (kept for feedback training).
+    public func evaluate(_ features: RequestFeatures) -> (score: Double, embedding: [Double]) {
         let ids = tokenizer.encode(features.text)
         let pooled = pool(ids.suffix(maxTokens))
-        let scalars = features.scalars(tokenCount: ids.count)
+        return (score(pooled: pooled, scalars: features.scalars(tokenCount: ids.count)), pooled)
+    }
+
+    func score(pooled: [Double], scalars: [Double]) -> Double {
         switch scorer {
         case .logistic(let bias, let weights):
             var z = bias

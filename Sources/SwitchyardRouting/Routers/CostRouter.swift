@@ -29,11 +29,13 @@ public struct CostRouter: RequestRouter {
     public var targets: [String] { candidates.map(\.alias) }
 
     public func decide(_ input: RoutingInput, thresholdOverride: Double?) -> RouteDecision {
-        let score = model.score(input.features)
+        let (score, embedding) = model.evaluate(input.features)
         let floor = thresholdOverride ?? qualityFloor
         let usable = candidates.filter { $0.capabilities.unsuitability(for: input) == nil }
         let pool = usable.isEmpty ? candidates : usable
         let chosen = pool.first { 1 - score * (1 - $0.level) >= floor } ?? pool.max { $0.level < $1.level } ?? candidates[0]
-        return RouteDecision(router: name, alias: chosen.alias, label: chosen.alias, score: score, threshold: floor)
+        var decision = RouteDecision(router: name, alias: chosen.alias, label: chosen.alias, score: score, threshold: floor)
+        decision.embedding = embedding.map(Float.init)
+        return decision
     }
 }

@@ -37,7 +37,7 @@ public struct LearnedRouter: RequestRouter {
         if let reason = weakCapabilities.unsuitability(for: input), strongCapabilities.unsuitability(for: input) == nil {
             return RouteDecision(router: name, alias: strong, label: "strong", guardReason: reason)
         }
-        let score = model.score(input.features)
+        let (score, embedding) = model.evaluate(input.features)
         let cut: Double
         if let thresholdOverride {
             cut = thresholdOverride
@@ -50,6 +50,8 @@ public struct LearnedRouter: RequestRouter {
             }
         }
         let goesStrong = score >= cut
-        return RouteDecision(router: name, alias: goesStrong ? strong : weak, label: goesStrong ? "strong" : "weak", score: score, threshold: cut)
+        var decision = RouteDecision(router: name, alias: goesStrong ? strong : weak, label: goesStrong ? "strong" : "weak", score: score, threshold: cut)
+        decision.embedding = embedding.map(Float.init)
+        return decision
     }
 }

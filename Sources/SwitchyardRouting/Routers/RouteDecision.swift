@@ -28,6 +28,8 @@ public struct RouteDecision: Sendable, Equatable {
     public var threshold: Double?
     /// A guard that overrode the score (`context`, `vision`, `tools`).
     public var guardReason: String?
+    /// The request's pooled embedding (learned and cost routers), kept for feedback training.
+    public var embedding: [Float]?
 
     public init(router: String, alias: String, label: String, score: Double? = nil, threshold: Double? = nil, guardReason: String? = nil) {
         self.router = router

@@ -46,7 +46,7 @@ public final class ShareCalibrator: Sendable {
     }
 
     /// The score above which `share` of `sorted` lies (strong iff score ≥ threshold).
-    static func threshold(forShare share: Double, sorted: [Double]) -> Double {
+    public static func threshold(forShare share: Double, sorted: [Double]) -> Double {
         guard !sorted.isEmpty else { return 1 - share }
         if share <= 0 { return 1.0 + 1e-9 }
         if share >= 1 { return 0 }

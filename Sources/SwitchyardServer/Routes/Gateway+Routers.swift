@@ -16,6 +16,10 @@ extension Gateway {
         if case .key(let key) = context.principal { keyName = key.name }
         let input = RoutingInput(
             features: features(), promptTokens: TokenEstimator.estimate(byteCount: promptBytes), keyName: keyName, headers: headers)
-        return router.decide(input, thresholdOverride: threshold)
+        let decision = router.decide(input, thresholdOverride: threshold)
+        var keyID: String?
+        if case .key(let key) = context.principal { keyID = key.id }
+        recentRoutes.remember(requestID: context.requestID, decision: decision, keyID: keyID)
+        return decision
     }
 }

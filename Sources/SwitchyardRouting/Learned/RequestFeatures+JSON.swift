@@ -1,0 +1,40 @@
+public import SwitchyardCore
+
+extension RequestFeatures {
+    /// The features of a `{"prompt": "…"}` or `{"messages": […], "tools"?: […]}` line (the
+    /// `router score` input), read as `tools/router/features.py` reads it.
+    public init(json request: JSONValue) {
+        if let prompt = request["prompt"]?.stringValue {
+            self.init(text: prompt)
+            return
+        }
+        var texts: [String] = []
+        var system: [String] = []
+        var turns = 0
+        var images = false
+        for message in request["messages"]?.arrayValue ?? [] {
+            let role = message["role"]?.stringValue
+            if role == "user" { turns += 1 }
+            var text = ""
+            switch message["content"] {
+            case .string(let value)?: text = value
+            case .array(let parts)?:
+                for part in parts {
+                    switch part["type"]?.stringValue {
+                    case "text": text += part["text"]?.stringValue ?? ""
+                    case "image_url", "image": images = true
+                    default: break
+                    }
+                }
+            default: break
+            }
+            if !text.isEmpty {
+                texts.append(text)
+                if role == "system" || role == "developer" { system.append(text) }
+            }
+        }
+        self.init(
+            text: texts.joined(separator: "\n"), system: system.joined(separator: "\n"), turns: turns,
+            hasTools: !(request["tools"]?.arrayValue ?? []).isEmpty, hasImages: images)
+    }
+}
