@@ -1,6 +1,7 @@
 import ArgumentParser
 import SwitchyardServer
 import SwitchyardCore
+import SwitchyardRouting
 
 /// `switchyard config …`: configuration tools.
 struct Config: ParsableCommand {
@@ -14,13 +15,20 @@ struct Config: ParsableCommand {
         var config: String = "switchyard.yaml"
 
         func runAsync() async throws {
+            let configuration: GatewayConfiguration
             do {
-                let configuration = try ConfigurationLoader().load(path: config)
-                print("\(config): OK (\(configuration.providers.count) providers, \(configuration.models.count) models)")
+                configuration = try ConfigurationLoader().load(path: config)
             } catch {
                 for issue in error.issues { print("\(config): \(issue)") }
                 throw ExitCode(1)
             }
+            do {
+                _ = try RouterSet.build(configuration)
+            } catch {
+                print("\(config): routers: \(error)")
+                throw ExitCode(1)
+            }
+            print("\(config): OK (\(configuration.providers.count) providers, \(configuration.models.count) models, \(configuration.routers.count) routers)")
         }
     }
 }

@@ -104,6 +104,13 @@ struct Router: ParsableCommand {
 
 /// Latency percentiles of router decisions.
 enum LatencyReport {
+    /// The process's peak resident set (`VmHWM`, Linux), for the model's memory cost.
+    static func peakRSS() -> String {
+        let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
+        return status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") }
+            .map { $0.dropFirst(6).trimmingCharacters(in: .whitespaces) } ?? "unknown"
+    }
+
     static func describe(_ latencies: [Duration]) -> String {
         guard !latencies.isEmpty else { return "no decisions\n" }
         let sorted = latencies.sorted()
@@ -111,7 +118,7 @@ enum LatencyReport {
             let value = sorted[min(sorted.count - 1, Int(Double(sorted.count - 1) * p))]
             return String(format: "%.3f ms", Double(value.components.attoseconds) / 1e15 + Double(value.components.seconds) * 1000)
         }
-        return "decisions \(sorted.count)  p50 \(percentile(0.5))  p99 \(percentile(0.99))  max \(percentile(1))\n"
+        return "decisions \(sorted.count)  p50 \(percentile(0.5))  p99 \(percentile(0.99))  max \(percentile(1))  peak RSS \(peakRSS())\n"
     }
 }
 

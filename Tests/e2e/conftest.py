@@ -123,6 +123,8 @@ models:
     targets: [ {{ provider: bedrock, model: "anthropic.claude-3-5-sonnet-20240620-v1:0" }} ]
   - name: azure-mini
     targets: [ {{ provider: azure, model: gpt-4o-mini }} ]
+routers:
+  - {{ name: auto, kind: learned, weak: mini, strong: claude, strong_share: 0.5 }}
 routing: {{ retries: 0, timeout_seconds: 30 }}
 """
 
