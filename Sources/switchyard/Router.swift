@@ -41,7 +41,7 @@ struct Router: ParsableCommand {
             var lineNumber = 0
             while let line = readLine(strippingNewline: true) {
                 lineNumber += 1
-                guard !line.trimmingCharacters(in: .whitespaces).isEmpty else { continue }
+                guard !line.utf8.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) else { continue }
                 guard let request = try? JSONValue.parse(Array(line.utf8)), request.isObject else {
                     throw ValidationError("line \(lineNumber): not a JSON object")
                 }

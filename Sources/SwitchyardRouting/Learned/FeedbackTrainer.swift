@@ -33,9 +33,13 @@ public enum FeedbackTrainer {
     public static func retrain(
         base: [UInt8], model: LearnedRouterModel, feedback: [RouteFeedback], weak: String, strong: String, weight: Double, date: String
     ) throws -> (file: [UInt8], report: Report) {
-        guard case .prototypes(let centres, var labels, var counts, _, _, let dims) = model.scorer else {
+        guard let scorer = model.prototypes else {
             throw TrainingError(description: "this weights file uses a logistic scorer; feedback training refits prototype models")
         }
+        let centres = scorer.centres
+        let dims = scorer.dims
+        var labels = scorer.labels
+        var counts = scorer.counts
         var used = 0
         var sums = [Double](repeating: 0, count: labels.count)
         var added = [Double](repeating: 0, count: labels.count)

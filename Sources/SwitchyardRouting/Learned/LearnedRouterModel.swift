@@ -6,28 +6,24 @@ public import SwitchyardCore
 /// standardisation, the scorer's parameters and the calibration quantiles of its scores.
 ///
 /// File layout (little-endian): `SYROUTE1`, u32 header length, header JSON, u32 vocabulary
-/// length, the vocabulary (newline-joined), then the table `[vocabulary × dims]` as float16.
+/// length, the vocabulary (newline-joined), the table `[vocabulary × dims]` as int8, then one
+/// float32 scale per row (a row is `int8 × scale`: one 64-byte cache line per token).
 public struct LearnedRouterModel: Sendable {
     public let dims: Int
     public let maxTokens: Int
     public let tokenizer: WordPieceTokenizer
-    /// Row `i` (token id `i`) is `table[i*dims ..< (i+1)*dims]`.
-    let table: [Float16]
+    /// Row `i` (token id `i`) is `table[i*dims ..< (i+1)*dims] × scales[i]`.
+    let table: [Int8]
+    let scales: [Float]
     let scalarMean: [Double]
     let scalarStd: [Double]
-    let scorer: Scorer
+    /// The scorer: prototypes when the file has them, else logistic regression.
+    let prototypes: PrototypeScorer?
+    let logistic: LogisticScorer?
     /// Score quantiles at 0%, 1%, …, 100% on the build's data (for `strong_share` calibration).
     public let calibrationQuantiles: [Double]
     /// The build's header (data, metrics, date), for `router info`-style reporting.
     public let header: JSONValue
-
-    /// How pooled features become a probability.
-    enum Scorer: Sendable {
-        /// Logistic regression over [pooled embedding, standardised scalars].
-        case logistic(bias: Double, weights: [Double])
-        /// Nearest prototypes: cluster centres with their label means and sizes.
-        case prototypes(centres: [Float], labels: [Double], counts: [Double], neighbours: Int, sharpness: Double, dims: Int)
-    }
 
     /// Why a weights file cannot be used.
     public struct LoadError: Error, CustomStringConvertible {
@@ -75,16 +71,21 @@ public struct LearnedRouterModel: Sendable {
         guard let dims = header["dims"]?.intValue, dims > 0, header["vocab_size"]?.intValue == vocabulary.count else {
             throw LoadError(description: "the weights file header does not match its vocabulary")
         }
-        let tableBytes = try take(vocabulary.count * dims * 2)
-        var table = [Float16](repeating: 0, count: vocabulary.count * dims)
-        table.withUnsafeMutableBytes { destination in
-            tableBytes.withUnsafeBytes { destination.copyMemory(from: $0) }
+        guard header["format"]?.intValue == 2 else { throw LoadError(description: "unsupported weights format (expected 2: int8 rows)") }
+        let table = try take(vocabulary.count * dims).map { Int8(bitPattern: $0) }
+        let scaleBytes = try take(vocabulary.count * 4)
+        var scales = [Float](repeating: 0, count: vocabulary.count)
+        for row in 0..<vocabulary.count {
+            let base = scaleBytes.startIndex + row * 4
+            let bits = UInt32(scaleBytes[base]) | UInt32(scaleBytes[base + 1]) << 8 | UInt32(scaleBytes[base + 2]) << 16 | UInt32(scaleBytes[base + 3]) << 24
+            scales[row] = Float(bitPattern: bits)
         }
         func doubles(_ key: String) -> [Double] { header[key]?.arrayValue?.compactMap(\.doubleValue) ?? [] }
         self.dims = dims
         self.maxTokens = header["max_tokens"]?.intValue ?? 2048
         self.tokenizer = WordPieceTokenizer(vocabulary: vocabulary)
         self.table = table
+        self.scales = scales
         self.scalarMean = doubles("scalar_mean")
         self.scalarStd = doubles("scalar_std").map { $0 == 0 ? 1 : $0 }
         self.calibrationQuantiles = doubles("calibration_quantiles")
@@ -93,21 +94,23 @@ public struct LearnedRouterModel: Sendable {
             throw LoadError(description: "the weights file has \(scalarMean.count) scalar features, expected \(RequestFeatures.scalarCount)")
         }
         if let prototypes = header["prototypes"] {
-            let centres = prototypes["centres"]?.arrayValue?.compactMap(\.doubleValue).map(Float.init) ?? []
+            let centres = prototypes["centres"]?.arrayValue?.compactMap(\.doubleValue) ?? []
             let labels = prototypes["labels"]?.arrayValue?.compactMap(\.doubleValue) ?? []
             let counts = prototypes["counts"]?.arrayValue?.compactMap(\.doubleValue) ?? []
             guard !labels.isEmpty, centres.count == labels.count * dims, counts.count == labels.count else {
                 throw LoadError(description: "the weights file's prototypes are inconsistent")
             }
-            scorer = .prototypes(
-                centres: centres, labels: labels, counts: counts, neighbours: prototypes["neighbours"]?.intValue ?? 8,
+            self.prototypes = PrototypeScorer(
+                centres: centres.map(Float.init), labels: labels, counts: counts, neighbours: prototypes["neighbours"]?.intValue ?? 8,
                 sharpness: prototypes["sharpness"]?.doubleValue ?? 10, dims: dims)
+            self.logistic = nil
         } else {
             let weights = doubles("weights")
             guard weights.count == dims + RequestFeatures.scalarCount, let bias = header["bias"]?.doubleValue else {
                 throw LoadError(description: "the weights file has \(weights.count) weights, expected \(dims + RequestFeatures.scalarCount)")
             }
-            scorer = .logistic(bias: bias, weights: weights)
+            self.logistic = LogisticScorer(bias: bias, weights: weights)
+            self.prototypes = nil
         }
     }
 
@@ -116,67 +119,124 @@ public struct LearnedRouterModel: Sendable {
         evaluate(features).score
     }
 
+    /// Prompts longer than this many UTF-8 bytes are scored on their end only (the last
+    /// `maxTokens` tokens always fit in it: WordPiece words are at most 100 characters), so a
+    /// huge prompt costs no more than a long one.
+    static let maxScoredBytes = 1 << 20
+
     /// P(strong needed) and the pooled embedding it came from (kept for feedback training).
     public func evaluate(_ features: RequestFeatures) -> (score: Double, embedding: [Double]) {
-        let ids = tokenizer.encode(features.text)
+        var text = features.text
+        if text.utf8.count > LearnedRouterModel.maxScoredBytes {
+            var start = text.utf8.index(text.utf8.endIndex, offsetBy: -LearnedRouterModel.maxScoredBytes)
+            while start < text.utf8.endIndex && text.utf8[start] & 0xC0 == 0x80 { text.utf8.formIndex(after: &start) }
+            text = String(text.utf8[start...]) ?? text
+        }
+        let ids = tokenizer.encode(text)
         let pooled = pool(ids.suffix(maxTokens))
-        return (score(pooled: pooled, scalars: features.scalars(tokenCount: ids.count)), pooled)
+        if let prototypes { return (prototypes.score(pooled), pooled) }  // prototypes use the embedding only
+        var scoredFeatures = features
+        scoredFeatures.text = text
+        return (logistic?.score(pooled: pooled, scalars: scoredFeatures.scalars(tokenCount: ids.count), mean: scalarMean, std: scalarStd) ?? 0.5, pooled)
     }
 
-    func score(pooled: [Double], scalars: [Double]) -> Double {
-        switch scorer {
-        case .logistic(let bias, let weights):
-            var z = bias
-            for index in 0..<dims { z += weights[index] * pooled[index] }
-            for index in 0..<RequestFeatures.scalarCount {
-                z += weights[dims + index] * (scalars[index] - scalarMean[index]) / scalarStd[index]
-            }
-            return 1 / (1 + exp(-z))
-        case .prototypes(let centres, let labels, let counts, let neighbours, let sharpness, let dims):
-            return PrototypeScorer.score(
-                pooled, centres: centres, labels: labels, counts: counts, neighbours: neighbours, sharpness: sharpness, dims: dims)
-        }
+    /// `sum += rows[offset..<offset+count] × scale` (an element-wise loop LLVM vectorises; the
+    /// generic SIMD integer-to-float initialisers are not specialised and go through witness tables).
+    @inline(__always)
+    static func accumulate(_ rows: UnsafeBufferPointer<Int8>, from offset: Int, scale: Float, into sum: UnsafeMutableBufferPointer<Float>, count: Int) {
+        guard let rowBase = rows.baseAddress, let sumBase = sum.baseAddress else { return }
+        let row = rowBase + offset
+        for index in 0..<count { sumBase[index] += Float(row[index]) * scale }
     }
 
-    /// Mean of the tokens' rows, L2-normalised (zero for an empty prompt).
+    /// Mean of the tokens' rows, L2-normalised (zero for an empty prompt). Summed in Float
+    /// (vectorised), normalised in Double.
     func pool(_ ids: ArraySlice<Int32>) -> [Double] {
-        var sum = [Double](repeating: 0, count: dims)
-        guard !ids.isEmpty else { return sum }
+        var sum = [Float](repeating: 0, count: dims)
+        guard !ids.isEmpty else { return [Double](repeating: 0, count: dims) }
+        let dims = self.dims
         table.withUnsafeBufferPointer { rows in
-            for id in ids {
-                let base = Int(id) * dims
-                guard base + dims <= rows.count else { continue }
-                for index in 0..<dims { sum[index] += Double(rows[base + index]) }
+            scales.withUnsafeBufferPointer { scales in
+                sum.withUnsafeMutableBufferPointer { sum in
+                    ids.withUnsafeBufferPointer { ids in
+                        for position in 0..<ids.count {
+                            let id = Int(ids[position])
+                            guard id >= 0, id < scales.count else { continue }
+                            LearnedRouterModel.accumulate(rows, from: id * dims, scale: scales[id], into: sum, count: dims)
+                        }
+                    }
+                }
             }
         }
-        var norm = 0.0
-        for index in 0..<dims {
-            sum[index] /= Double(ids.count)
-            norm += sum[index] * sum[index]
-        }
-        norm = norm.squareRoot()
-        if norm > 0 { for index in 0..<dims { sum[index] /= norm } }
-        return sum
+        var mean = sum.map { Double($0) / Double(ids.count) }
+        let norm = mean.reduce(0) { $0 + $1 * $1 }.squareRoot()
+        if norm > 0 { for index in 0..<dims { mean[index] /= norm } }
+        return mean
+    }
+}
+
+/// Logistic regression over [pooled embedding, standardised scalars].
+struct LogisticScorer: Sendable {
+    let bias: Double
+    let weights: [Double]
+
+    func score(pooled: [Double], scalars: [Double], mean: [Double], std: [Double]) -> Double {
+        var z = bias
+        for index in pooled.indices { z += weights[index] * pooled[index] }
+        for index in scalars.indices { z += weights[pooled.count + index] * (scalars[index] - mean[index]) / std[index] }
+        return 1 / (1 + exp(-z))
     }
 }
 
 /// Scores by the label means of the nearest cluster centres, weighted by size and similarity.
-enum PrototypeScorer {
-    static func score(
-        _ pooled: [Double], centres: [Float], labels: [Double], counts: [Double], neighbours: Int, sharpness: Double, dims: Int
-    ) -> Double {
-        var similarities = [Double](repeating: 0, count: labels.count)
-        for centre in 0..<labels.count {
-            var dot = 0.0
-            let base = centre * dims
-            for index in 0..<dims { dot += Double(centres[base + index]) * pooled[index] }
-            similarities[centre] = dot
+struct PrototypeScorer: Sendable {
+    let centres: [Float]
+    var labels: [Double]
+    var counts: [Double]
+    let neighbours: Int
+    let sharpness: Double
+    let dims: Int
+
+    /// `a[offset..<offset+count] · b`, 16 lanes at a time (a plain loop would not vectorise:
+    /// Swift keeps float additions in order).
+    static func dot(_ a: UnsafeBufferPointer<Float>, from offset: Int, _ b: UnsafeBufferPointer<Float>, count: Int) -> Float {
+        guard let aBase = a.baseAddress, let bBase = b.baseAddress else { return 0 }
+        var lanes = SIMD16<Float>()
+        var index = 0
+        while index + 16 <= count {
+            let x = UnsafeRawPointer(aBase + offset + index).loadUnaligned(as: SIMD16<Float>.self)
+            let y = UnsafeRawPointer(bBase + index).loadUnaligned(as: SIMD16<Float>.self)
+            lanes += x * y
+            index += 16
         }
-        let nearest = similarities.indices.sorted { similarities[$0] > similarities[$1] }.prefix(neighbours)
+        var sum = lanes.sum()
+        while index < count {
+            sum += a[offset + index] * b[index]
+            index += 1
+        }
+        return sum
+    }
+
+    func score(_ pooled: [Double]) -> Double {
+        // The `neighbours` most similar centres, kept sorted (ties: the lower index first, as Python's stable sort).
+        var best: [(similarity: Double, centre: Int)] = []
+        best.reserveCapacity(neighbours + 1)
+        let query = pooled.map(Float.init)
+        centres.withUnsafeBufferPointer { centres in
+            query.withUnsafeBufferPointer { query in
+                for centre in 0..<labels.count {
+                    let dot = Double(PrototypeScorer.dot(centres, from: centre * dims, query, count: dims))
+                    if best.count == neighbours, let last = best.last, dot <= last.similarity { continue }
+                    let position = best.firstIndex { dot > $0.similarity } ?? best.count
+                    best.insert((dot, centre), at: position)
+                    if best.count > neighbours { best.removeLast() }
+                }
+            }
+        }
         var weighted = 0.0
         var total = 0.0
-        for centre in nearest {
-            let weight = counts[centre] * exp(sharpness * similarities[centre])
+        for (similarity, centre) in best {
+            let weight = counts[centre] * exp(sharpness * similarity)
             weighted += labels[centre] * weight
             total += weight
         }
