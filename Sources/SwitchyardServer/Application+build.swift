@@ -71,9 +71,14 @@ public func buildApplication(configuration: GatewayConfiguration, dependencies: 
 
 func buildRouter(gateway: Gateway, keys: KeyCache) -> Router<GatewayRequestContext> {
     let router = Router(context: GatewayRequestContext.self)
-    router.add(middleware: RequestIDMiddleware())
+    router.add(middleware: RequestIDMiddleware(metrics: gateway.metrics))
     router.get("/healthz") { _, _ in HealthRoute.ok }
     router.get("/readyz") { _, _ in HealthRoute.ready(models: gateway.router.aliases.count) }
+    router.get("/metrics") { _, _ in
+        Response(
+            status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: gateway.metrics.render(router: gateway.router))))
+    }
     let models = ModelsRoute(aliases: gateway.router.aliases + gateway.routers.names, created: Int(Date().timeIntervalSince1970))
     let chat = ChatCompletionsRoute(gateway: gateway)
     let messages = MessagesRoute(gateway: gateway)

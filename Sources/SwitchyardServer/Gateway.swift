@@ -13,6 +13,8 @@ struct Gateway: Sendable {
     let routers: RouterSet
     /// Recent router decisions, for `POST /v1/feedback`.
     let recentRoutes = RecentRoutes()
+    /// Counters and histograms behind `GET /metrics`.
+    let metrics = GatewayMetrics()
     let executor: Executor
     let transport: any UpstreamTransport
     let accounting: Accounting

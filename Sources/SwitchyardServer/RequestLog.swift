@@ -9,6 +9,16 @@ extension Gateway {
     /// most the request can cost — prompt estimate at the input price plus `max_tokens` (or a
     /// default) at the output price of the dearest candidate — against its credits (402).
     func admit(_ context: GatewayRequestContext, model: String, promptBytes: Int, maxTokens: Int?) throws(GatewayError) -> Admission {
+        metrics.started()
+        do {
+            return try reserve(context, model: model, promptBytes: promptBytes, maxTokens: maxTokens)
+        } catch {
+            metrics.finished()
+            throw error
+        }
+    }
+
+    private func reserve(_ context: GatewayRequestContext, model: String, promptBytes: Int, maxTokens: Int?) throws(GatewayError) -> Admission {
         guard case .key(let key) = context.principal else { return Admission() }
         let promptTokens = TokenEstimator.estimate(byteCount: promptBytes)
         let ticket = try rateLimiter.admit(key, estimatedTokens: promptTokens)
@@ -25,6 +35,7 @@ extension Gateway {
 
     /// Undoes an admission for a request that was not served.
     func release(_ admission: Admission) {
+        metrics.finished()
         accounting.release(admission.reservation)
         rateLimiter.finish(admission.ticket, actualTokens: 0)
     }
@@ -51,6 +62,11 @@ extension Gateway {
             attempts: call.attempts, stream: stream, createdAt: Int64(Date().timeIntervalSince1970))
         let charged = accounting.settle(admission.reservation, entry: entry)
         RequestLog.served(logger, context: context, call: call, usage: usage, cost: charged, stream: stream, status: status)
+        metrics.finished()
+        metrics.served(GatewayMetrics.Served(
+            alias: call.deployment.alias, provider: call.deployment.providerName, status: status, stream: stream, usage: usage,
+            costUSD: Double(entry.cost.nanos) / 1e9, latency: latency, upstreamWait: call.upstreamWait, attempts: call.attempts,
+            fellBack: !call.requestedAlias.isEmpty && call.requestedAlias != call.deployment.alias, route: context.route))
         return charged
     }
 }

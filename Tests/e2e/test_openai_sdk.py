@@ -207,3 +207,15 @@ def test_native_provider_streamed_tools(client, model):
         finish = chunk.choices[0].finish_reason or finish
     assert finish == "tool_calls"
     assert "location" in json.loads(arguments)
+
+
+def test_metrics_endpoint_exposes_prometheus_text(client, gateway):
+    import urllib.request
+
+    client.chat.completions.create(model="mini", messages=[{"role": "user", "content": "Hello!"}])
+    with urllib.request.urlopen(f"http://127.0.0.1:{gateway.port}/metrics") as response:
+        assert response.headers["content-type"].startswith("text/plain")
+        text = response.read().decode()
+    assert 'switchyard_requests_total{model="mini",provider="fake",status="200",stream="false"}' in text
+    assert "switchyard_overhead_seconds_bucket" in text
+    assert MASTER_KEY not in text

@@ -9,6 +9,7 @@ import Logging
 /// body limit carries the OpenAI envelope.
 struct RequestIDMiddleware: RouterMiddleware {
     typealias Context = GatewayRequestContext
+    let metrics: GatewayMetrics
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
@@ -27,9 +28,19 @@ struct RequestIDMiddleware: RouterMiddleware {
             context.logger.error("unhandled error", metadata: ["request_id": "\(context.requestID)", "error": "\(String(reflecting: type(of: error)))"])
             response = ErrorResponse.make(.internalError("The gateway failed to handle the request."), context: context)
         }
+        if response.status.code >= 400 { metrics.rejected(path: RequestIDMiddleware.pathGroup(request.uri.path), status: response.status.code) }
         response.headers[.xRequestID] = context.requestID
         if let clientRequestID { response.headers[.xClientRequestID] = clientRequestID }
         return response
+    }
+}
+
+extension RequestIDMiddleware {
+    /// The endpoint a path belongs to, for metric labels (ids in admin paths are not labels).
+    static func pathGroup(_ path: String) -> String {
+        for known in ["/v1/chat/completions", "/v1/messages", "/v1/embeddings", "/v1/models", "/v1/feedback", "/admin/keys", "/admin/usage", "/admin/models"]
+        where path.hasPrefix(known) { return known }
+        return "other"
     }
 }
 

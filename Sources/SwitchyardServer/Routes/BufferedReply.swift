@@ -36,6 +36,7 @@ enum BufferedReply {
         _ call: UpstreamCall, gateway: Gateway, context: GatewayRequestContext, admission: Admission, body: ByteBuffer, usage: Usage
     ) -> Response {
         let overhead = (ContinuousClock.now - context.startedAt) - call.upstreamWait
+        gateway.metrics.overhead(overhead)
         let cost = gateway.meter(context: context, call: call, admission: admission, usage: usage, stream: false, status: 200)
         return Response(
             status: .ok,

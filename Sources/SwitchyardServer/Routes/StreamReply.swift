@@ -11,8 +11,9 @@ enum StreamReply {
         _ call: UpstreamCall, relay: Relay, gateway: Gateway, context: GatewayRequestContext, admission: Admission, promptBytes: Int,
         extraHeaders: HTTPFields = [:]
     ) -> Response {
-        var headers = ResponseHeaders.make(
-            call: call, context: context, contentType: "text/event-stream", overhead: (ContinuousClock.now - context.startedAt) - call.upstreamWait, cost: nil)
+        let overhead = (ContinuousClock.now - context.startedAt) - call.upstreamWait
+        gateway.metrics.overhead(overhead)
+        var headers = ResponseHeaders.make(call: call, context: context, contentType: "text/event-stream", overhead: overhead, cost: nil)
         headers[.cacheControl] = "no-cache"
         headers.append(contentsOf: extraHeaders)
         return Response(status: .ok, headers: headers, body: ResponseBody { writer in

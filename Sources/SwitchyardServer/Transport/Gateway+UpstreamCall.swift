@@ -15,6 +15,8 @@ struct UpstreamCall: Sendable {
     let headers: HeaderList
     let body: UpstreamBodyReader
     let deployment: Deployment
+    /// The alias the request asked for (the deployment's differs after a fallback).
+    var requestedAlias: String = ""
     let attempts: Int
     /// Time spent waiting on upstreams (all attempts), up to the successful response head.
     let upstreamWait: Duration
@@ -96,8 +98,8 @@ extension Gateway {
         }
         let call = result.value
         return UpstreamCall(
-            status: call.status, headers: call.headers, body: call.body, deployment: result.deployment, attempts: result.attempts,
-            upstreamWait: waited.total, deadline: call.deadline)
+            status: call.status, headers: call.headers, body: call.body, deployment: result.deployment, requestedAlias: model,
+            attempts: result.attempts, upstreamWait: waited.total, deadline: call.deadline)
     }
 }
 

@@ -1,0 +1,112 @@
+import CoreMetrics
+import Metrics
+import Prometheus
+import SwitchyardCore
+import SwitchyardRouting
+
+/// The gateway's metrics: recorded through the swift-metrics API into a Prometheus registry that
+/// belongs to one application (so several apps in one process — the tests — never share
+/// counters), and rendered by `GET /metrics`. Labels are alias, provider, router and status:
+/// never keys, prompts or secrets.
+final class GatewayMetrics: Sendable {
+    let registry: PrometheusCollectorRegistry
+    let factory: PrometheusMetricsFactory
+    private let inFlight: Meter
+
+    /// Sub-millisecond buckets for the gateway's own overhead, seconds-scale for upstream time.
+    static let overheadBuckets: [Duration] = [
+        .microseconds(50), .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1), .milliseconds(2),
+        .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(100),
+    ]
+    static let latencyBuckets: [Duration] = [
+        .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250),
+        .milliseconds(500), .seconds(1), .seconds(2), .seconds(5), .seconds(10), .seconds(30), .seconds(60), .seconds(120),
+    ]
+
+    init() {
+        registry = PrometheusCollectorRegistry()
+        var factory = PrometheusMetricsFactory(registry: registry)
+        factory.defaultDurationHistogramBuckets = GatewayMetrics.latencyBuckets
+        factory.durationHistogramBuckets = ["switchyard_overhead_seconds": GatewayMetrics.overheadBuckets]
+        self.factory = factory
+        inFlight = Meter(label: "switchyard_requests_in_flight", factory: factory)
+    }
+
+    /// A request was admitted (it is in flight until `finished`).
+    func started() { inFlight.increment() }
+    func finished() { inFlight.decrement() }
+
+    /// One served request (called where it is metered, once).
+    struct Served {
+        var alias: String
+        var provider: String
+        var status: Int
+        var stream: Bool
+        var usage: Usage
+        var costUSD: Double
+        var latency: Duration
+        var upstreamWait: Duration
+        var attempts: Int
+        var fellBack: Bool
+        var route: RouteDecision?
+    }
+
+    func served(_ request: Served) {
+        func nanoseconds(_ duration: Duration) -> Int64 {
+            duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000
+        }
+        let model = [("model", request.alias), ("provider", request.provider)]
+        Counter(label: "switchyard_requests_total", dimensions: model + [("status", String(request.status)), ("stream", String(request.stream))], factory: factory)
+            .increment()
+        Timer(label: "switchyard_request_duration_seconds", dimensions: model, factory: factory).recordNanoseconds(nanoseconds(request.latency))
+        Timer(label: "switchyard_upstream_duration_seconds", dimensions: model, factory: factory).recordNanoseconds(nanoseconds(request.upstreamWait))
+        if request.stream {
+            Timer(label: "switchyard_time_to_first_byte_seconds", dimensions: model, factory: factory).recordNanoseconds(nanoseconds(request.upstreamWait))
+        }
+        Counter(label: "switchyard_tokens_total", dimensions: model + [("kind", "prompt")], factory: factory).increment(by: request.usage.promptTokens)
+        Counter(label: "switchyard_tokens_total", dimensions: model + [("kind", "completion")], factory: factory).increment(by: request.usage.completionTokens)
+        if request.costUSD > 0 {
+            FloatingPointCounter(label: "switchyard_cost_usd_total", dimensions: model, factory: factory).increment(by: request.costUSD)
+        }
+        if request.attempts > 1 {
+            Counter(label: "switchyard_retries_total", dimensions: model, factory: factory).increment(by: request.attempts - 1)
+        }
+        if request.fellBack { Counter(label: "switchyard_fallbacks_total", dimensions: model, factory: factory).increment() }
+        if let route = request.route {
+            Counter(label: "switchyard_route_decisions_total", dimensions: [("router", route.router), ("label", route.label), ("model", route.alias)], factory: factory)
+                .increment()
+        }
+    }
+
+    /// The gateway's own time on a request — total minus time waiting on upstreams, up to the
+    /// response head (the `x-switchyard-overhead-ms` figure).
+    func overhead(_ duration: Duration) {
+        let nanoseconds = max(0, duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000)
+        Timer(label: "switchyard_overhead_seconds", dimensions: [], factory: factory).recordNanoseconds(nanoseconds)
+    }
+
+    /// A request that ended in an error before it was served.
+    func rejected(path: String, status: Int) {
+        Counter(label: "switchyard_errors_total", dimensions: [("path", path), ("status", String(status))], factory: factory).increment()
+    }
+
+    /// The Prometheus text exposition, with breaker states read at scrape time.
+    func render(router: ModelRouter) -> [UInt8] {
+        let deployments = router.allDeployments
+        let stats = router.health.snapshot(deployments.map(\.id))
+        for deployment in deployments {
+            let state: Double = switch stats[deployment.id]?.breaker.state ?? .closed {
+            case .closed: 0
+            case .halfOpen: 1
+            case .open: 2
+            }
+            Gauge(
+                label: "switchyard_breaker_state", dimensions: [("model", deployment.alias), ("provider", deployment.providerName), ("deployment", deployment.id)],
+                factory: factory
+            ).record(state)
+        }
+        var buffer: [UInt8] = []
+        registry.emit(into: &buffer)
+        return buffer
+    }
+}
