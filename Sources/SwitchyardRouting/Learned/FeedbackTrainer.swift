@@ -13,6 +13,7 @@ public enum FeedbackTrainer {
         public var prototypesChanged: Int
     }
 
+    /// Why a weights file cannot be retrained.
     public struct TrainingError: Error, CustomStringConvertible {
         public let description: String
     }
