@@ -23,8 +23,12 @@ struct Serve: ParsableCommand, AsyncRunnableCommand {
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = "info"
 
+    @Option(help: "Log format: text (default) or json (one JSON object per line).")
+    var logFormat: String = "text"
+
     func runAsync() async throws {
-        var logger = Logger(label: "switchyard")
+        guard logFormat == "text" || logFormat == "json" else { throw ValidationError("--log-format must be text or json") }
+        var logger = logFormat == "json" ? Logger(label: "switchyard", factory: { JSONLogHandler(label: $0) }) : Logger(label: "switchyard")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         var configuration = try loadConfiguration(logger: logger)
         if let host { configuration.server.host = host }

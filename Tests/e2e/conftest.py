@@ -57,7 +57,7 @@ class Upstream:
 class Gateway:
     """A running `switchyard serve` with its config and log."""
 
-    def __init__(self, tmp: pathlib.Path, upstream_port: int, extra_env: dict | None = None):
+    def __init__(self, tmp: pathlib.Path, upstream_port: int, extra_env: dict | None = None, extra_args: list | None = None):
         self.port = free_port()
         self.config = tmp / f"switchyard-{self.port}.yaml"
         self.config.write_text(CONFIG.format(upstream=upstream_port))
@@ -65,7 +65,7 @@ class Gateway:
         self.log_path = tmp / f"switchyard-{self.port}.log"
         self.log = open(self.log_path, "w")
         self.process = subprocess.Popen(
-            [str(BIN_DIR / "switchyard"), "serve", "--config", str(self.config), "--port", str(self.port)],
+            [str(BIN_DIR / "switchyard"), "serve", "--config", str(self.config), "--port", str(self.port), *(extra_args or [])],
             stdout=self.log, stderr=subprocess.STDOUT, env=env, cwd=tmp,
         )
         wait_healthy(self.port, self.process)

@@ -6,7 +6,7 @@ import time
 
 import openai
 
-from conftest import BIN_DIR, MASTER_KEY, ROOT, Gateway, free_port, wait_healthy
+from conftest import BIN_DIR, MASTER_KEY, ROOT, UPSTREAM_KEY, Gateway, free_port, wait_healthy
 
 
 def test_sigterm_drains_an_in_flight_stream(tmp_path, upstream):
@@ -120,3 +120,19 @@ def test_sigterm_flushes_every_served_request_to_the_ledger(tmp_path, upstream):
     )
     rows = {row["group"]: row for row in map(json.loads, result.stdout.splitlines())}
     assert rows["mini"]["requests"] == len(served), result.stderr
+
+
+def test_json_logs_are_one_object_per_line_without_secrets(tmp_path, upstream):
+    import json
+
+    gateway = Gateway(tmp_path, upstream.port, extra_args=["--log-format", "json"])
+    client = openai.OpenAI(base_url=gateway.base_url, api_key=MASTER_KEY, max_retries=0)
+    raw = client.chat.completions.with_raw_response.create(model="mini", messages=[{"role": "user", "content": "secret prompt text"}])
+    request_id = raw.headers["x-request-id"]
+    assert gateway.stop() == 0
+    lines = [json.loads(line) for line in gateway.log_text().splitlines() if line.strip()]
+    served = [line for line in lines if line["message"] == "request served"]
+    assert served and served[0]["request_id"] == request_id and served[0]["model"] == "mini" and served[0]["status"] == "200"
+    assert all({"ts", "level", "label", "message"} <= line.keys() for line in lines)
+    text = gateway.log_text()
+    assert MASTER_KEY not in text and UPSTREAM_KEY not in text and "secret prompt text" not in text
