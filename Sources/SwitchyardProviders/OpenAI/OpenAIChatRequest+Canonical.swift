@@ -104,33 +104,6 @@ extension OpenAIChatRequestBody {
 extension OpenAIChatRequestBody {
     /// What routers look at, read leniently (content parts routers do not know are skipped).
     public var requestFeatures: RequestFeatures {
-        let json = JSONValue(scanner: scanner, span: root)
-        var texts: [String] = []
-        var system: [String] = []
-        var turns = 0
-        var images = false
-        for message in json["messages"]?.arrayValue ?? [] {
-            var text = ""
-            switch message["content"] {
-            case .string(let value)?: text = value
-            case .array(let parts)?:
-                for part in parts {
-                    switch part["type"]?.stringValue {
-                    case "text": text += part["text"]?.stringValue ?? ""
-                    case "image_url": images = true
-                    default: break
-                    }
-                }
-            default: break
-            }
-            let role = message["role"]?.stringValue
-            if role == "user" { turns += 1 }
-            if role == "system" || role == "developer", !text.isEmpty { system.append(text) }
-            if !text.isEmpty { texts.append(text) }
-        }
-        let format = json["response_format"]?["type"]?.stringValue
-        return RequestFeatures(
-            text: texts.joined(separator: "\n"), system: system.joined(separator: "\n"), turns: turns,
-            hasTools: !(json["tools"]?.arrayValue ?? []).isEmpty, hasImages: images, hasResponseFormat: format != nil && format != "text")
+        RequestFeatures(json: JSONValue(scanner: scanner, span: root))
     }
 }

@@ -1,8 +1,7 @@
-public import SwitchyardCore
-
 extension RequestFeatures {
-    /// The features of a `{"prompt": "…"}` or `{"messages": […], "tools"?: […]}` line (the
-    /// `router score` input), read as `tools/router/features.py` reads it.
+    /// The features of a `{"prompt": "…"}` or OpenAI-style `{"messages": […], "tools"?: […]}`
+    /// object (a `router score` line, or a chat request body), read as `tools/router/features.py`
+    /// reads it; content parts it does not know are skipped.
     public init(json request: JSONValue) {
         if let prompt = request["prompt"]?.stringValue {
             self.init(text: prompt)
@@ -33,8 +32,9 @@ extension RequestFeatures {
                 if role == "system" || role == "developer" { system.append(text) }
             }
         }
+        let format = request["response_format"]?["type"]?.stringValue
         self.init(
             text: texts.joined(separator: "\n"), system: system.joined(separator: "\n"), turns: turns,
-            hasTools: !(request["tools"]?.arrayValue ?? []).isEmpty, hasImages: images)
+            hasTools: !(request["tools"]?.arrayValue ?? []).isEmpty, hasImages: images, hasResponseFormat: format != nil && format != "text")
     }
 }
