@@ -122,15 +122,21 @@ import SwitchyardAccounts
         premium.headers = ["x-switchyard-tier": "premium"]
         var proof = RouteRule(target: "preview")
         proof.messagePattern = "(?i)\\bprove\\b"
-        let router = try RulesRouter(name: "r", rules: [long, tools, premium, proof], defaultModel: "mini")
-        func route(_ text: String, tokens: Int = 10, tools: Bool = false, headers: [String: String] = [:]) -> String {
-            router.decide(RoutingInput(features: RequestFeatures(text: text, hasTools: tools), promptTokens: tokens, headers: headers), thresholdOverride: nil).label
+        var research = RouteRule(target: "preview")
+        research.keyMetadata = ["team": "research"]
+        let router = try RulesRouter(name: "r", rules: [long, tools, premium, proof, research], defaultModel: "mini")
+        func route(_ text: String, tokens: Int = 10, tools: Bool = false, headers: [String: String] = [:], team: String? = nil) -> String {
+            let input = RoutingInput(
+                features: RequestFeatures(text: text, hasTools: tools), promptTokens: tokens, keyMetadata: team.map { ["team": $0] } ?? [:], headers: headers)
+            return router.decide(input, thresholdOverride: nil).label
         }
         #expect(route("hi") == "default")
         #expect(route("hi", tokens: 5000) == "rule[0]")
         #expect(route("hi", tools: true) == "rule[1]")
         #expect(route("hi", headers: ["x-switchyard-tier": "premium"]) == "rule[2]")
         #expect(route("Prove that there are infinitely many primes") == "rule[3]")
+        #expect(route("hi", team: "research") == "rule[4]")
+        #expect(route("hi", team: "sales") == "default")
         #expect(throws: (any Error).self) { try RulesRouter(name: "bad", rules: [{ var r = RouteRule(target: "x"); r.messagePattern = "("; return r }()], defaultModel: "m") }
     }
 

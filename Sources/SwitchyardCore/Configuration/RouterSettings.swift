@@ -47,6 +47,8 @@ public struct RouteRule: Sendable {
     public var messagePattern: String?
     /// The caller's virtual key name must be one of these.
     public var keyNames: [String]?
+    /// The caller's key metadata must have these values (e.g. `team: research`).
+    public var keyMetadata: [String: String] = [:]
     /// Request headers (lowercased names, e.g. `x-switchyard-tier`) that must have these values.
     public var headers: [String: String] = [:]
     /// The alias the rule sends to.

@@ -5,15 +5,19 @@ public struct RoutingInput: Sendable {
     public var features: RequestFeatures
     /// Estimated prompt tokens (for context-window guards and token rules).
     public var promptTokens: Int
-    /// The caller's virtual key name, if any.
+    /// The caller's virtual key name and metadata (e.g. its team), if any.
     public var keyName: String?
+    public var keyMetadata: [String: String]
     /// Request headers, names lowercased.
     public var headers: [String: String]
 
-    public init(features: RequestFeatures, promptTokens: Int, keyName: String? = nil, headers: [String: String] = [:]) {
+    public init(
+        features: RequestFeatures, promptTokens: Int, keyName: String? = nil, keyMetadata: [String: String] = [:], headers: [String: String] = [:]
+    ) {
         self.features = features
         self.promptTokens = promptTokens
         self.keyName = keyName
+        self.keyMetadata = keyMetadata
         self.headers = headers
     }
 }

@@ -44,6 +44,7 @@ public struct RulesRouter: RequestRouter {
         if let images = rule.hasImages, images != features.hasImages { return false }
         if let format = rule.hasResponseFormat, format != features.hasResponseFormat { return false }
         if let names = rule.keyNames, !names.contains(input.keyName ?? "") { return false }
+        for (key, value) in rule.keyMetadata where input.keyMetadata[key] != value { return false }
         for (header, value) in rule.headers where input.headers[header] != value { return false }
         if let pattern = compiled.system, !RulesRouter.search(pattern, features.system) { return false }
         if let pattern = compiled.message, !RulesRouter.search(pattern, features.text) { return false }

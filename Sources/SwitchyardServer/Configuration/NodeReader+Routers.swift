@@ -49,11 +49,12 @@ extension NodeReader {
     }
 
     /// `rules: [ { when: {min_tokens, max_tokens, has_tools, has_images, has_response_format,
-    /// system_regex, message_regex, key_names, headers}, use: alias } ]`.
+    /// system_regex, message_regex, key_names, key_metadata, headers}, use: alias } ]`.
     mutating func readRules(_ node: Node, path: String) -> [RouteRule] {
         guard let sequence = node.sequence else { issue(path, "expected a list of rules"); return [] }
         let conditions: Set<String> = [
-            "min_tokens", "max_tokens", "has_tools", "has_images", "has_response_format", "system_regex", "message_regex", "key_names", "headers",
+            "min_tokens", "max_tokens", "has_tools", "has_images", "has_response_format", "system_regex", "message_regex", "key_names",
+            "key_metadata", "headers",
         ]
         return sequence.enumerated().map { index, item in
             let itemPath = "\(path)[\(index)]"
@@ -71,6 +72,10 @@ extension NodeReader {
                     case "system_regex": rule.systemPattern = string(field, path: fieldPath)
                     case "message_regex": rule.messagePattern = string(field, path: fieldPath)
                     case "key_names": rule.keyNames = stringList(field, path: fieldPath)
+                    case "key_metadata":
+                        for (key, value) in mapping(field, path: fieldPath, allowed: []) ?? [] {
+                            rule.keyMetadata[key] = string(value, path: "\(fieldPath).\(key)") ?? ""
+                        }
                     default:
                         for (header, headerValue) in mapping(field, path: fieldPath, allowed: []) ?? [] {
                             rule.headers[header.lowercased()] = string(headerValue, path: "\(fieldPath).\(header)") ?? ""

@@ -13,9 +13,14 @@ extension Gateway {
             headers[field.name.canonicalName] = field.value
         }
         var keyName: String?
-        if case .key(let key) = context.principal { keyName = key.name }
+        var keyMetadata: [String: String] = [:]
+        if case .key(let key) = context.principal {
+            keyName = key.name
+            keyMetadata = key.metadata
+        }
         let input = RoutingInput(
-            features: features(), promptTokens: TokenEstimator.estimate(byteCount: promptBytes), keyName: keyName, headers: headers)
+            features: features(), promptTokens: TokenEstimator.estimate(byteCount: promptBytes), keyName: keyName, keyMetadata: keyMetadata,
+            headers: headers)
         let decision = router.decide(input, thresholdOverride: threshold)
         var keyID: String?
         if case .key(let key) = context.principal { keyID = key.id }
