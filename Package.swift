@@ -147,6 +147,7 @@ let package = Package(
                 "SwitchyardTesting",
                 "SwitchyardAccounts",
                 "SwitchyardStoreSQLite",
+                "SwitchyardRouting",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

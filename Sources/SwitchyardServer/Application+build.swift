@@ -79,7 +79,7 @@ func buildRouter(gateway: Gateway, keys: KeyCache) -> Router<GatewayRequestConte
             status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
             body: ResponseBody(byteBuffer: ByteBuffer(bytes: gateway.metrics.render(router: gateway.router))))
     }
-    let models = ModelsRoute(aliases: gateway.router.aliases + gateway.routers.names, created: Int(Date().timeIntervalSince1970))
+    let models = ModelsRoute(aliases: gateway.router.aliases + gateway.routers.current.names, created: Int(Date().timeIntervalSince1970))
     let chat = ChatCompletionsRoute(gateway: gateway)
     let messages = MessagesRoute(gateway: gateway)
     let embeddings = EmbeddingsRoute(gateway: gateway)
@@ -98,6 +98,7 @@ func buildRouter(gateway: Gateway, keys: KeyCache) -> Router<GatewayRequestConte
     router.group("admin")
         .add(middleware: AuthMiddleware(masterKey: server.masterKey, requireKeys: true, keys: nil, masterOnly: true))
         .get("models") { _, _ in AdminModelsRoute(router: gateway.router).handle() }
+        .post("reload") { _, _ in try AdminReloadRoute(routers: gateway.routers).handle() }
         .get("usage") { request, _ in try await adminUsage.handle(request) }
         .post("keys") { request, context in try await adminKeys.create(request, context: context) }
         .get("keys") { _, _ in try await adminKeys.list() }

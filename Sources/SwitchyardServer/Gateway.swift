@@ -9,8 +9,8 @@ import SwitchyardAccounts
 struct Gateway: Sendable {
     let configuration: GatewayConfiguration
     let router: ModelRouter
-    /// The `routers:` that pick an alias per request (`auto` → mini or preview).
-    let routers: RouterSet
+    /// The `routers:` that pick an alias per request (`auto` → mini or preview); reloadable.
+    let routers: RouterRegistry
     /// Recent router decisions, for `POST /v1/feedback`.
     let recentRoutes = RecentRoutes()
     /// Counters and histograms behind `GET /metrics`.
@@ -32,7 +32,7 @@ struct Gateway: Sendable {
 
     init(configuration: GatewayConfiguration, routers: RouterSet = RouterSet(), transport: any UpstreamTransport, accounting: Accounting, logger: Logger) {
         self.configuration = configuration
-        self.routers = routers
+        self.routers = RouterRegistry(configuration: configuration, routers: routers)
         self.transport = transport
         self.accounting = accounting
         self.logger = logger

@@ -115,3 +115,42 @@ import Testing
         }
     }
 }
+
+import SwitchyardRouting
+import Foundation
+
+@Suite struct RouterReloadTests {
+    /// `router train --from-feedback` writes the file a router's `weights:` names; `POST /admin/reload` takes it in.
+    @Test func reloadPicksUpARetrainedWeightsFile() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("switchyard-reload-\(UInt32.random(in: 0...UInt32.max)).syr")
+        defer { try? FileManager.default.removeItem(at: path) }
+        let base = try LearnedRouterModel.bundledBytes()
+        try Data(base).write(to: path)
+        let prompt = "Hello!"
+        try await GatewayHarness.run(edit: { configuration in
+            RouterServerTests.withRouters(&configuration)
+            configuration.routers[0].weightsPath = path.path
+            configuration.routers[0].strongShare = nil
+            configuration.routers[0].threshold = 0.5
+        }) { client, _ in
+            func score() async throws -> Double {
+                try await client.execute(uri: "/v1/chat/completions", method: .post, headers: .authorized, body: chatBody("auto")) { response in
+                    let route = try #require(response.headers[HTTPField.Name("x-switchyard-route")!])
+                    return try #require(route.split(separator: " ").first { $0.hasPrefix("p=") }.flatMap { Double($0.dropFirst(2)) })
+                }
+            }
+            let before = try await score()
+            let model = try LearnedRouterModel(bytes: base)
+            let embedding = model.evaluate(RequestFeatures(text: prompt, turns: 1)).embedding.map(Float.init)
+            let verdicts = (0..<200).map { RouteFeedback(requestID: "r\($0)", router: "auto", label: "weak", alias: "mini", outcome: 0, embedding: embedding, createdAt: 0) }
+            let retrained = try FeedbackTrainer.retrain(base: base, model: model, feedback: verdicts, weak: "mini", strong: "claude", weight: 5, date: "2026-11-25")
+            try Data(retrained.file).write(to: path)
+            #expect(try await score() == before, "nothing changes before the reload")
+            try await client.execute(uri: "/admin/reload", method: .post, headers: .authorized) { response in
+                #expect(response.status == .ok)
+                #expect(String(buffer: response.body).contains("auto"))
+            }
+            #expect(try await score() > before + 0.05)
+        }
+    }
+}
