@@ -7,7 +7,7 @@ extension Gateway {
     /// When `model` names a router (`auto`, or `router-auto-0.62`): the decision, which names
     /// the alias that serves. Features are only computed for router requests.
     func route(model: String, request: Request, context: GatewayRequestContext, promptBytes: Int, features: () -> RequestFeatures) -> RouteDecision? {
-        guard let (router, threshold) = routers.current.router(for: model) else { return nil }
+        guard routers.mayRoute(model), let (router, threshold) = routers.current.router(for: model) else { return nil }
         var headers: [String: String] = [:]
         for field in request.headers where field.name.canonicalName.hasPrefix("x-switchyard-") {
             headers[field.name.canonicalName] = field.value
