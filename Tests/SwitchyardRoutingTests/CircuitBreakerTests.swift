@@ -47,7 +47,7 @@ import Testing
 @Suite struct RetryPolicyTests {
     @Test func backoffGrowsWithJitterAndHonoursHintsAndDeadlines() {
         let policy = RetryPolicy(baseDelay: 0.5, maxDelay: 8, longHint: 60)
-        var random = SeededGenerator(state: 3)
+        var random = SeededGenerator(seed: 3)
         for retry in 0..<8 {
             let delay = policy.delay(retry: retry, hint: nil, remaining: 100, using: &random)
             #expect(delay != nil && delay! >= 0 && delay! <= min(8, 0.5 * Double(1 << retry)))
@@ -67,7 +67,7 @@ import Testing
             _ = health.begin(fast.id); health.end(fast.id, .success(latency: 0.1, timeToFirstByte: nil))
             _ = health.begin(slow.id); health.end(slow.id, .success(latency: 2.0, timeToFirstByte: nil))
         }
-        var random = SeededGenerator(state: 9)
+        var random = SeededGenerator(seed: 9)
         let stats = health.snapshot([fast.id, slow.id])
         for _ in 0..<20 {
             #expect(RoutingStrategy.latency.order([slow, fast], stats: stats, health: health, using: &random).first?.providerName == "fast")
@@ -77,7 +77,7 @@ import Testing
     @Test func leastBusyPrefersFewerInFlight() {
         let busy = deployment("m", "busy"), idle = deployment("m", "idle")
         _ = health.begin(busy.id)
-        var random = SeededGenerator(state: 1)
+        var random = SeededGenerator(seed: 1)
         let order = RoutingStrategy.leastBusy.order([busy, idle], stats: health.snapshot([busy.id, idle.id]), health: health, using: &random)
         #expect(order.map(\.providerName) == ["idle", "busy"])
     }
@@ -89,7 +89,7 @@ import Testing
                 adapter: OpenAICompatibleAdapter(providerName: name, preset: preset, baseURL: "http://127.0.0.1:9", apiKey: nil),
                 price: Price(input: input, output: input))
         }
-        var random = SeededGenerator(state: 1)
+        var random = SeededGenerator(seed: 1)
         let order = RoutingStrategy.cost.order([priced("dear", 5), priced("cheap", 0.1)], stats: [:], health: health, using: &random)
         #expect(order.first?.providerName == "cheap")
     }
@@ -102,7 +102,7 @@ import Testing
         }
         let small = limited("small", rpm: 2), large = limited("large", rpm: 100)
         _ = health.begin(small.id); health.end(small.id, .neutral)
-        var random = SeededGenerator(state: 1)
+        var random = SeededGenerator(seed: 1)
         let order = RoutingStrategy.usage.order([small, large], stats: health.snapshot([small.id, large.id]), health: health, using: &random)
         #expect(order.first?.providerName == "large")
     }

@@ -4,17 +4,8 @@ import SwitchyardCore
 import SwitchyardProviders
 @testable import SwitchyardRouting
 
-/// A deterministic generator (SplitMix64) so weighted choices are reproducible.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+/// A deterministic generator so weighted choices are reproducible (the one the router metrics use).
+typealias SeededGenerator = SplitMix64
 
 func deployment(_ alias: String, _ provider: String, weight: Double = 1) -> Deployment {
     let preset = OpenAICompatiblePreset.all["openai-compatible"]!
@@ -28,7 +19,7 @@ func deployment(_ alias: String, _ provider: String, weight: Double = 1) -> Depl
             ModelGroup(name: "mini", deployments: [deployment("mini", "a", weight: 3), deployment("mini", "b", weight: 1)],
                 price: nil, contextWindow: nil, fallbacks: [])
         ])
-        var random = SeededGenerator(state: 42)
+        var random = SeededGenerator(seed: 42)
         var firsts: [String: Int] = [:]
         for _ in 0..<10_000 {
             let candidates = try router.candidates(for: "mini", using: &random)
@@ -45,14 +36,14 @@ func deployment(_ alias: String, _ provider: String, weight: Double = 1) -> Depl
                 price: nil, contextWindow: nil, fallbacks: ["b", "a"]),
             ModelGroup(name: "b", deployments: [deployment("b", "other")], price: nil, contextWindow: nil, fallbacks: []),
         ])
-        var random = SeededGenerator(state: 1)
+        var random = SeededGenerator(seed: 1)
         #expect(try router.candidates(for: "a", using: &random).map(\.providerName) == ["main", "spare", "other"])
         #expect(router.aliases == ["a", "b"])
     }
 
     @Test func unknownModelIs404() {
         let router = ModelRouter(groups: [])
-        var random = SeededGenerator(state: 1)
+        var random = SeededGenerator(seed: 1)
         #expect(throws: GatewayError.modelNotFound("nope")) { try router.candidates(for: "nope", using: &random) }
     }
 }

@@ -46,22 +46,13 @@ public enum AnthropicRequestEncoder {
     /// OpenAI turns as Anthropic turns: tool results become `tool_result` blocks of a user turn,
     /// and consecutive turns of one role are merged (Anthropic wants them alternating).
     static func messages(_ messages: [ChatMessage]) -> [JSONValue] {
-        var turns: [(role: String, blocks: [JSONValue])] = []
-        for message in messages {
-            let role = message.role == .assistant ? "assistant" : "user"
-            let blocks = self.blocks(message)
-            guard !blocks.isEmpty else { continue }
-            if let last = turns.last, last.role == role {
-                turns[turns.count - 1].blocks += blocks
-            } else {
-                turns.append((role, blocks))
-            }
-        }
-        return turns.map { turn in
-            if turn.blocks.count == 1, turn.blocks[0]["type"]?.stringValue == "text", let text = turn.blocks[0]["text"] {
+        var turns = AlternatingTurns()
+        for message in messages { turns.append(role: message.role == .assistant ? "assistant" : "user", blocks(message)) }
+        return turns.turns.map { turn in
+            if turn.pieces.count == 1, turn.pieces[0]["type"]?.stringValue == "text", let text = turn.pieces[0]["text"] {
                 return .record(["role": .string(turn.role), "content": text])
             }
-            return .record(["role": .string(turn.role), "content": .array(turn.blocks)])
+            return .record(["role": .string(turn.role), "content": .array(turn.pieces)])
         }
     }
 

@@ -18,8 +18,7 @@ public struct BedrockAdapter: ProviderAdapter {
 
     public init(providerName: String, baseURL: String?, region: String, credentials: Credentials, now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }) {
         self.providerName = providerName
-        let base = baseURL ?? "https://bedrock-runtime.\(region).amazonaws.com"
-        self.baseURL = base.hasSuffix("/") ? String(base.dropLast()) : base
+        self.baseURL = AdapterSettings.baseURL(baseURL ?? "https://bedrock-runtime.\(region).amazonaws.com")
         self.credentials = credentials
         self.now = now
     }

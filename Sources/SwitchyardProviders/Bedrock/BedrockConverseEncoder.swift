@@ -39,18 +39,11 @@ public enum BedrockConverseEncoder {
     }
 
     static func messages(_ messages: [ChatMessage]) throws(GatewayError) -> [JSONValue] {
-        var turns: [(role: String, blocks: [JSONValue])] = []
+        var turns = AlternatingTurns()
         for (index, message) in messages.enumerated() {
-            let role = message.role == .assistant ? "assistant" : "user"
-            let blocks = try self.blocks(message, index: index)
-            guard !blocks.isEmpty else { continue }
-            if let last = turns.last, last.role == role {
-                turns[turns.count - 1].blocks += blocks
-            } else {
-                turns.append((role, blocks))
-            }
+            turns.append(role: message.role == .assistant ? "assistant" : "user", try blocks(message, index: index))
         }
-        return turns.map { .record(["role": .string($0.role), "content": .array($0.blocks)]) }
+        return turns.turns.map { .record(["role": .string($0.role), "content": .array($0.pieces)]) }
     }
 
     static func blocks(_ message: ChatMessage, index: Int) throws(GatewayError) -> [JSONValue] {

@@ -14,11 +14,10 @@ public struct GeminiAdapter: EmbeddingsAdapter {
 
     public init(providerName: String, baseURL: String?, apiKey: Secret?, version: String?, extraHeaders: [String: String] = [:]) {
         self.providerName = providerName
-        let base = baseURL ?? GeminiAdapter.defaultBaseURL
-        self.baseURL = base.hasSuffix("/") ? String(base.dropLast()) : base
+        self.baseURL = AdapterSettings.baseURL(baseURL ?? GeminiAdapter.defaultBaseURL)
         self.apiKey = apiKey
         self.version = version ?? GeminiAdapter.defaultVersion
-        self.extraHeaders = extraHeaders.sorted { $0.key < $1.key }.map { (name: $0.key, value: $0.value) }
+        self.extraHeaders = AdapterSettings.headers(extraHeaders)
     }
 
     public func chatRequest(_ request: ChatRequest, upstreamModel: String) -> UpstreamRequest {

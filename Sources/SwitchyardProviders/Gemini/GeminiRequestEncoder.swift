@@ -27,7 +27,7 @@ public enum GeminiRequestEncoder {
     static func contents(_ messages: [ChatMessage]) -> [JSONValue] {
         var callNames: [String: String] = [:]
         for message in messages { for call in message.toolCalls { callNames[call.id] = call.name } }
-        var turns: [(role: String, parts: [JSONValue])] = []
+        var turns = AlternatingTurns()
         for message in messages {
             let role = message.role == .assistant ? "model" : "user"
             var parts: [JSONValue] = []
@@ -51,14 +51,9 @@ public enum GeminiRequestEncoder {
                     parts.append(.record(["functionCall": .record(["name": .string(call.name), "args": call.argumentsObject])]))
                 }
             }
-            guard !parts.isEmpty else { continue }
-            if let last = turns.last, last.role == role {
-                turns[turns.count - 1].parts += parts
-            } else {
-                turns.append((role, parts))
-            }
+            turns.append(role: role, parts)
         }
-        return turns.map { .record(["role": .string($0.role), "parts": .array($0.parts)]) }
+        return turns.turns.map { .record(["role": .string($0.role), "parts": .array($0.pieces)]) }
     }
 
     static func toolConfig(_ choice: ToolChoice?) -> JSONValue? {

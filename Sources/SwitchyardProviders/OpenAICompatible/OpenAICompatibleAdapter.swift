@@ -20,10 +20,10 @@ public struct OpenAICompatibleAdapter: OpenAIFormatAdapter, EmbeddingsAdapter {
     ) {
         self.providerName = providerName
         self.preset = preset
-        self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+        self.baseURL = AdapterSettings.baseURL(baseURL)
         self.apiKey = apiKey
         self.apiVersion = apiVersion
-        self.extraHeaders = extraHeaders.sorted { $0.key < $1.key }.map { (name: $0.key, value: $0.value) }
+        self.extraHeaders = AdapterSettings.headers(extraHeaders)
     }
 
     public var streamUsage: OpenAIStreamUsageLocation { preset.streamUsage }
