@@ -1,6 +1,11 @@
 #!/usr/bin/env python3
-"""Switchyard benchmark: nginx mock upstream, wrk load, direct vs Switchyard vs LiteLLM in one run.
+"""Switchyard benchmark: mock upstreams, wrk load, direct vs Switchyard vs LiteLLM in one run.
 
+Mocks: nginx (a fixed chat.completion, zero delay) and `switchyard-fake-upstream --paced` (a 20 ms
+mock, and a streaming mock pacing N SSE deltas). Scenarios (issue #7): added latency at c=1;
+throughput at c=16/64; in-flight capacity against the 20 ms mock; streaming TTFT and per-token
+latency at c=1 and 512 concurrent streams; a 100k-token prompt; the full feature path (virtual
+key + credits + ledger + learned routing) against bare proxying; RSS and CPU per 10k requests.
 Loopback only, bounded in time. Appends a dated section to docs/benchmarks.md.
 Usage: bench/run.sh [--duration 10] [--no-litellm]
 """
@@ -11,12 +16,14 @@ import json
 import os
 import pathlib
 import re
+import resource
 import shutil
 import signal
 import socket
 import statistics
 import subprocess
 import tempfile
+import threading
 import time
 import urllib.request
 
@@ -60,9 +67,9 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / ticks
 
 
-def wrk(url: str, connections: int, duration: int, threads: int = 1, script: pathlib.Path = BENCH / "post.lua") -> dict:
+def wrk(url: str, connections: int, duration: int, script: pathlib.Path, threads: int = 1) -> dict:
     output = subprocess.run(
-        ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency", "-s", str(script), url],
+        ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--timeout", "10s", "--latency", "-s", str(script), url],
         capture_output=True, text=True, check=True,
     ).stdout
 
@@ -111,16 +118,39 @@ def start_nginx(work: pathlib.Path) -> tuple[Process, int]:
     return process, port
 
 
-def start_switchyard(work: pathlib.Path, upstream: int) -> tuple[Process, int]:
+def start_paced(work: pathlib.Path, name: str, *arguments: str) -> tuple[Process, int]:
+    """`switchyard-fake-upstream --paced`: the 20 ms mock or the streaming mock."""
+    port = free_port()
+    binary = ROOT / ".build" / "release" / "switchyard-fake-upstream"
+    process = Process([str(binary), "--paced", "--port", str(port), *arguments], work / f"{name}.log")
+    wait_http(f"http://127.0.0.1:{port}/")
+    return process, port
+
+
+def start_switchyard(work: pathlib.Path, upstream: int, slow: int, streaming: int, many: int) -> tuple[Process, int]:
     port = free_port()
     (work / "switchyard.yaml").write_text(f"""
-server: {{ port: {port}, master_key: {MASTER_KEY} }}
+server: {{ port: {port}, master_key: {MASTER_KEY}, max_body_bytes: 16777216 }}
 providers:
   mock: {{ type: openai-compatible, base_url: "http://127.0.0.1:{upstream}/v1" }}
+  slow: {{ type: openai-compatible, base_url: "http://127.0.0.1:{slow}/v1" }}
+  streaming: {{ type: openai-compatible, base_url: "http://127.0.0.1:{streaming}/v1" }}
+  many: {{ type: openai-compatible, base_url: "http://127.0.0.1:{many}/v1" }}
 models:
   - name: mini
     targets: [ {{ provider: mock, model: gpt-4o-mini }} ]
     price: {{ input: 0.15, output: 0.60 }}
+  - name: preview
+    targets: [ {{ provider: mock, model: o1-preview }} ]
+    price: {{ input: 15.0, output: 60.0 }}
+  - name: slow
+    targets: [ {{ provider: slow, model: gpt-4o-mini }} ]
+  - name: stream
+    targets: [ {{ provider: streaming, model: gpt-4o-mini }} ]
+  - name: stream-many
+    targets: [ {{ provider: many, model: gpt-4o-mini }} ]
+routers:
+  - {{ name: auto, kind: learned, weak: mini, strong: preview, strong_share: 0.3 }}
 """)
     binary = ROOT / ".build" / "release" / "switchyard"
     process = Process([str(binary), "serve", "--config", str(work / "switchyard.yaml"), "--log-level", "warning"], work / "switchyard.log")
@@ -128,32 +158,46 @@ models:
     return process, port
 
 
-def keyed_script(work: pathlib.Path, gateway_port: int) -> pathlib.Path:
-    """A wrk script using a virtual key with credits: the full path (key auth, reservation, ledger)."""
+def virtual_key(gateway_port: int) -> str:
+    """A virtual key with credits: requests with it take the full path (key auth, reservation, ledger)."""
     request = urllib.request.Request(
         f"http://127.0.0.1:{gateway_port}/admin/keys", method="POST",
         data=json.dumps({"name": "bench", "credits": "1000000.00"}).encode(),
         headers={"Authorization": f"Bearer {MASTER_KEY}", "Content-Type": "application/json"},
     )
     with urllib.request.urlopen(request) as response:
-        key = json.loads(response.read())["key"]
-    script = work / "post-key.lua"
-    script.write_text((BENCH / "post.lua").read_text().replace(MASTER_KEY, key))
+        return json.loads(response.read())["key"]
+
+
+def wrk_script(work: pathlib.Path, name: str, model: str = "mini", key: str = MASTER_KEY, stream: bool = False,
+               prompt_words: int = 0) -> pathlib.Path:
+    """A wrk script POSTing one chat request (`prompt_words` > 0: a long prompt of that many words)."""
+    content = " ".join(["hello"] * prompt_words) if prompt_words else "Hello!"
+    body = {"model": model, "messages": [{"role": "user", "content": content}], "max_tokens": 16}
+    if stream:
+        body["stream"] = True
+    script = work / f"{name}.lua"
+    script.write_text(
+        'wrk.method = "POST"\n'
+        'wrk.headers["Content-Type"] = "application/json"\n'
+        f'wrk.headers["Authorization"] = "Bearer {key}"\n'
+        f"wrk.body = [[{json.dumps(body, separators=(',', ':'))}]]\n")
     return script
 
 
-def start_litellm(work: pathlib.Path, upstream: int) -> tuple[Process, int] | None:
+def start_litellm(work: pathlib.Path, upstream: int, slow: int, streaming: int, many: int) -> tuple[Process, int] | None:
     litellm = ROOT / ".bench-venv" / "bin" / "litellm"
     if not litellm.exists():
         return None
     port = free_port()
-    (work / "litellm.yaml").write_text(f"""
-model_list:
-  - model_name: mini
+    models = {"mini": upstream, "slow": slow, "stream": streaming, "stream-many": many}
+    (work / "litellm.yaml").write_text("model_list:\n" + "".join(f"""
+  - model_name: {name}
     litellm_params:
       model: openai/gpt-4o-mini
-      api_base: http://127.0.0.1:{upstream}/v1
+      api_base: http://127.0.0.1:{port_}/v1
       api_key: sk-mock
+""" for name, port_ in models.items()) + f"""
 general_settings:
   master_key: {MASTER_KEY}
 """)
@@ -164,78 +208,171 @@ general_settings:
     return process, port
 
 
+def stream_timings(port: int, model: str, runs: int) -> dict:
+    """Sequential streamed requests on one keep-alive connection: time to the first content delta
+    and to the last, from the moment the request was written (ms)."""
+    body = json.dumps({"model": model, "stream": True, "messages": [{"role": "user", "content": "Hello!"}]}).encode()
+    head = (f"POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAuthorization: Bearer {MASTER_KEY}\r\n"
+            f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n").encode()
+    first, last, deltas = [], [], 0
+    with socket.create_connection(("127.0.0.1", port)) as sock:
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        for _ in range(runs + 2):
+            start = time.perf_counter()
+            sock.sendall(head + body)
+            seen, first_at, last_at, received = 0, None, None, b""
+            while b"[DONE]" not in received[-64:]:
+                chunk = sock.recv(65536)
+                if not chunk:
+                    raise RuntimeError("stream closed early")
+                now = time.perf_counter()
+                received += chunk
+                count = received.count(b'"content":"tok')
+                if count > seen:
+                    first_at = first_at or now
+                    last_at, seen = now, count
+            while not received.endswith(b"0\r\n\r\n"):  # the chunked terminator
+                received += sock.recv(65536)
+            deltas = seen
+            first.append((first_at - start) * 1000)
+            last.append((last_at - start) * 1000)
+    first, last = first[2:], last[2:]  # two warm-up streams
+    return {"ttft_p50": statistics.median(first), "ttft_p99": percentile(first, 99),
+            "last_p50": statistics.median(last), "deltas": deltas}
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+class PeakRSS:
+    """Samples a process's RSS every 50 ms (VmHWM would also count start-up transients)."""
+
+    def __init__(self, pid: int):
+        self.pid, self.peak, self.running = pid, 0, True
+        self.thread = threading.Thread(target=self.sample, daemon=True)
+        self.thread.start()
+
+    def sample(self):
+        while self.running:
+            self.peak = max(self.peak, rss_kb(self.pid)[0])
+            time.sleep(0.05)
+
+    def stop(self) -> int:
+        self.running = False
+        self.thread.join()
+        return self.peak
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--no-litellm", action="store_true")
     args = parser.parse_args()
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(hard, 65536)), hard))  # 512 streams × 2 sockets
     work = pathlib.Path(tempfile.mkdtemp(prefix="switchyard-bench-"))
     processes = []
     try:
         nginx, upstream = start_nginx(work)
         processes.append(nginx)
-        gateway, gateway_port = start_switchyard(work, upstream)
+        slow_mock, slow = start_paced(work, "slow-mock", "--latency-ms", "20")
+        stream_mock, streaming = start_paced(work, "stream-mock", "--deltas", "20", "--interval-ms", "10")
+        many_mock, many = start_paced(work, "many-mock", "--deltas", "20", "--interval-ms", "100")
+        processes += [slow_mock, stream_mock, many_mock]
+        gateway, gateway_port = start_switchyard(work, upstream, slow, streaming, many)
         processes.append(gateway)
-        litellm = None if args.no_litellm else start_litellm(work, upstream)
+        litellm = None if args.no_litellm else start_litellm(work, upstream, slow, streaming, many)
         if litellm:
             processes.append(litellm[0])
-        keyed = keyed_script(work, gateway_port)
-        targets = {
-            "direct": f"http://127.0.0.1:{upstream}/v1/chat/completions",
-            "switchyard": f"http://127.0.0.1:{gateway_port}/v1/chat/completions",
-            "switchyard+key": f"http://127.0.0.1:{gateway_port}/v1/chat/completions",
+        key = virtual_key(gateway_port)
+        mocks = {"mini": upstream, "slow": slow, "stream": streaming, "stream-many": many}
+        ports = {"switchyard": gateway_port, **({"litellm": litellm[1]} if litellm else {})}
+        pids = {"switchyard": gateway.pid, **({"litellm": litellm[0].pid} if litellm else {})}
+        url = "http://127.0.0.1:{}/v1/chat/completions".format
+        duration = args.duration
+        scripts = {
+            "bare": wrk_script(work, "bare"),
+            "full": wrk_script(work, "full", model="auto", key=key),
+            "slow": wrk_script(work, "slow", model="slow"),
+            "many": wrk_script(work, "many", model="stream-many", stream=True),
+            "large": wrk_script(work, "large", prompt_words=100_000),
         }
-        if litellm:
-            targets["litellm"] = f"http://127.0.0.1:{litellm[1]}/v1/chat/completions"
+
+        def targets(model: str) -> dict[str, str]:
+            return {"direct": url(mocks[model]), **{name: url(port) for name, port in ports.items()}}
 
         idle_rss = rss_kb(gateway.pid)[0]
-        # warm-up: connection pools, allocator
-        for name, url in targets.items():
-            wrk(url, 4, 2, script=keyed if name == "switchyard+key" else BENCH / "post.lua")
+        peak = PeakRSS(gateway.pid)
+        for name, target in targets("mini").items():  # warm-up: connection pools, allocator
+            wrk(target, 4, 2, script=scripts["bare"])
+        wrk(url(gateway_port), 4, 2, script=scripts["full"])
+
         results: dict[str, dict[str, dict]] = {}
         cpu: dict[str, float] = {}
         for scenario, connections in (("c1", 1), ("c16", 16), ("c64", 64)):
-            for name, url in targets.items():
-                pid = {"switchyard": gateway.pid, "switchyard+key": gateway.pid, "litellm": litellm[0].pid if litellm else None}.get(name)
-                before = cpu_seconds(pid) if pid else 0
-                result = wrk(url, connections, args.duration, script=keyed if name == "switchyard+key" else BENCH / "post.lua")
-                if pid:
-                    cpu.setdefault(name, 0)
-                    cpu[name] = (cpu_seconds(pid) - before) / result["requests"] * 10_000 if scenario == "c64" else cpu[name]
+            for name, target in targets("mini").items():
+                before = cpu_seconds(pids[name]) if name in pids else 0
+                result = wrk(target, connections, duration, script=scripts["bare"])
+                if scenario == "c64" and name in pids:
+                    cpu[name] = (cpu_seconds(pids[name]) - before) / result["requests"] * 10_000
                 results.setdefault(scenario, {})[name] = result
-        peak_rss = rss_kb(gateway.pid)[1]
-        report(results, cpu, idle_rss, peak_rss, args.duration)
+            if scenario != "c16":
+                results[scenario]["switchyard full"] = wrk(url(gateway_port), connections, duration, script=scripts["full"])
+        for name, target in targets("slow").items():
+            results.setdefault("in-flight c512, 20 ms mock", {})[name] = wrk(target, 512, duration, script=scripts["slow"])
+        for connections in (1, 4):
+            for name, target in targets("mini").items():
+                results.setdefault(f"100k-token prompt c{connections}", {})[name] = wrk(target, connections, duration, script=scripts["large"])
+        streams = {name: stream_timings(port, "stream", 40) for name, port in {"direct": streaming, **ports}.items()}
+        for name, target in targets("stream-many").items():
+            results.setdefault("512 streams (20 deltas, 100 ms apart)", {})[name] = wrk(target, 512, max(duration, 10), script=scripts["many"])
+        peak_rss = peak.stop()
+        report(results, streams, cpu, idle_rss, peak_rss, duration)
     finally:
         for process in reversed(processes):
             process.stop()
 
 
-def report(results, cpu, idle_rss, peak_rss, duration) -> None:
+def report(results, streams, cpu, idle_rss, peak_rss, duration) -> None:
     commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
     cpu_model = re.search(r"model name\s*:\s*(.*)", pathlib.Path("/proc/cpuinfo").read_text()).group(1)
     lines = [
         f"\n## {datetime.date.today()} — commit {commit}",
-        f"Machine: {os.cpu_count()} cores, {cpu_model}; wrk, nginx mock and gateways share it. {duration} s per cell, one thread of wrk.\n",
+        f"Machine: {os.cpu_count()} cores, {cpu_model}; wrk, the mocks and the gateways share it. {duration} s per cell, one thread of wrk.\n",
         "| scenario | target | req/s | p50 ms | p99 ms | errors |", "|---|---|---|---|---|---|",
     ]
     for scenario, by_target in results.items():
         for name, r in by_target.items():
             lines.append(f"| {scenario} | {name} | {r['rps']:.0f} | {r['p50']:.3f} | {r['p99']:.3f} | {r['errors']} {r['socket_errors']} |")
-    c1 = results["c1"]
+    lines += ["", "| streaming, c=1, 20 deltas 10 ms apart | TTFT p50 ms | TTFT p99 ms | last delta p50 ms |", "|---|---|---|---|"]
+    for name, r in streams.items():
+        lines.append(f"| {name} | {r['ttft_p50']:.3f} | {r['ttft_p99']:.3f} | {r['last_p50']:.3f} |")
+    c1, direct_stream, gateway_stream = results["c1"], streams["direct"], streams["switchyard"]
+    added_ttft = gateway_stream["ttft_p50"] - direct_stream["ttft_p50"]
+    added_last = gateway_stream["last_p50"] - direct_stream["last_p50"]
     lines.append("")
     lines.append(f"- Added latency at c=1 (Switchyard − direct): p50 {c1['switchyard']['p50'] - c1['direct']['p50']:.3f} ms, "
                  f"p99 {c1['switchyard']['p99'] - c1['direct']['p99']:.3f} ms")
-    for scenario in ("c16", "c64"):
+    lines.append(f"- Streaming at c=1: added TTFT p50 {added_ttft:.3f} ms (p99 {gateway_stream['ttft_p99'] - direct_stream['ttft_p99']:.3f} ms); "
+                 f"added time to the last delta {added_last:.3f} ms, i.e. {(added_last - added_ttft) / max(1, direct_stream['deltas'] - 1) * 1000:.1f} µs per further delta")
+    for scenario in ("c16", "c64", "in-flight c512, 20 ms mock", "100k-token prompt c1", "100k-token prompt c4"):
         r = results[scenario]
         line = f"- {scenario}: Switchyard/direct throughput {r['switchyard']['rps'] / r['direct']['rps']:.2f}"
         if "litellm" in r:
-            line += f", Switchyard/LiteLLM {r['switchyard']['rps'] / r['litellm']['rps']:.1f}×"
+            served = r["litellm"]["rps"] >= 1
+            line += f", Switchyard/LiteLLM {r['switchyard']['rps'] / r['litellm']['rps']:.1f}×" if served else \
+                f", LiteLLM completed no request within wrk's 10 s timeout ({r['litellm']['socket_errors'] or 'no socket errors'})"
         lines.append(line)
+    many = results["512 streams (20 deltas, 100 ms apart)"]
+    lines.append(f"- 512 concurrent streams (each 1.9 s of pacing): Switchyard p99 {many['switchyard']['p99']:.0f} ms vs direct "
+                 f"{many['direct']['p99']:.0f} ms, errors {many['switchyard']['errors']} {many['switchyard']['socket_errors'] or 'none'}")
     for scenario in ("c1", "c64"):
         r = results[scenario]
-        lines.append(f"- {scenario}: full path (virtual key + credits reservation + ledger) / bare proxying throughput "
-                     f"{r['switchyard+key']['rps'] / r['switchyard']['rps']:.2f}, p50 {r['switchyard+key']['p50']:.3f} vs {r['switchyard']['p50']:.3f} ms")
-    lines.append(f"- Switchyard RSS: idle {idle_rss / 1024:.1f} MB, peak {peak_rss / 1024:.1f} MB")
+        lines.append(f"- {scenario}: full path (virtual key + credits + ledger + learned router `auto`) / bare proxying throughput "
+                     f"{r['switchyard full']['rps'] / r['switchyard']['rps']:.2f}, p50 {r['switchyard full']['p50']:.3f} vs {r['switchyard']['p50']:.3f} ms")
+    lines.append(f"- Switchyard RSS: idle {idle_rss / 1024:.1f} MB, peak {peak_rss / 1024:.1f} MB (sampled every 50 ms through all scenarios)")
     lines.append("- CPU seconds per 10k requests (c=64): " + ", ".join(f"{k} {v:.2f}" for k, v in cpu.items()))
     text = "\n".join(lines) + "\n"
     print(text)

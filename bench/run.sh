@@ -10,5 +10,5 @@ if [[ " $* " != *" --no-litellm "* ]] && [ ! -x .bench-venv/bin/litellm ]; then
   # Never a later version: a release after 1.79.3 was compromised on the registry.
   .bench-venv/bin/pip install --quiet --disable-pip-version-check 'litellm[proxy]==1.79.3'
 fi
-swift build -c release --product switchyard
+swift build -c release --product switchyard && swift build -c release --product switchyard-fake-upstream
 exec python3 bench/run.py "$@"

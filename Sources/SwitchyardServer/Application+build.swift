@@ -46,12 +46,17 @@ public func buildApplication(configuration: GatewayConfiguration, dependencies: 
         transport = given
     } else {
         let client = HTTPUpstreamTransport.makeClient()
-        services.append(HTTPClientService(client: client))
-        transport = HTTPUpstreamTransport(client: client)
+        let pool = HTTP1ConnectionPool()
+        services.append(HTTPClientService(client: client, pool: pool))
+        transport = HTTPUpstreamTransport(client: client, pool: pool)
     }
-    let gateway = Gateway(
+    var gateway = Gateway(
         configuration: configuration, routers: try RouterSet.build(configuration), transport: transport, accounting: accounting,
         logger: dependencies.logger)
+    if let tracing = try GatewayTracing.make(configuration.tracing, logger: dependencies.logger) {
+        gateway.tracer = tracing.tracer
+        services.append(tracing.service)
+    }
     if configuration.routing.healthProbeSeconds > 0 {
         services.append(HealthProber(
             router: gateway.router, transport: transport,
@@ -72,6 +77,7 @@ public func buildApplication(configuration: GatewayConfiguration, dependencies: 
 func buildRouter(gateway: Gateway, keys: KeyCache) -> Router<GatewayRequestContext> {
     let router = Router(context: GatewayRequestContext.self)
     router.add(middleware: RequestIDMiddleware(metrics: gateway.metrics))
+    if let tracer = gateway.tracer { router.add(middleware: RequestTracingMiddleware(tracer: tracer)) }
     router.get("/healthz") { _, _ in HealthRoute.ok }
     router.get("/readyz") { _, _ in HealthRoute.ready(models: gateway.router.aliases.count) }
     router.get("/metrics") { _, _ in
@@ -122,12 +128,14 @@ enum HealthRoute {
     }
 }
 
-/// Keeps the shared HTTP client alive for the app's lifetime and shuts it down after the server.
+/// Keeps the upstream clients alive for the app's lifetime and shuts them down after the server.
 struct HTTPClientService: Service {
     let client: HTTPClient
+    let pool: HTTP1ConnectionPool
 
     func run() async throws {
         try? await gracefulShutdown()
+        pool.closeIdle()
         try await client.shutdown()
     }
 }

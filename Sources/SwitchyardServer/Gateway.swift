@@ -1,4 +1,5 @@
 import Logging
+import Tracing
 import SwitchyardCore
 import SwitchyardProviders
 import SwitchyardRouting
@@ -25,6 +26,8 @@ struct Gateway: Sendable {
     let requestTimeout: Duration
     let firstByteTimeout: Duration
     let logger: Logger
+    /// The OpenTelemetry tracer when `tracing:` is on.
+    var tracer: (any Tracer)?
     /// Upper bound on a non-streaming upstream body the gateway buffers.
     let maxUpstreamBodyBytes = 64 * 1024 * 1024
     /// Upper bound on an upstream error body read for classification.

@@ -13,6 +13,8 @@ public struct GatewayRequestContext: RequestContext {
     var principal: Principal = .anonymous
     /// The router's decision when the request named a router (`x-switchyard-route`, ledger `route`).
     var route: RouteDecision?
+    /// The server span when tracing is on.
+    var span: RequestSpan?
     /// The wire format errors are rendered in.
     public var errorFormat: ErrorFormat = .openAI
 

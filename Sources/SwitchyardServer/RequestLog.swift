@@ -62,6 +62,7 @@ extension Gateway {
             attempts: call.attempts, stream: stream, createdAt: Int64(Date().timeIntervalSince1970))
         let charged = accounting.settle(admission.reservation, entry: entry)
         RequestLog.served(logger, context: context, call: call, usage: usage, cost: charged, stream: stream, status: status)
+        context.span?.served(call: call, usage: usage, status: status, route: entry.route)
         metrics.finished()
         metrics.served(GatewayMetrics.Served(
             alias: call.deployment.alias, provider: call.deployment.providerName, status: status, stream: stream, usage: usage,

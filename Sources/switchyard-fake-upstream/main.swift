@@ -2,20 +2,30 @@ import Foundation
 import Hummingbird
 import SwitchyardTesting
 
-// A stand-alone fake OpenAI-compatible upstream for the end-to-end tests:
-// `switchyard-fake-upstream [--port P] [--api-key K]`; prints `listening on <port>` when ready.
+// A stand-alone fake upstream. `switchyard-fake-upstream [--port P] [--api-key K]` replays the
+// specs' fixtures for the end-to-end tests; `--paced [--latency-ms L] [--deltas N] [--interval-ms I]`
+// is the benchmark's timed mock (see PacedUpstream). Prints `listening on <port>` when ready.
 var port = 0
 var apiKey: String?
+var paced: PacedUpstream?
 var arguments = CommandLine.arguments.dropFirst().makeIterator()
+func milliseconds(_ text: String?) -> Duration { .milliseconds(text.flatMap(Int.init) ?? 0) }
 while let argument = arguments.next() {
     switch argument {
     case "--port": port = arguments.next().flatMap(Int.init) ?? 0
     case "--api-key": apiKey = arguments.next()
+    case "--paced": paced = paced ?? PacedUpstream(latency: .zero, deltas: 20, interval: .milliseconds(50))
+    case "--latency-ms": paced?.latency = milliseconds(arguments.next())
+    case "--deltas": paced?.deltas = arguments.next().flatMap(Int.init) ?? 20
+    case "--interval-ms": paced?.interval = milliseconds(arguments.next())
     default: FileHandle.standardError.write(Data("unknown argument \(argument)\n".utf8)); exit(2)
     }
 }
-let fake = FakeUpstream(expectedAPIKey: apiKey)
-let app = fake.application(port: port) { boundPort in
+let announce: @Sendable (Int) async -> Void = { boundPort in
     FileHandle.standardOutput.write(Data("listening on \(boundPort)\n".utf8))
 }
-try await app.runService()
+if let paced {
+    try await paced.application(port: port, onServerRunning: announce).runService()
+} else {
+    try await FakeUpstream(expectedAPIKey: apiKey).application(port: port, onServerRunning: announce).runService()
+}

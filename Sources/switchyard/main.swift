@@ -1,6 +1,13 @@
 import ArgumentParser
+import Foundation
 import NIOCore
 import NIOPosix
+
+// Event-loop threads: one per core unless SWITCHYARD_EVENT_LOOPS says otherwise (set before the
+// shared group exists).
+if let loops = ProcessInfo.processInfo.environment["SWITCHYARD_EVENT_LOOPS"].flatMap(Int.init), loops > 0 {
+    NIOSingletons.groupLoopCountSuggestion = loops
+}
 
 // Run Swift concurrency on NIO's event loops: request handlers, the upstream client and the
 // server then share threads instead of hopping between two pools on every request.

@@ -31,6 +31,16 @@ import Testing
         #expect(scanner.string(try #require(scanner.member("emoji", of: root)).value) == "😀")
     }
 
+    @Test func memberLookupMatchesEscapedKeysAndTakesTheFirst() throws {
+        let scanner = JSONScanner(Array(#"{"a\u0062":1,"ab":2,"usage":{"x":[1,{"y":"}"}]},"u":3}"#.utf8))
+        let root = try scanner.root()
+        #expect(scanner.int(try #require(scanner.member("ab", of: root)).value) == 1)
+        #expect(scanner.int(try #require(scanner.member("u", of: root)).value) == 3)
+        #expect(scanner.member("usage", of: root)?.value.kind == .object)
+        #expect(scanner.member("a", of: root) == nil)
+        #expect(scanner.member("x", of: root) == nil, "nested keys are not members")
+    }
+
     @Test func spliceReplacesAndAddsMembersKeepingOtherBytes() throws {
         let original = #"{ "model" : "alias", "temperature": 0.70, "extra": {"keep": [1, 2]} }"#
         let scanner = JSONScanner(Array(original.utf8))

@@ -26,6 +26,21 @@ import Testing
         #expect(events.map(\.text) == ["a", "b", "c"])
     }
 
+    @Test func aCRLFSplitBetweenReadsEndsOneLine() throws {
+        let stream = Array("event: a\r\ndata: 1\r\n\r\ndata: 2\r\n\r\n".utf8)
+        for chunkSize in 1...stream.count {
+            var parser = SSEParser()
+            var events: [SSEEvent] = []
+            var index = 0
+            while index < stream.count {
+                events += try parser.feed(Array(stream[index..<min(index + chunkSize, stream.count)]))
+                index += chunkSize
+            }
+            #expect(events.map(\.text) == ["1", "2"], "chunk size \(chunkSize)")
+            #expect(events.first?.event == "a")
+        }
+    }
+
     @Test func finishReturnsAnUnterminatedEvent() throws {
         var parser = SSEParser()
         #expect(try parser.feed(Array("data: tail".utf8)).isEmpty)

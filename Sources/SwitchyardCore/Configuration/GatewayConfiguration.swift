@@ -9,6 +9,7 @@ public struct GatewayConfiguration: Sendable {
     public var models: [ModelSettings]
     public var routers: [RouterSettings] = []
     public var routing: RoutingSettings
+    public var tracing = TracingSettings()
 
     public init(
         server: ServerSettings = ServerSettings(),
@@ -144,4 +145,21 @@ public struct RoutingSettings: Sendable {
     public var healthProbeSeconds: Double = 0
 
     public init() {}
+}
+
+/// `tracing:` — OpenTelemetry traces over OTLP/HTTP; off unless `otlp_endpoint` is set.
+public struct TracingSettings: Sendable {
+    /// The collector's OTLP/HTTP base URL (`http://127.0.0.1:4318`); spans go to `<endpoint>/v1/traces`.
+    public var otlpEndpoint: String?
+    /// `http/protobuf` (the default) or `http/json`.
+    public var otlpProtocol: String = "http/protobuf"
+    public var serviceName: String = "switchyard"
+    /// Share of new traces recorded (a caller's sampled `traceparent` is always followed).
+    public var sampleRatio: Double = 1.0
+    /// Extra headers sent to the collector (e.g. an API key).
+    public var headers: [String: Secret] = [:]
+
+    public init() {}
+
+    public var isEnabled: Bool { otlpEndpoint != nil }
 }

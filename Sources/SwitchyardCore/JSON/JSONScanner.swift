@@ -66,9 +66,44 @@ public struct JSONScanner: Sendable {
         return result
     }
 
-    /// The first member named `key` of an object span.
+    /// The first member named `key` of an object span. Keys are compared as bytes (decoded only
+    /// when they hold escapes), and the scan stops at the match: no member list, no key strings.
     public func member(_ key: String, of object: JSONSpan) -> JSONMember? {
-        members(of: object).first { $0.key == key }
+        guard object.kind == .object else { return nil }
+        var wanted = key
+        return wanted.withUTF8 { wantedBytes -> JSONMember? in
+            var i = skipWhitespace(object.range.lowerBound + 1)
+            while i < object.range.upperBound - 1 {
+                let keyStart = i
+                guard let keySpan = try? scanString(at: &i) else { return nil }
+                i = skipWhitespace(i) + 1  // colon
+                i = skipWhitespace(i)
+                guard let value = try? scanValue(at: &i, depth: 1) else { return nil }
+                if keyMatches(keySpan, wantedBytes, key) {
+                    return JSONMember(key: key, memberRange: keyStart..<value.range.upperBound, value: value)
+                }
+                i = skipWhitespace(i)
+                if i < bytes.count, bytes[i] == UInt8(ascii: ",") { i = skipWhitespace(i + 1) }
+            }
+            return nil
+        }
+    }
+
+    private func keyMatches(_ span: JSONSpan, _ wanted: UnsafeBufferPointer<UInt8>, _ key: String) -> Bool {
+        let inner = (span.range.lowerBound + 1)..<(span.range.upperBound - 1)
+        var escaped = false
+        for index in inner where bytes[index] == UInt8(ascii: "\\") {
+            escaped = true
+            break
+        }
+        if escaped { return string(span) == key }
+        guard inner.count == wanted.count else { return false }
+        var offset = 0
+        for index in inner {
+            if bytes[index] != wanted[offset] { return false }
+            offset += 1
+        }
+        return true
     }
 
     /// The elements of an array span, in order.
@@ -214,6 +249,8 @@ public struct JSONScanner: Sendable {
         let start = i
         i += 1
         while i < bytes.count {
+            i = JSONScanner.skipPlainStringBytes(bytes, from: i)
+            guard i < bytes.count else { break }
             let byte = bytes[i]
             if byte == UInt8(ascii: "\"") {
                 i += 1
@@ -239,6 +276,28 @@ public struct JSONScanner: Sendable {
             }
         }
         throw fail(start, "unterminated string")
+    }
+
+    /// The index of the first byte from `start` that ends or escapes a string or is a control
+    /// character (`"`, `\\`, < 0x20); 16 bytes per step, so long prompts scan at memory speed.
+    static func skipPlainStringBytes(_ bytes: [UInt8], from start: Int) -> Int {
+        bytes.withUnsafeBufferPointer { buffer -> Int in
+            guard let base = buffer.baseAddress else { return start }
+            let count = buffer.count
+            var index = start
+            let quote = SIMD16<UInt8>(repeating: 0x22), backslash = SIMD16<UInt8>(repeating: 0x5C), space = SIMD16<UInt8>(repeating: 0x20)
+            while index + 16 <= count {
+                let lanes = UnsafeRawPointer(base + index).loadUnaligned(as: SIMD16<UInt8>.self)
+                if any((lanes .== quote) .| (lanes .== backslash) .| (lanes .< space)) { break }
+                index += 16
+            }
+            while index < count {
+                let byte = base[index]
+                if byte == 0x22 || byte == 0x5C || byte < 0x20 { break }
+                index += 1
+            }
+            return index
+        }
     }
 
     static func hexValue(_ byte: UInt8) -> UInt32? {

@@ -22,6 +22,7 @@ public enum JSONValue: Sendable, Equatable {
     }
 
     /// Parses a whole document.
+    @inlinable
     public static func parse<C: Collection>(_ bytes: C) throws(JSONSyntaxError) -> JSONValue where C.Element == UInt8 {
         let scanner = JSONScanner(Array(bytes))
         return JSONValue(scanner: scanner, span: try scanner.root())

@@ -37,20 +37,39 @@ public struct SSEParser: Sendable {
     public struct EventTooLarge: Error, Sendable {}
 
     /// Feeds bytes; returns the events they completed, in order.
+    public mutating func feed(_ bytes: [UInt8]) throws -> [SSEEvent] {
+        try bytes.withUnsafeBufferPointer { try feed($0) }
+    }
+
+    /// Feeds bytes of any collection (copied once into contiguous storage).
     public mutating func feed<C: Collection>(_ bytes: C) throws -> [SSEEvent] where C.Element == UInt8 {
+        if let events = try bytes.withContiguousStorageIfAvailable({ try feed($0) }) { return events }
+        return try feed(Array(bytes))
+    }
+
+    /// Feeds bytes: whole line segments are copied at once (no per-byte work beyond finding line ends).
+    public mutating func feed(_ bytes: UnsafeBufferPointer<UInt8>) throws -> [SSEEvent] {
         var events: [SSEEvent] = []
-        for byte in bytes {
-            if byte == 0x0A {
-                if lastWasCR { lastWasCR = false; continue }
-                try endLine(into: &events)
-            } else if byte == 0x0D {
-                lastWasCR = true
-                try endLine(into: &events)
-            } else {
+        var index = 0
+        let count = bytes.count
+        while index < count {
+            if lastWasCR {
                 lastWasCR = false
-                line.append(byte)
+                if bytes[index] == 0x0A {
+                    index += 1
+                    continue
+                }
+            }
+            var end = index
+            while end < count && bytes[end] != 0x0A && bytes[end] != 0x0D { end += 1 }
+            if end > index {
+                line.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[index..<end]))
                 if line.count + data.count > maxEventBytes { throw EventTooLarge() }
             }
+            guard end < count else { break }
+            lastWasCR = bytes[end] == 0x0D
+            try endLine(into: &events)
+            index = end + 1
         }
         return events
     }

@@ -24,7 +24,15 @@ public struct HeaderList: Sendable {
     }
 
     public subscript(_ name: String) -> String? {
-        let wanted = name.lowercased()
-        return pairs.first { $0.name.lowercased() == wanted }?.value
+        pairs.first { HeaderList.namesMatch($0.name, name) }?.value
+    }
+
+    /// ASCII case-insensitive comparison of header names, without allocating lowercased copies.
+    public static func namesMatch(_ a: String, _ b: String) -> Bool {
+        let x = a.utf8, y = b.utf8
+        guard x.count == y.count else { return false }
+        return zip(x, y).allSatisfy { lhs, rhs in
+            lhs == rhs || (lhs | 0x20 == rhs | 0x20 && (lhs | 0x20) >= UInt8(ascii: "a") && (lhs | 0x20) <= UInt8(ascii: "z"))
+        }
     }
 }

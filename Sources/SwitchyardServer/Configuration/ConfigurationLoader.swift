@@ -168,7 +168,7 @@ struct NodeReader {
     // MARK: - Sections
 
     mutating func read(_ root: Node, into configuration: inout GatewayConfiguration) {
-        let sections: Set<String> = ["server", "storage", "providers", "models", "routing", "routers"]
+        let sections: Set<String> = ["server", "storage", "providers", "models", "routing", "routers", "tracing"]
         guard let entries = mapping(root, path: "", allowed: sections) else { return }
         for (key, value) in entries {
             switch key {
@@ -177,6 +177,7 @@ struct NodeReader {
             case "providers": configuration.providers = readProviders(value)
             case "routers": configuration.routers = readRouters(value)
             case "models": configuration.models = readModels(value)
+            case "tracing": readTracing(value, into: &configuration.tracing)
             default: readRouting(value, into: &configuration.routing)
             }
         }
@@ -193,6 +194,23 @@ struct NodeReader {
             case "require_keys": server.requireKeys = bool(value, path: path) ?? server.requireKeys
             case "max_body_bytes": server.maxBodyBytes = int(value, path: path) ?? server.maxBodyBytes
             default: server.shutdownGraceSeconds = double(value, path: path) ?? server.shutdownGraceSeconds
+            }
+        }
+    }
+
+    mutating func readTracing(_ node: Node, into tracing: inout TracingSettings) {
+        let fields: Set<String> = ["otlp_endpoint", "protocol", "service_name", "sample_ratio", "headers"]
+        for (key, value) in mapping(node, path: "tracing", allowed: fields) ?? [] {
+            let path = "tracing.\(key)"
+            switch key {
+            case "otlp_endpoint": tracing.otlpEndpoint = string(value, path: path).flatMap { $0.isEmpty ? nil : $0 }
+            case "protocol": tracing.otlpProtocol = string(value, path: path) ?? tracing.otlpProtocol
+            case "service_name": tracing.serviceName = string(value, path: path) ?? tracing.serviceName
+            case "sample_ratio": tracing.sampleRatio = double(value, path: path) ?? tracing.sampleRatio
+            default:
+                for (name, header) in mapping(value, path: path, allowed: []) ?? [] {
+                    if let text = string(header, path: "\(path).\(name)") { tracing.headers[name] = Secret(text) }
+                }
             }
         }
     }

@@ -12,6 +12,12 @@ public enum ConfigurationValidator {
         if !(1...65535).contains(server.port) && server.port != 0 { add("server.port", "must be between 1 and 65535") }
         if server.maxBodyBytes < 1024 { add("server.max_body_bytes", "must be at least 1024") }
         if server.shutdownGraceSeconds < 0 { add("server.shutdown_grace_seconds", "must not be negative") }
+        let tracing = configuration.tracing
+        if let endpoint = tracing.otlpEndpoint, !(endpoint.hasPrefix("http://") || endpoint.hasPrefix("https://")) {
+            add("tracing.otlp_endpoint", "must be an http:// or https:// URL")
+        }
+        if !["http/protobuf", "http/json"].contains(tracing.otlpProtocol) { add("tracing.protocol", "must be http/protobuf or http/json") }
+        if !(0...1).contains(tracing.sampleRatio) { add("tracing.sample_ratio", "must be between 0 and 1") }
 
         for provider in configuration.providers {
             for problem in ProviderRegistry.problems(with: provider) {

@@ -6,10 +6,10 @@ import SwitchyardRouting
 
 /// The `x-switchyard-*` headers of DESIGN §4 and the upstream's rate-limit headers.
 struct ResponseHeaders {
-    static let passedThrough = [
+    static let passedThrough: [(name: String, field: HTTPField.Name)] = [
         "x-ratelimit-limit-requests", "x-ratelimit-limit-tokens", "x-ratelimit-remaining-requests",
         "x-ratelimit-remaining-tokens", "x-ratelimit-reset-requests", "x-ratelimit-reset-tokens",
-    ]
+    ].compactMap { name in HTTPField.Name(name).map { (name, $0) } }
 
     static func make(call: UpstreamCall, context: GatewayRequestContext, contentType: String, overhead: Duration, cost: Money?) -> HTTPFields {
         var headers: HTTPFields = [
@@ -21,8 +21,8 @@ struct ResponseHeaders {
         ]
         if let cost, call.deployment.price != nil { headers[.xSwitchyardCostUSD] = cost.description }
         if let route = context.route { headers[.xSwitchyardRoute] = route.summary }
-        for name in passedThrough {
-            if let value = call.headers[name], let field = HTTPField.Name(name) { headers[field] = value }
+        for (name, field) in passedThrough {
+            if let value = call.headers[name] { headers[field] = value }
         }
         return headers
     }

@@ -16,6 +16,7 @@ enum StreamReply {
         var headers = ResponseHeaders.make(call: call, context: context, contentType: "text/event-stream", overhead: overhead, cost: nil)
         headers[.cacheControl] = "no-cache"
         headers.append(contentsOf: extraHeaders)
+        context.span?.endWithStream()
         return Response(status: .ok, headers: headers, body: ResponseBody { writer in
             let outcome = await StreamPump.run(
                 upstream: call.body, relay: relay, provider: call.deployment.providerName, silenceLimit: gateway.firstByteTimeout,

@@ -8,6 +8,7 @@ import SwitchyardProviders
 import Logging
 import Hummingbird
 import Foundation
+import Tracing
 
 /// A successful upstream response, and how the gateway got it.
 struct UpstreamCall: Sendable {
@@ -44,17 +45,28 @@ extension Gateway {
         let firstByteTimeout = self.firstByteTimeout
         let attempt: @Sendable (Deployment, ContinuousClock.Instant) async throws -> Executor.Attempt<UpstreamCall> = { deployment, deadline in
             let start = clock.now
-            defer { waited.add(clock.now - start) }
+            var span: (any Span)?
+            defer {
+                waited.add(clock.now - start)
+                span?.end()
+            }
             let response: UpstreamResponse
             do {
-                let upstreamRequest = try build(deployment)
+                var upstreamRequest = try build(deployment)
+                span = tracer.map { Gateway.attemptSpan($0, deployment: deployment, request: &upstreamRequest) }
                 response = try await transport.send(upstreamRequest, timeout: clock.now.duration(to: deadline))
             } catch {
-                throw GatewayError.transportFailure(error, provider: deployment.providerName)
+                let failure = GatewayError.transportFailure(error, provider: deployment.providerName)
+                span?.attributes["error.type"] = failure.kind.rawValue
+                span?.setStatus(SpanStatus(code: .error))
+                throw failure
             }
+            span?.attributes["http.response.status_code"] = response.status
             guard (200..<300).contains(response.status) else {
                 let body = (try? await response.collect(upTo: maxErrorBodyBytes)).map { Array($0.readableBytesView) } ?? []
                 let error = deployment.adapter.classifyError(status: response.status, headers: response.headers, body: body)
+                span?.attributes["error.type"] = error.kind.rawValue
+                span?.setStatus(SpanStatus(code: .error))
                 logger.warning("upstream error", metadata: [
                     "provider": "\(deployment.providerName)", "status": "\(response.status)", "kind": "\(error.kind.rawValue)",
                 ])
@@ -103,6 +115,20 @@ extension Gateway {
     }
 }
 
+extension Gateway {
+    /// The client span of one upstream attempt (a child of the request's span), its W3C context
+    /// written into the upstream request.
+    static func attemptSpan(_ tracer: any Tracer, deployment: Deployment, request: inout UpstreamRequest) -> any Span {
+        let span = tracer.startSpan("chat \(deployment.upstreamModel)", context: ServiceContext.current ?? .topLevel, ofKind: .client)
+        span.attributes["gen_ai.operation.name"] = "chat"
+        span.attributes["gen_ai.provider.name"] = deployment.providerName
+        span.attributes["gen_ai.request.model"] = deployment.upstreamModel
+        if let url = UpstreamURL(plainHTTP: request.url) { span.attributes["server.address"] = url.host }
+        tracer.inject(span.context, into: &request.headers, using: UpstreamHeadersInjector())
+        return span
+    }
+}
+
 /// Sums durations across attempts (attempts are sequential; the lock only satisfies Sendable).
 final class WaitAccumulator: Sendable {
     private let storage = Mutex<Duration>(.zero)
@@ -116,6 +142,9 @@ extension GatewayError {
         if let error = error as? GatewayError { return error }
         if error is UpstreamBodyReader.SilenceTimeout { return .upstreamTimeout(provider) }
         if error is UpstreamBodyReader.BodyTooLarge { return .upstreamMalformed(provider, "the response body is larger than the gateway accepts") }
+        if let error = error as? HTTP1ExchangeHandler.Failure {
+            return error == .deadlineExceeded ? .upstreamTimeout(provider) : .upstreamUnreachable(provider)
+        }
         if let error = error as? HTTPClientError {
             switch error {
             case .deadlineExceeded, .readTimeout, .writeTimeout: return .upstreamTimeout(provider)

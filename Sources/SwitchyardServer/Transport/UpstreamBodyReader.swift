@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import NIOCore
 import SwitchyardCore
 
@@ -9,11 +8,11 @@ import SwitchyardCore
 /// chunk (in a child task the attempt awaits), then hands the reader to the response writer; it
 /// is never read concurrently.
 final class UpstreamBodyReader: @unchecked Sendable {
-    private var iterator: HTTPClientResponse.Body.AsyncIterator
+    private let iterator: any UpstreamBodyStream
     private var pending: ByteBuffer?
 
-    init(_ body: HTTPClientResponse.Body) {
-        self.iterator = body.makeAsyncIterator()
+    init(_ body: any UpstreamBodyStream) {
+        self.iterator = body
     }
 
     /// The next chunk, or nil at the end of the body.
@@ -31,15 +30,7 @@ final class UpstreamBodyReader: @unchecked Sendable {
             pending = nil
             return chunk
         }
-        return try await withThrowingTaskGroup(of: ByteBuffer?.self) { group in
-            group.addTask { try await self.iterator.next() }
-            group.addTask {
-                try await Task.sleep(for: timeout)
-                throw SilenceTimeout()
-            }
-            defer { group.cancelAll() }
-            return try await group.next() ?? nil
-        }
+        return try await iterator.next(silenceLimit: timeout)
     }
 
     /// Reads the first chunk now and keeps it for `next()` (a stream is only committed to the

@@ -7,11 +7,22 @@ public import SwitchyardCore
 public struct UpstreamResponse: Sendable {
     public let status: Int
     public let headers: HeaderList
-    public let body: HTTPClientResponse.Body
+    public let body: any UpstreamBodyStream
+
+    public init(status: Int, headers: HeaderList, body: any UpstreamBodyStream) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
 
     /// Reads the rest of the body (bounded), for error classification and non-streaming replies.
     public func collect(upTo limit: Int) async throws -> ByteBuffer {
-        try await body.collect(upTo: limit)
+        var whole = ByteBuffer()
+        while let chunk = try await body.next() {
+            guard whole.readableBytes + chunk.readableBytes <= limit else { throw UpstreamBodyReader.BodyTooLarge() }
+            whole.writeImmutableBuffer(chunk)
+        }
+        return whole
     }
 }
 
@@ -20,13 +31,17 @@ public protocol UpstreamTransport: Sendable {
     func send(_ request: UpstreamRequest, timeout: Duration) async throws -> UpstreamResponse
 }
 
-/// `UpstreamTransport` over AsyncHTTPClient: pooled keep-alive connections (TCP_NODELAY is on by
-/// default in NIO's ClientBootstrap), HTTP/1.1 and HTTP/2 over TLS, plain HTTP for local servers.
+/// The gateway's `UpstreamTransport`: plain-HTTP upstreams through its own `HTTP1ConnectionPool`
+/// (one flush per request, connections kept on the requesting event loop), TLS upstreams through
+/// AsyncHTTPClient (HTTP/2 where the provider offers it). TCP_NODELAY is on in both (NIO's default).
 public struct HTTPUpstreamTransport: UpstreamTransport {
     let client: HTTPClient
+    let pool: HTTP1ConnectionPool?
 
-    public init(client: HTTPClient) {
+    /// `pool` nil sends plain HTTP through AsyncHTTPClient too.
+    public init(client: HTTPClient, pool: HTTP1ConnectionPool? = HTTP1ConnectionPool()) {
         self.client = client
+        self.pool = pool
     }
 
     /// A client tuned for a gateway: large per-host pools and no redirects.
@@ -47,6 +62,9 @@ public struct HTTPUpstreamTransport: UpstreamTransport {
     }
 
     public func send(_ request: UpstreamRequest, timeout: Duration) async throws -> UpstreamResponse {
+        if let pool, let url = UpstreamURL(plainHTTP: request.url) {
+            return try await pool.send(request, to: url, deadline: .now() + TimeAmount(timeout))
+        }
         var outbound = HTTPClientRequest(url: request.url)
         outbound.method = request.method == .post ? .POST : .GET
         for header in request.headers { outbound.headers.add(name: header.name, value: header.value) }
@@ -58,6 +76,6 @@ public struct HTTPUpstreamTransport: UpstreamTransport {
         return UpstreamResponse(
             status: Int(response.status.code),
             headers: HeaderList(response.headers.map { (name: $0.name, value: $0.value) }),
-            body: response.body)
+            body: AsyncHTTPClientBody(response.body))
     }
 }

@@ -1,0 +1,101 @@
+import Benchmark
+import SwitchyardCore
+import SwitchyardProviders
+import SwitchyardRouting
+
+/// Hot paths of a request, measured per operation with allocation counts, so a regression shows in
+/// `swift package benchmark baseline compare`: SSE framing, the OpenAI stream fast path, translating an
+/// Anthropic stream to OpenAI chunks, parsing a chat request, and scoring a prompt with the learned router.
+/// Inputs follow `../shared/specs/fixtures` (the same event shapes, repeated to a 200-delta answer).
+let benchmarks: @Sendable () -> Void = {
+    Benchmark.defaultConfiguration = .init(metrics: [.wallClock, .cpuTotal, .mallocCountTotal, .throughput], maxDuration: .seconds(2))
+
+    Benchmark("SSE framing: 200-delta OpenAI stream in 1 KiB reads") { benchmark in
+        for _ in benchmark.scaledIterations {
+            var parser = SSEParser()
+            var events = 0
+            for chunk in Inputs.openAIStreamChunks { events += (try? parser.feed(chunk))?.count ?? 0 }
+            blackHole(events)
+        }
+    }
+
+    Benchmark("OpenAI → OpenAI stream relay (fast path, usage metered)") { benchmark in
+        for _ in benchmark.scaledIterations {
+            var relay = OpenAIPassthroughRelay(relay: OpenAIStreamRelay(providerName: "openai", clientWantsUsage: false, usageLocation: .topLevel))
+            var bytes = 0
+            for chunk in Inputs.openAIStreamChunks { bytes += relay.feed(chunk).output.count }
+            blackHole(bytes + relay.upstreamEnded().output.count)
+        }
+    }
+
+    Benchmark("Anthropic → OpenAI stream translation") { benchmark in
+        for _ in benchmark.scaledIterations {
+            var relay = TranslatingStreamRelay(
+                translator: AnthropicStreamTranslator(providerName: "anthropic"),
+                encoder: OpenAIChunkEncoder(id: "chatcmpl-bench", model: "claude", created: 0, includeUsage: true), promptBytes: 100)
+            var bytes = 0
+            for chunk in Inputs.anthropicStreamChunks { bytes += relay.feed(chunk).output.count }
+            blackHole(bytes + relay.upstreamEnded().output.count)
+        }
+    }
+
+    Benchmark("Chat request parse (JSON fast path)") { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(try? OpenAIChatRequestBody(bytes: Inputs.chatRequest))
+        }
+    }
+
+    Benchmark("Chat request parse: a 100k-token prompt (600 KB)", configuration: .init(setup: { _ = Inputs.largeChatRequest })) { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(try? OpenAIChatRequestBody(bytes: Inputs.largeChatRequest))
+        }
+    }
+
+    Benchmark("Learned router: score a 60-word prompt", configuration: .init(setup: { _ = Inputs.router })) { benchmark in
+        for _ in benchmark.scaledIterations {
+            blackHole(Inputs.router?.score(Inputs.prompt))
+        }
+    }
+}
+
+/// Benchmark inputs, built once.
+enum Inputs {
+    static let openAIStreamChunks: [[UInt8]] = {
+        let prefix = #"data: {"id":"chatcmpl-123","object":"chat.completion.chunk","created":1694268190,"model":"gpt-4o-mini-2024-07-18","system_fingerprint":"fp_44709d6fcb","choices":["#
+        var text = prefix + #"{"index":0,"delta":{"role":"assistant","content":"","refusal":null},"logprobs":null,"finish_reason":null}],"usage":null}"# + "\n\n"
+        for index in 0..<200 {
+            text += prefix + #"{"index":0,"delta":{"content":"token\#(index) "},"logprobs":null,"finish_reason":null}],"usage":null}"# + "\n\n"
+        }
+        text += prefix + #"{"index":0,"delta":{},"logprobs":null,"finish_reason":"stop"}],"usage":null}"# + "\n\n"
+        text += prefix + #"],"usage":{"prompt_tokens":19,"completion_tokens":200,"total_tokens":219}}"# + "\n\ndata: [DONE]\n\n"
+        return chunks(of: text)
+    }()
+
+    static let anthropicStreamChunks: [[UInt8]] = {
+        var text = "event: message_start\ndata: " + #"{"type":"message_start","message":{"id":"msg_1","type":"message","role":"assistant","content":[],"model":"claude-sonnet-4-5-20250929","stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":25,"output_tokens":1}}}"# + "\n\n"
+        text += "event: content_block_start\ndata: " + #"{"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}"# + "\n\n"
+        for index in 0..<200 {
+            text += "event: content_block_delta\ndata: " + #"{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"token\#(index) "}}"# + "\n\n"
+        }
+        text += "event: content_block_stop\ndata: " + #"{"type":"content_block_stop","index":0}"# + "\n\n"
+        text += "event: message_delta\ndata: " + #"{"type":"message_delta","delta":{"stop_reason":"end_turn","stop_sequence":null},"usage":{"output_tokens":200}}"# + "\n\n"
+        text += "event: message_stop\ndata: " + #"{"type":"message_stop"}"# + "\n\n"
+        return chunks(of: text)
+    }()
+
+    static let chatRequest = Array(#"{"model":"gpt-4o-mini","messages":[{"role":"developer","content":"You are a helpful assistant."},{"role":"user","content":"Summarise the following text in three bullet points, keeping every figure exact."}],"temperature":0.7,"max_completion_tokens":256,"stop":["END"],"user":"user-1234","stream":true}"#.utf8)
+
+    static let largeChatRequest = Array(
+        (#"{"model":"gpt-4o-mini","messages":[{"role":"user","content":""# + String(repeating: "hello ", count: 100_000) + #""}],"max_tokens":16}"#).utf8)
+
+    static let prompt = RequestFeatures(text: "Which of the following best explains why the rate of a reaction increases with temperature? "
+        + "A. Molecules collide less often. B. A larger fraction of collisions exceed the activation energy. "
+        + "C. The activation energy decreases. D. The equilibrium constant increases. Explain your reasoning briefly.")
+
+    static let router: LearnedRouterModel? = try? LearnedRouterModel.bundled()
+
+    static func chunks(of text: String) -> [[UInt8]] {
+        let bytes = Array(text.utf8)
+        return stride(from: 0, to: bytes.count, by: 1024).map { Array(bytes[$0..<min($0 + 1024, bytes.count)]) }
+    }
+}

@@ -1,0 +1,27 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// Micro-benchmarks (ordo-one/benchmark): `cd Benchmarks && swift package benchmark`.
+// A package of its own so the gateway's build and CI never compile the benchmark tooling.
+let package = Package(
+    name: "SwitchyardBenchmarks",
+    platforms: [.macOS(.v15)],
+    dependencies: [
+        .package(name: "Switchyard", path: ".."),
+        .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+    ],
+    targets: [
+        .executableTarget(
+            name: "SwitchyardBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "SwitchyardCore", package: "Switchyard"),
+                .product(name: "SwitchyardProviders", package: "Switchyard"),
+                .product(name: "SwitchyardRouting", package: "Switchyard"),
+            ],
+            path: "Benchmarks/SwitchyardBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,104 @@
+import AsyncHTTPClient
+import NIOCore
+import SwitchyardCore
+import Testing
+@testable import SwitchyardServer
+
+/// The gateway's plain-HTTP upstream client against a scripted server: what it does with connections.
+@Suite struct HTTP1ConnectionPoolTests {
+    let pool = HTTP1ConnectionPool()
+
+    func post(_ server: ScriptedHTTPServer, timeout: Duration = .seconds(5)) async throws -> (status: Int, body: String) {
+        let request = UpstreamRequest(
+            url: "http://127.0.0.1:\(server.port)/v1/chat/completions", headers: [("content-type", "application/json")],
+            body: Array(#"{"model":"m"}"#.utf8))
+        let transport = HTTPUpstreamTransport(client: .shared, pool: pool)
+        let response = try await transport.send(request, timeout: timeout)
+        return (response.status, String(buffer: try await response.collect(upTo: 1 << 20)))
+    }
+
+    @Test func parsesPlainHTTPURLsOnly() {
+        let url = UpstreamURL(plainHTTP: "http://127.0.0.1:8000/v1/chat/completions?api-version=1")
+        #expect(url?.host == "127.0.0.1")
+        #expect(url?.port == 8000)
+        #expect(url?.target == "/v1/chat/completions?api-version=1")
+        #expect(UpstreamURL(plainHTTP: "http://[::1]:9/x")?.host == "::1")
+        #expect(UpstreamURL(plainHTTP: "http://[::1]:9/x")?.hostHeader == "[::1]:9")
+        #expect(UpstreamURL(plainHTTP: "http://ollama/api")?.port == 80)
+        #expect(UpstreamURL(plainHTTP: "http://ollama")?.target == "/")
+        #expect(UpstreamURL(plainHTTP: "https://api.openai.com/v1") == nil)
+        #expect(UpstreamURL(plainHTTP: "http://user@host/") == nil)
+        #expect(UpstreamURL(plainHTTP: "http://host:99999/") == nil)
+    }
+
+    @Test func sequentialRequestsShareOneKeepAliveConnection() async throws {
+        let server = try await ScriptedHTTPServer { _, request in .respond(ScriptedHTTPServer.json(#"{"n":\#(request)}"#)) }
+        for expected in 0..<3 {
+            let response = try await post(server)
+            #expect(response.status == 200)
+            #expect(response.body == #"{"n":\#(expected)}"#)
+        }
+        #expect(server.connectionCount == 1)
+        try await server.close()
+    }
+
+    @Test func aConnectionTheServerDroppedWhileIdleIsRetriedOnANewOne() async throws {
+        // Each connection answers its first request and drops the second without a byte: the
+        // client must resend the second on a fresh connection, invisibly to the caller.
+        let server = try await ScriptedHTTPServer { _, request in
+            request == 0 ? .respond(ScriptedHTTPServer.json(#"{"ok":true}"#)) : .closeWithoutAnswer
+        }
+        for _ in 0..<3 {
+            #expect(try await post(server).status == 200)
+        }
+        #expect(server.connectionCount == 3)
+        #expect(server.requestCount == 5)
+        try await server.close()
+    }
+
+    @Test func aFreshConnectionClosedBeforeAnswerIsAnError() async throws {
+        let server = try await ScriptedHTTPServer { _, _ in .closeWithoutAnswer }
+        await #expect(throws: HTTP1ExchangeHandler.Failure.connectionClosed(beforeResponse: true)) {
+            _ = try await post(server)
+        }
+        try await server.close()
+    }
+
+    @Test func aSilentServerFailsAtTheDeadline() async throws {
+        let server = try await ScriptedHTTPServer { _, _ in .silence }
+        await #expect(throws: HTTP1ExchangeHandler.Failure.deadlineExceeded) {
+            _ = try await post(server, timeout: .milliseconds(200))
+        }
+        try await server.close()
+    }
+
+    @Test func aBodyDroppedBeforeItsEndClosesTheConnection() async throws {
+        // A chunked body that never ends: the reader takes one chunk and drops the body; the
+        // connection cannot carry another exchange, so the next request opens a new one.
+        let server = try await ScriptedHTTPServer { connection, _ in
+            connection == 0
+                ? .respond("HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n5\r\nhello\r\n")
+                : .respond(ScriptedHTTPServer.json("{}"))
+        }
+        let transport = HTTPUpstreamTransport(client: .shared, pool: pool)
+        let request = UpstreamRequest(url: "http://127.0.0.1:\(server.port)/", headers: [], body: Array("{}".utf8))
+        do {
+            let response = try await transport.send(request, timeout: .seconds(5))
+            let first = try await response.body.next()
+            #expect(first.map { String(buffer: $0) } == "hello")
+        }
+        #expect(try await post(server).status == 200)
+        #expect(server.connectionCount == 2)
+        try await server.close()
+    }
+
+    @Test func responsesWithConnectionCloseAreNotReused() async throws {
+        let server = try await ScriptedHTTPServer { _, _ in
+            .respond("HTTP/1.1 200 OK\r\nconnection: close\r\ncontent-length: 2\r\n\r\n{}")
+        }
+        #expect(try await post(server).body == "{}")
+        #expect(try await post(server).body == "{}")
+        #expect(server.connectionCount == 2)
+        try await server.close()
+    }
+}
