@@ -131,6 +131,7 @@ def start_switchyard(work: pathlib.Path, upstream: int, slow: int, streaming: in
     port = free_port()
     (work / "switchyard.yaml").write_text(f"""
 server: {{ port: {port}, master_key: {MASTER_KEY}, max_body_bytes: 16777216 }}
+storage: {{ url: "sqlite://{work}/switchyard.db" }}
 providers:
   mock: {{ type: openai-compatible, base_url: "http://127.0.0.1:{upstream}/v1" }}
   slow: {{ type: openai-compatible, base_url: "http://127.0.0.1:{slow}/v1" }}

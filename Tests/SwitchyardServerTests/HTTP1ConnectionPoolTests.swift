@@ -6,7 +6,13 @@ import Testing
 
 /// The gateway's plain-HTTP upstream client against a scripted server: what it does with connections.
 @Suite struct HTTP1ConnectionPoolTests {
-    let pool = HTTP1ConnectionPool()
+    var pool = HTTP1ConnectionPool()
+
+    init() {}
+
+    init(pool: HTTP1ConnectionPool) {
+        self.pool = pool
+    }
 
     func post(_ server: ScriptedHTTPServer, timeout: Duration = .seconds(5)) async throws -> (status: Int, body: String) {
         let request = UpstreamRequest(
@@ -89,6 +95,31 @@ import Testing
         }
         #expect(try await post(server).status == 200)
         #expect(server.connectionCount == 2)
+        try await server.close()
+    }
+
+    @Test func requestsBeyondTheHostLimitWaitForAConnection() async throws {
+        let server = try await ScriptedHTTPServer { _, _ in .respondAfter(.milliseconds(30), ScriptedHTTPServer.json("{}")) }
+        let limited = HTTP1ConnectionPoolTests(pool: HTTP1ConnectionPool(maxConnectionsPerHost: 2))
+        try await withThrowingTaskGroup(of: Int.self) { group in
+            for _ in 0..<6 { group.addTask { try await limited.post(server).status } }
+            for try await status in group { #expect(status == 200) }
+        }
+        #expect(server.connectionCount == 2)
+        #expect(server.requestCount == 6)
+        try await server.close()
+    }
+
+    @Test func aWaitingRequestFailsAtItsDeadline() async throws {
+        let server = try await ScriptedHTTPServer { _, _ in .silence }
+        let limited = HTTP1ConnectionPoolTests(pool: HTTP1ConnectionPool(maxConnectionsPerHost: 1))
+        async let hung = try? limited.post(server, timeout: .milliseconds(500))
+        try await Task.sleep(for: .milliseconds(50))
+        await #expect(throws: HTTP1ExchangeHandler.Failure.deadlineExceeded) {
+            _ = try await limited.post(server, timeout: .milliseconds(100))
+        }
+        #expect(server.connectionCount == 1, "the second request never got a connection of its own")
+        _ = await hung
         try await server.close()
     }
 

@@ -9,6 +9,7 @@ final class ScriptedHTTPServer: Sendable {
     /// What to do with the `request`-th request (0-based) on the `connection`-th connection.
     enum Action: Sendable {
         case respond(String)
+        case respondAfter(TimeAmount, String)
         case closeWithoutAnswer
         case silence
     }
@@ -80,6 +81,11 @@ final class ScriptedHTTPServer: Sendable {
                 defer { served += 1 }
                 switch script(connection, served) {
                 case .respond(let text): context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: text)), promise: nil)
+                case .respondAfter(let delay, let text):
+                    let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
+                    context.eventLoop.scheduleTask(in: delay) {
+                        bound.value.writeAndFlush(NIOAny(ByteBuffer(string: text)), promise: nil)
+                    }
                 case .closeWithoutAnswer: context.close(promise: nil); return
                 case .silence: return
                 }

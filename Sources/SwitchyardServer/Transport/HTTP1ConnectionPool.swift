@@ -8,27 +8,34 @@ import SwitchyardCore
 /// sidecars): keep-alive HTTP/1.1 connections pooled per host and event loop. A request takes an idle
 /// connection on the event loop it runs on when there is one, so the request, its upstream socket and
 /// the client's socket are served by one thread; the request goes out in one flush (head and body in
-/// one `writev`). A reused connection the server closed while idle is retried once on a new one.
+/// one `writev`). A reused connection the server closed while idle is retried once on a new one. At
+/// most `maxConnectionsPerHost` connections are open to a host; further requests wait (until their
+/// deadline) for one to come back.
 public final class HTTP1ConnectionPool: Sendable {
-    private struct Idle {
-        var byHost: [UpstreamURL.HostKey: [HTTP1Connection]] = [:]
+    /// One host's connections: the idle ones, how many are open (idle, busy or connecting), and the
+    /// requests waiting for one.
+    private struct Host {
+        var idle: [HTTP1Connection] = []
+        var open = 0
+        var waiters: [(id: UInt64, continuation: CheckedContinuation<HTTP1Connection?, any Error>)] = []
     }
 
     private let group: any EventLoopGroup
-    private let idle = Mutex(Idle())
+    private let hosts = Mutex([UpstreamURL.HostKey: Host]())
+    private let waiterIDs = Atomic<UInt64>(0)
     let connectTimeout: TimeAmount
     let idleTimeout: TimeAmount
-    /// Idle connections kept per host; more are closed when they come back.
-    let maxIdlePerHost: Int
+    /// Open connections allowed per host (AsyncHTTPClient's soft limit was 512 too).
+    let maxConnectionsPerHost: Int
 
     public init(
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, connectTimeout: Duration = .seconds(10),
-        idleTimeout: Duration = .seconds(60), maxIdlePerHost: Int = 1024
+        idleTimeout: Duration = .seconds(60), maxConnectionsPerHost: Int = 512
     ) {
         self.group = group
         self.connectTimeout = TimeAmount(connectTimeout)
         self.idleTimeout = TimeAmount(idleTimeout)
-        self.maxIdlePerHost = maxIdlePerHost
+        self.maxConnectionsPerHost = max(1, maxConnectionsPerHost)
     }
 
     /// Sends `request` to `url` and returns once the response head arrived; `deadline` bounds the whole
@@ -44,15 +51,16 @@ public final class HTTP1ConnectionPool: Sendable {
             body = ByteBuffer(bytes: request.body)
         }
         let preferred = MultiThreadedEventLoopGroup.currentEventLoop
-        if let connection = takeIdle(url.hostKey, preferring: preferred) {
+        var connection = try await acquire(url, preferring: preferred, deadline: deadline)
+        if connection.reused {
             do {
-                return try await exchange(on: connection, head: head, body: body, deadline: deadline)
+                return try await exchange(on: connection.value, head: head, body: body, deadline: deadline)
             } catch HTTP1ExchangeHandler.Failure.connectionClosed(beforeResponse: true) {
                 // The server closed the idle connection as the request went out: once more on a new one.
+                connection = try await acquire(url, preferring: preferred, deadline: deadline, reuse: false)
             }
         }
-        let connection = try await connect(to: url, on: preferred ?? group.next(), deadline: deadline)
-        return try await exchange(on: connection, head: head, body: body, deadline: deadline)
+        return try await exchange(on: connection.value, head: head, body: body, deadline: deadline)
     }
 
     private func exchange(on connection: HTTP1Connection, head: HTTPRequestHead, body: ByteBuffer?, deadline: NIODeadline) async throws
@@ -65,50 +73,120 @@ public final class HTTP1ConnectionPool: Sendable {
         return UpstreamResponse(status: Int(response.status.code), headers: HeaderList(headers), body: stream)
     }
 
-    private func connect(to url: UpstreamURL, on eventLoop: any EventLoop, deadline: NIODeadline) async throws -> HTTP1Connection {
-        let remaining = deadline - .now()
-        guard remaining > .zero else { throw HTTP1ExchangeHandler.Failure.deadlineExceeded }
+    /// An idle connection (`reused`), or a new one when the host is below its limit, or the next one
+    /// that comes back when it is not.
+    private func acquire(_ url: UpstreamURL, preferring eventLoop: (any EventLoop)?, deadline: NIODeadline, reuse: Bool = true)
+        async throws -> (value: HTTP1Connection, reused: Bool)
+    {
         let key = url.hostKey
-        let connection = try await HTTP1Connection.connect(
-            to: url, on: eventLoop, connectTimeout: min(connectTimeout, remaining), idleTimeout: idleTimeout,
-            onReusable: { [weak self] connection in self?.release(connection, key: key) })
-        connection.channel.closeFuture.whenComplete { [weak self] _ in self?.forget(connection, key: key) }
-        return connection
-    }
-
-    private func takeIdle(_ key: UpstreamURL.HostKey, preferring eventLoop: (any EventLoop)?) -> HTTP1Connection? {
-        idle.withLock { idle in
-            guard var connections = idle.byHost[key], !connections.isEmpty else { return nil }
-            defer { idle.byHost[key] = connections }
-            if let eventLoop, let index = connections.lastIndex(where: { $0.channel.eventLoop === eventLoop }) {
-                return connections.remove(at: index)
+        enum Grant { case idle(HTTP1Connection), connect, wait(UInt64) }
+        let grant = withHost(key) { host -> Grant in
+            if reuse, !host.idle.isEmpty {
+                let index = eventLoop.flatMap { loop in host.idle.lastIndex { $0.channel.eventLoop === loop } } ?? host.idle.count - 1
+                return .idle(host.idle.remove(at: index))
             }
-            return connections.removeLast()
+            if host.open < maxConnectionsPerHost {
+                host.open += 1
+                return .connect
+            }
+            return .wait(waiterIDs.add(1, ordering: .relaxed).newValue)
+        }
+        switch grant {
+        case .idle(let connection):
+            return (connection, true)
+        case .connect:
+            return (try await connect(to: url, on: eventLoop ?? group.next(), deadline: deadline), false)
+        case .wait(let id):
+            if let handedOver = try await wait(id, key: key, deadline: deadline) { return (handedOver, true) }
+            return (try await connect(to: url, on: eventLoop ?? group.next(), deadline: deadline), false)
         }
     }
 
+    /// Waits for a connection handed over by `release` (non-nil), or for room to open one (nil).
+    private func wait(_ id: UInt64, key: UpstreamURL.HostKey, deadline: NIODeadline) async throws -> HTTP1Connection? {
+        let timer = group.next().scheduleTask(deadline: deadline) { [weak self] in
+            self?.abandonWaiter(id, key: key, with: HTTP1ExchangeHandler.Failure.deadlineExceeded)
+        }
+        defer { timer.cancel() }
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                // Re-checked under the lock: a connection may have come back, or the deadline or a
+                // cancellation may have passed, since `acquire` decided to wait.
+                let outcome = withHost(key) { host -> Result<HTTP1Connection?, any Error>? in
+                    if Task.isCancelled { return .failure(CancellationError()) }
+                    if NIODeadline.now() >= deadline { return .failure(HTTP1ExchangeHandler.Failure.deadlineExceeded) }
+                    if !host.idle.isEmpty { return .success(host.idle.removeLast()) }
+                    if host.open < maxConnectionsPerHost {
+                        host.open += 1
+                        return .success(nil)
+                    }
+                    host.waiters.append((id, continuation))
+                    return nil
+                }
+                if let outcome { continuation.resume(with: outcome) }
+            }
+        } onCancel: {
+            abandonWaiter(id, key: key, with: CancellationError())
+        }
+    }
+
+    private func abandonWaiter(_ id: UInt64, key: UpstreamURL.HostKey, with error: any Error) {
+        let waiter = withHost(key) { host -> CheckedContinuation<HTTP1Connection?, any Error>? in
+            guard let index = host.waiters.firstIndex(where: { $0.id == id }) else { return nil }
+            return host.waiters.remove(at: index).continuation
+        }
+        waiter?.resume(throwing: error)
+    }
+
+    private func connect(to url: UpstreamURL, on eventLoop: any EventLoop, deadline: NIODeadline) async throws -> HTTP1Connection {
+        let key = url.hostKey
+        do {
+            let remaining = deadline - .now()
+            guard remaining > .zero else { throw HTTP1ExchangeHandler.Failure.deadlineExceeded }
+            let connection = try await HTTP1Connection.connect(
+                to: url, on: eventLoop, connectTimeout: min(connectTimeout, remaining), idleTimeout: idleTimeout,
+                onReusable: { [weak self] connection in self?.release(connection, key: key) })
+            connection.channel.closeFuture.whenComplete { [weak self] _ in self?.closed(connection, key: key) }
+            return connection
+        } catch {
+            closed(nil, key: key)
+            throw error
+        }
+    }
+
+    /// An exchange ended and the connection can carry another: to the first waiter, else idle.
     private func release(_ connection: HTTP1Connection, key: UpstreamURL.HostKey) {
-        let kept = idle.withLock { idle in
-            guard idle.byHost[key, default: []].count < maxIdlePerHost else { return false }
-            idle.byHost[key, default: []].append(connection)
-            return true
+        let waiter = withHost(key) { host -> CheckedContinuation<HTTP1Connection?, any Error>? in
+            guard !host.waiters.isEmpty else {
+                host.idle.append(connection)
+                return nil
+            }
+            return host.waiters.removeFirst().continuation
         }
-        if !kept { connection.channel.close(promise: nil) }
+        waiter?.resume(returning: connection)
     }
 
-    private func forget(_ connection: HTTP1Connection, key: UpstreamURL.HostKey) {
-        idle.withLock { idle in
-            idle.byHost[key]?.removeAll { $0 === connection }
+    /// A connection closed (or failed to open): its slot goes to the first waiter, if any.
+    private func closed(_ connection: HTTP1Connection?, key: UpstreamURL.HostKey) {
+        let waiter = withHost(key) { host -> CheckedContinuation<HTTP1Connection?, any Error>? in
+            if let connection { host.idle.removeAll { $0 === connection } }
+            host.open -= 1
+            guard !host.waiters.isEmpty else { return nil }
+            host.open += 1
+            return host.waiters.removeFirst().continuation
         }
+        waiter?.resume(returning: nil)
     }
 
     /// Closes every idle connection (at shutdown).
     public func closeIdle() {
-        let all = idle.withLock { idle in
-            defer { idle.byHost = [:] }
-            return idle.byHost.values.flatMap { $0 }
-        }
+        let all = hosts.withLock { hosts in hosts.values.flatMap(\.idle) }
         for connection in all { connection.channel.close(promise: nil) }
+    }
+
+    /// Runs `body` on a host's state in place (no copy of its connection lists), under the lock.
+    private func withHost<Result>(_ key: UpstreamURL.HostKey, _ body: (inout Host) -> Result) -> Result {
+        hosts.withLock { hosts in body(&hosts[key, default: Host()]) }
     }
 }
 
