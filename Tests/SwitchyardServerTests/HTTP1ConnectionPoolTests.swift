@@ -123,6 +123,25 @@ import Testing
         try await server.close()
     }
 
+    @Test func aConnectionReusedWhileTheLastBodyIsUnreadStillReads() async throws {
+        // 40 chunks and the end arrive in one read: the unread body stops reading at its high
+        // watermark, the connection goes back to the pool, and the next exchange must read again.
+        let chunks = (0..<40).map { _ in "1\r\nx\r\n" }.joined()
+        let server = try await ScriptedHTTPServer { _, request in
+            request == 0
+                ? .respond("HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n\(chunks)0\r\n\r\n")
+                : .respond(ScriptedHTTPServer.json(#"{"second":true}"#))
+        }
+        let transport = HTTPUpstreamTransport(client: .shared, pool: pool)
+        let request = UpstreamRequest(url: "http://127.0.0.1:\(server.port)/", headers: [], body: Array("{}".utf8))
+        let unread = try await transport.send(request, timeout: .seconds(5))
+        try await Task.sleep(for: .milliseconds(50))
+        #expect(try await post(server, timeout: .seconds(2)).body == #"{"second":true}"#)
+        #expect(server.connectionCount == 1)
+        #expect(String(buffer: try await unread.collect(upTo: 1 << 20)) == String(repeating: "x", count: 40))
+        try await server.close()
+    }
+
     @Test func responsesWithConnectionCloseAreNotReused() async throws {
         let server = try await ScriptedHTTPServer { _, _ in
             .respond("HTTP/1.1 200 OK\r\nconnection: close\r\ncontent-length: 2\r\n\r\n{}")

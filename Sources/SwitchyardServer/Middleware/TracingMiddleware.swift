@@ -25,7 +25,7 @@ struct RequestTracingMiddleware: RouterMiddleware {
             if !span.endsWithStream { span.end() }
             return response
         } catch {
-            let status = (error as? GatewayError)?.status ?? 500
+            let status = (error as? GatewayError)?.status ?? (error as? any HTTPResponseError).map { Int($0.status.code) } ?? 500
             span.span.attributes["http.response.status_code"] = status
             span.span.attributes["error.type"] = (error as? GatewayError)?.kind.rawValue ?? String(describing: type(of: error))
             if status >= 500 { span.span.setStatus(SpanStatus(code: .error)) }

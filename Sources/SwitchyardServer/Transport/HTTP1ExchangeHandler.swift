@@ -73,6 +73,11 @@ final class HTTP1ExchangeHandler: ChannelDuplexHandler {
         state = .awaitingHead(promise, producer.source)
         consumerWantsMore = true
         keepAlive = true
+        if readHeld {
+            // The previous body's consumer held reads and has not drained yet; this exchange reads anew.
+            readHeld = false
+            context.read()
+        }
         deadlineTask = context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) { [weak self] in
             self?.fail(Failure.deadlineExceeded)
         }
@@ -139,7 +144,9 @@ final class HTTP1ExchangeHandler: ChannelDuplexHandler {
         guard exchange == self.exchange, case .streaming = state, let context else { return }
         silenceTask?.cancel()
         silenceTask = context.eventLoop.assumeIsolated().scheduleTask(in: limit) { [weak self] in
-            self?.fail(UpstreamBodyReader.SilenceTimeout())
+            // Not while reads are held for a slow consumer: that silence is ours, not the upstream's.
+            guard let self, self.consumerWantsMore else { return }
+            self.fail(UpstreamBodyReader.SilenceTimeout())
         }
     }
 
