@@ -43,6 +43,7 @@ import Testing
         // Both the streamed and the buffered request were metered onto their spans.
         #expect(exported.components(separatedBy: #""key":"gen_ai.usage.output_tokens""#).count == 3)
         #expect(exported.contains(#""key":"gen_ai.provider.name""#))
+        #expect(exported.contains(#""key":"server.address","value":{"stringValue":"127.0.0.1"}"#))
         let base64 = Data(hex: Self.traceID).base64EncodedString()
         #expect(exported.contains(Self.traceID) || exported.contains(base64), "the caller's trace is continued")
         try await collector.close()

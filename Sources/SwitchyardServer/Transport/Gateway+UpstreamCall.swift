@@ -123,7 +123,11 @@ extension Gateway {
         span.attributes["gen_ai.operation.name"] = "chat"
         span.attributes["gen_ai.provider.name"] = deployment.providerName
         span.attributes["gen_ai.request.model"] = deployment.upstreamModel
-        if let url = UpstreamURL(plainHTTP: request.url) { span.attributes["server.address"] = url.host }
+        // The authority of `scheme://host[:port]/…`, without the port.
+        if let authority = request.url.split(separator: "/", maxSplits: 2).dropFirst().first {
+            let host = authority.hasPrefix("[") ? authority : authority.split(separator: ":").first ?? authority
+            span.attributes["server.address"] = String(host)
+        }
         tracer.inject(span.context, into: &request.headers, using: UpstreamHeadersInjector())
         return span
     }
