@@ -3,7 +3,21 @@ extension RequestFeatures {
     /// object (a `router score` line, or a chat request body), read as `tools/router/features.py`
     /// reads it; content parts it does not know are skipped.
     public init(json request: JSONValue) {
-        if let prompt = request["prompt"]?.stringValue {
+        let scanner = JSONScanner(request.serialized)
+        guard let root = try? scanner.root() else {
+            self.init(text: "")
+            return
+        }
+        self.init(scanner: scanner, object: root)
+    }
+
+    /// The same, read straight from a scanned request body (no value tree is built: a routed
+    /// request pays for the strings it needs only).
+    public init(scanner: JSONScanner, object request: JSONSpan) {
+        func string(_ key: String, of object: JSONSpan) -> String? {
+            scanner.member(key, of: object).flatMap { scanner.string($0.value) }
+        }
+        if let prompt = string("prompt", of: request) {
             self.init(text: prompt)
             return
         }
@@ -11,30 +25,33 @@ extension RequestFeatures {
         var system: [String] = []
         var turns = 0
         var images = false
-        for message in request["messages"]?.arrayValue ?? [] {
-            let role = message["role"]?.stringValue
+        for message in scanner.member("messages", of: request).map({ scanner.elements(of: $0.value) }) ?? [] {
+            let role = string("role", of: message)
             if role == "user" { turns += 1 }
             var text = ""
-            switch message["content"] {
-            case .string(let value)?: text = value
-            case .array(let parts)?:
-                for part in parts {
-                    switch part["type"]?.stringValue {
-                    case "text": text += part["text"]?.stringValue ?? ""
-                    case "image_url", "image": images = true
-                    default: break
+            if let content = scanner.member("content", of: message)?.value {
+                switch content.kind {
+                case .string: text = scanner.string(content) ?? ""
+                case .array:
+                    for part in scanner.elements(of: content) {
+                        switch string("type", of: part) {
+                        case "text": text += string("text", of: part) ?? ""
+                        case "image_url", "image": images = true
+                        default: break
+                        }
                     }
+                default: break
                 }
-            default: break
             }
             if !text.isEmpty {
                 texts.append(text)
                 if role == "system" || role == "developer" { system.append(text) }
             }
         }
-        let format = request["response_format"]?["type"]?.stringValue
+        let format = scanner.member("response_format", of: request).flatMap { string("type", of: $0.value) }
+        let tools = scanner.member("tools", of: request).map { scanner.elements(of: $0.value) } ?? []
         self.init(
-            text: texts.joined(separator: "\n"), system: system.joined(separator: "\n"), turns: turns,
-            hasTools: !(request["tools"]?.arrayValue ?? []).isEmpty, hasImages: images, hasResponseFormat: format != nil && format != "text")
+            text: texts.joined(separator: "\n"), system: system.joined(separator: "\n"), turns: turns, hasTools: !tools.isEmpty,
+            hasImages: images, hasResponseFormat: format != nil && format != "text")
     }
 }

@@ -104,6 +104,6 @@ extension OpenAIChatRequestBody {
 extension OpenAIChatRequestBody {
     /// What routers look at, read leniently (content parts routers do not know are skipped).
     public var requestFeatures: RequestFeatures {
-        RequestFeatures(json: JSONValue(scanner: scanner, span: root))
+        RequestFeatures(scanner: scanner, object: root)
     }
 }
