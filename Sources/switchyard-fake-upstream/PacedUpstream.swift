@@ -2,6 +2,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import SwitchyardCore
+import SwitchyardTesting
 
 /// The benchmark's timed mock (`--paced`): every chat request waits `latency`, then answers the
 /// OpenAI `chat.completion` JSON, or — when the request streams — `deltas` content chunks paced
@@ -11,6 +12,15 @@ struct PacedUpstream {
     var latency: Duration
     var deltas: Int
     var interval: Duration
+    /// The non-streaming answer: `specs/fixtures/openai/chat_response.json`, as the specs give it.
+    let completion: ByteBuffer
+
+    init(latency: Duration, deltas: Int, interval: Duration, fixtures: Fixtures = .locate()) throws {
+        self.latency = latency
+        self.deltas = deltas
+        self.interval = interval
+        self.completion = ByteBuffer(bytes: try fixtures.data("openai", "chat_response.json"))
+    }
 
     func application(port: Int, onServerRunning: @escaping @Sendable (Int) async -> Void) -> some ApplicationProtocol {
         let router = Router()
@@ -31,7 +41,7 @@ struct PacedUpstream {
             .flatMap { scanner.bool($0.value) } ?? false
         if latency > .zero { try await Task.sleep(for: latency) }
         guard stream else {
-            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: Self.completion)))
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: completion))
         }
         let (deltas, interval) = (self.deltas, self.interval)
         return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"], body: ResponseBody { writer in
@@ -54,8 +64,4 @@ struct PacedUpstream {
         #"data: {"id":"chatcmpl-bench","object":"chat.completion.chunk","created":1694268190,"model":"gpt-4o-mini-2024-07-18","system_fingerprint":"fp_44709d6fcb","choices":[{"index":0,"delta":\#(delta),"logprobs":null,"finish_reason":\#(finish)}],"usage":null}"#
             + "\n\n"
     }
-
-    /// `specs/fixtures/openai/chat_response.json`, compacted.
-    private static let completion =
-        #"{"id":"chatcmpl-B9MBs8CjcvOU2jLn4n570S5qMJKcT","object":"chat.completion","created":1741569952,"model":"gpt-4o-mini-2024-07-18","choices":[{"index":0,"message":{"role":"assistant","content":"Hello! How can I assist you today?","refusal":null,"annotations":[]},"logprobs":null,"finish_reason":"stop"}],"usage":{"prompt_tokens":19,"completion_tokens":10,"total_tokens":29,"prompt_tokens_details":{"cached_tokens":0,"audio_tokens":0},"completion_tokens_details":{"reasoning_tokens":0,"audio_tokens":0,"accepted_prediction_tokens":0,"rejected_prediction_tokens":0}},"service_tier":"default","system_fingerprint":"fp_44709d6fcb"}"#
 }

@@ -14,7 +14,7 @@ while let argument = arguments.next() {
     switch argument {
     case "--port": port = arguments.next().flatMap(Int.init) ?? 0
     case "--api-key": apiKey = arguments.next()
-    case "--paced": paced = paced ?? PacedUpstream(latency: .zero, deltas: 20, interval: .milliseconds(50))
+    case "--paced": paced = try paced ?? PacedUpstream(latency: .zero, deltas: 20, interval: .milliseconds(50))
     case "--latency-ms": paced?.latency = milliseconds(arguments.next())
     case "--deltas": paced?.deltas = arguments.next().flatMap(Int.init) ?? 20
     case "--interval-ms": paced?.interval = milliseconds(arguments.next())

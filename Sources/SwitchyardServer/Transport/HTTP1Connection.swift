@@ -56,6 +56,4 @@ final class HTTP1Connection: Sendable {
             channel.close(promise: nil)
         }
     }
-
-    var isActive: Bool { channel.isActive }
 }
