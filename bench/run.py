@@ -29,7 +29,7 @@ import urllib.request
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 BENCH = ROOT / "bench"
-FIXTURE = ROOT.parent / "shared" / "specs" / "fixtures" / "openai" / "chat_response.json"
+FIXTURE = ROOT / "Tests" / "Fixtures" / "providers" / "openai" / "chat_response.json"
 MASTER_KEY = "sk-sy-bench-master"
 
 

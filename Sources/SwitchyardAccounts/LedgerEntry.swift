@@ -1,5 +1,5 @@
 /// One served request, as the usage ledger records it (exactly one row per request).
-public struct LedgerEntry: Sendable, Equatable {
+public struct LedgerEntry: Sendable, Equatable, Codable {
     public var requestID: String
     public var keyID: String?
     public var model: String

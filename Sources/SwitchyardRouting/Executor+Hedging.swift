@@ -5,7 +5,7 @@ extension Executor {
     /// a second attempt goes to the next deployment; the first to answer wins and the other is
     /// cancelled. If both fail, the remaining plan is tried as `run` would.
     public func runHedged<Value: Sendable>(
-        plan: RoutePlan, deadline: ContinuousClock.Instant, hedgeAfter: Duration,
+        plan: RoutePlan, deadline: ContinuousClock.Instant, hedgeAfter: Duration, tenant: String? = nil,
         attempt: @escaping @Sendable (Deployment, ContinuousClock.Instant) async throws -> Attempt<Value>
     ) async throws(GatewayError) -> (value: Value, deployment: Deployment, attempts: Int) {
         var tried: Set<String> = []
@@ -15,7 +15,7 @@ extension Executor {
             return next
         }
         guard let first = claimNext() else {
-            return try await run(plan: plan, deadline: deadline, alreadyTried: tried, attemptsMade: 0, attempt: attempt)
+            return try await run(plan: plan, deadline: deadline, tenant: tenant, alreadyTried: tried, attemptsMade: 0, attempt: attempt)
         }
 
         let race: (outcome: Result<(Value, Deployment), GatewayError>, attempts: Int) = await withTaskGroup(of: HedgeEvent<Value>.self) { group in
@@ -28,7 +28,7 @@ extension Executor {
                 } catch {
                     let gatewayError = Executor.gatewayError(error)
                     // A cancelled loser says nothing about its deployment's health.
-                    health.end(deployment.id, Task.isCancelled || !gatewayError.countsAgainstDeployment ? .neutral : .failure)
+                    health.end(deployment.id, Task.isCancelled ? .neutral : Executor.outcome(of: gatewayError, tenant: tenant))
                     return .finished(deployment, .failure(gatewayError))
                 }
             }
@@ -66,7 +66,7 @@ extension Executor {
             return (value, deployment, race.attempts)
         case .failure(let error):
             guard error.allowsFailover, race.attempts < maxAttempts else { throw error }
-            return try await run(plan: plan, deadline: deadline, alreadyTried: tried, attemptsMade: race.attempts, attempt: attempt)
+            return try await run(plan: plan, deadline: deadline, tenant: tenant, alreadyTried: tried, attemptsMade: race.attempts, attempt: attempt)
         }
     }
 }

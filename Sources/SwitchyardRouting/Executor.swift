@@ -27,15 +27,17 @@ public struct Executor: Sendable {
     }
 
     /// The first successful attempt's value, its deployment and how many attempts were made.
+    /// `tenant` (the caller's key id) is who the failures a request may cause are charged to
+    /// in the breakers (`DeploymentHealth.Outcome.tenantFailure`).
     public func run<Value: Sendable>(
-        plan: RoutePlan, deadline: ContinuousClock.Instant,
+        plan: RoutePlan, deadline: ContinuousClock.Instant, tenant: String? = nil,
         attempt: (Deployment, ContinuousClock.Instant) async throws -> Attempt<Value>
     ) async throws(GatewayError) -> (value: Value, deployment: Deployment, attempts: Int) {
-        try await run(plan: plan, deadline: deadline, alreadyTried: [], attemptsMade: 0, attempt: attempt)
+        try await run(plan: plan, deadline: deadline, tenant: tenant, alreadyTried: [], attemptsMade: 0, attempt: attempt)
     }
 
     func run<Value: Sendable>(
-        plan: RoutePlan, deadline: ContinuousClock.Instant, alreadyTried: Set<String>, attemptsMade: Int,
+        plan: RoutePlan, deadline: ContinuousClock.Instant, tenant: String?, alreadyTried: Set<String>, attemptsMade: Int,
         attempt: (Deployment, ContinuousClock.Instant) async throws -> Attempt<Value>
     ) async throws(GatewayError) -> (value: Value, deployment: Deployment, attempts: Int) {
         var queue = plan.primary
@@ -68,7 +70,7 @@ public struct Executor: Sendable {
                 return (result.value, deployment, attempts)
             } catch {
                 let gatewayError = Executor.gatewayError(error)
-                health.end(deployment.id, gatewayError.countsAgainstDeployment ? .failure : .neutral)
+                health.end(deployment.id, Executor.outcome(of: gatewayError, tenant: tenant))
                 if last?.deployment.id != deployment.id { retriesOfLast = 0 }
                 last = (deployment, gatewayError)
                 if Task.isCancelled { throw gatewayError }
@@ -99,6 +101,14 @@ public struct Executor: Sendable {
         Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 
+    /// How a failed attempt is judged: no verdict for client errors; a tenant's failure where
+    /// the request's content may be the cause; a plain failure otherwise.
+    static func outcome(of error: GatewayError, tenant: String?) -> DeploymentHealth.Outcome {
+        guard error.countsAgainstDeployment else { return .neutral }
+        if let tenant, error.mayBeCausedByRequest { return .tenantFailure(tenant) }
+        return .failure
+    }
+
     static func gatewayError(_ error: any Error) -> GatewayError {
         if let error = error as? GatewayError { return error }
         if error is CancellationError { return .internalError("The request was cancelled.") }
@@ -110,5 +120,11 @@ extension GatewayError {
     /// Whether this failure says something about the deployment's health (feeds its breaker).
     var countsAgainstDeployment: Bool {
         isRetryable || kind == .upstreamAuthentication || kind == .upstreamQuotaExhausted
+    }
+
+    /// Failures a request's own content can provoke (a body the upstream chokes on, an answer
+    /// the gateway cannot read, a generation too long for the deadline).
+    var mayBeCausedByRequest: Bool {
+        kind == .upstreamMalformed || kind == .upstreamServerError || kind == .upstreamTimeout
     }
 }

@@ -32,23 +32,40 @@ public struct ModelRouter: Sendable {
 
     /// The plan for `model`. `extraFallbacks` come from the request (`x-switchyard-fallbacks`);
     /// `promptTokens` (an estimate) sends the request straight to the context-window fallbacks
-    /// when it cannot fit the alias's `context_window`.
+    /// when it cannot fit the alias's `context_window`. Only aliases `allows` accepts (the
+    /// caller's key's allow-list) are reached: fallbacks from config or header, context-window
+    /// and content-policy fallbacks alike.
     public func plan(
-        for model: String, extraFallbacks: [String] = [], promptTokens: Int? = nil, using random: inout some RandomNumberGenerator
+        for model: String, extraFallbacks: [String] = [], promptTokens: Int? = nil, allows: (String) -> Bool = { _ in true },
+        using random: inout some RandomNumberGenerator
     ) throws(GatewayError) -> RoutePlan {
         guard let group = groups[model] else { throw .modelNotFound(model) }
-        var seen: Set<String> = [model]
+        let reach = reachableAliases(for: group, extraFallbacks: extraFallbacks, allows: allows)
         var primary = ordered(group, using: &random)
-        for fallback in group.fallbacks + extraFallbacks where seen.insert(fallback).inserted {
-            if let next = groups[fallback] { primary += ordered(next, using: &random) }
-        }
-        let onContextLength = group.contextWindowFallbacks.compactMap { groups[$0] }.flatMap { ordered($0, using: &random) }
-        let onContentPolicy = group.contentPolicyFallbacks.compactMap { groups[$0] }.flatMap { ordered($0, using: &random) }
+        for fallback in reach.fallbacks { if let next = groups[fallback] { primary += ordered(next, using: &random) } }
+        let onContextLength = reach.onContextLength.compactMap { groups[$0] }.flatMap { ordered($0, using: &random) }
+        let onContentPolicy = reach.onContentPolicy.compactMap { groups[$0] }.flatMap { ordered($0, using: &random) }
         if let window = group.contextWindow, let promptTokens, promptTokens > window, !onContextLength.isEmpty {
             primary = onContextLength
         }
         guard !primary.isEmpty else { throw .noHealthyDeployment(model) }
         return RoutePlan(primary: primary, onContextLength: onContextLength, onContentPolicy: onContentPolicy)
+    }
+
+    /// Every deployment a request for `model` may reach (the alias and its allowed fallbacks of
+    /// every kind), in no particular order: what a reservation must cover.
+    public func reachableDeployments(for model: String, extraFallbacks: [String] = [], allows: (String) -> Bool = { _ in true }) -> [Deployment] {
+        guard let group = groups[model] else { return [] }
+        let reach = reachableAliases(for: group, extraFallbacks: extraFallbacks, allows: allows)
+        return group.deployments + (reach.fallbacks + reach.onContextLength + reach.onContentPolicy).compactMap { groups[$0] }.flatMap(\.deployments)
+    }
+
+    private func reachableAliases(
+        for group: ModelGroup, extraFallbacks: [String], allows: (String) -> Bool
+    ) -> (fallbacks: [String], onContextLength: [String], onContentPolicy: [String]) {
+        var seen: Set<String> = [group.name]
+        let fallbacks = (group.fallbacks + extraFallbacks).filter { seen.insert($0).inserted && allows($0) }
+        return (fallbacks, group.contextWindowFallbacks.filter(allows), group.contentPolicyFallbacks.filter(allows))
     }
 
     /// The deployments to try for `model`, best first (the plan's primary list).

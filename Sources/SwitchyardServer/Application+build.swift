@@ -1,4 +1,5 @@
 public import Hummingbird
+import HummingbirdCore
 import AsyncHTTPClient
 import Foundation
 public import Logging
@@ -20,6 +21,9 @@ public struct GatewayDependencies: Sendable {
     public var keyRefreshInterval: Duration = .seconds(2)
     /// How often queued ledger entries are written to the store.
     public var ledgerFlushInterval: Duration = .milliseconds(200)
+    /// The ledger journal's directory when `accountStore` is given (nil: no journal); a store
+    /// opened from `storage.url` takes it from `storage.ledger_journal`.
+    public var ledgerJournal: URL?
 
     public init(logger: Logger = Logger(label: "switchyard"), transport: (any UpstreamTransport)? = nil, accountStore: (any AccountStore)? = nil) {
         self.logger = logger
@@ -35,7 +39,21 @@ public func buildApplication(configuration: GatewayConfiguration, dependencies: 
 {
     let store = try dependencies.accountStore ?? AccountStoreFactory.open(url: configuration.storage.url)
     try await store.migrate()
-    let accounting = Accounting(store: store, logger: dependencies.logger)
+    let journalDirectory = dependencies.accountStore == nil ? AccountStoreFactory.journalDirectory(configuration.storage) : dependencies.ledgerJournal
+    var journal: LedgerJournal?
+    if let journalDirectory {
+        // Rows of requests served before a crash (or a stop that could not flush) go to the store first.
+        let recovered = LedgerJournal.recover(from: journalDirectory)
+        if let through = recovered.through {
+            try await store.appendLedger(recovered.entries)
+            LedgerJournal.deleteRecovered(in: journalDirectory, through: through)
+            if !recovered.entries.isEmpty {
+                dependencies.logger.notice("ledger journal replayed", metadata: ["entries": "\(recovered.entries.count)"])
+            }
+        }
+        journal = try LedgerJournal(directory: journalDirectory)
+    }
+    let accounting = Accounting(store: store, logger: dependencies.logger, journal: journal)
     let keys = KeyCache(store: store, accounting: accounting)
     try await keys.reload()
     var services: [any Service] = [
@@ -48,7 +66,7 @@ public func buildApplication(configuration: GatewayConfiguration, dependencies: 
         let client = HTTPUpstreamTransport.makeClient()
         let pool = HTTP1ConnectionPool()
         services.append(HTTPClientService(client: client, pool: pool))
-        transport = HTTPUpstreamTransport(client: client, pool: pool)
+        transport = HTTPUpstreamTransport(client: client, pool: pool, tls: try HTTPUpstreamTransport.tlsConfigurations(configuration.providers))
     }
     var gateway = Gateway(
         configuration: configuration, routers: try RouterSet.build(configuration), transport: transport, accounting: accounting,
@@ -65,8 +83,15 @@ public func buildApplication(configuration: GatewayConfiguration, dependencies: 
     // Last, so it stops after the others: its final flush covers every drained request.
     services.append(LedgerFlusher(accounting: accounting, interval: dependencies.ledgerFlushInterval))
     let router = buildRouter(gateway: gateway, keys: keys)
+    let server = configuration.server
+    let connections = ConnectionCounter(limit: server.maxConnections)
+    let headerTimeout = TimeAmount.nanoseconds(ServerSettings.nanoseconds(server.headerTimeoutSeconds))
+    let http1 = HTTP1Channel.Configuration(
+        additionalChannelHandlers: [ConnectionGuard(headerTimeout: headerTimeout, counter: connections)],
+        idleTimeout: .nanoseconds(ServerSettings.nanoseconds(server.idleTimeoutSeconds)))
     return Application(
         router: router,
+        server: .http1(configuration: http1),
         configuration: ApplicationConfiguration(
             address: .hostname(configuration.server.host, port: configuration.server.port),
             serverName: "switchyard"),

@@ -28,8 +28,8 @@ struct Gateway: Sendable {
     let logger: Logger
     /// The OpenTelemetry tracer when `tracing:` is on.
     var tracer: (any Tracer)?
-    /// Upper bound on a non-streaming upstream body the gateway buffers.
-    let maxUpstreamBodyBytes = 64 * 1024 * 1024
+    /// Upstream bytes all requests together hold in memory (`server.max_buffered_bytes`).
+    let bufferBudget: BufferBudget
     /// Upper bound on an upstream error body read for classification.
     let maxErrorBodyBytes = 1024 * 1024
 
@@ -39,9 +39,10 @@ struct Gateway: Sendable {
         self.transport = transport
         self.accounting = accounting
         self.logger = logger
+        self.bufferBudget = BufferBudget(limit: configuration.server.maxBufferedBytes)
         let routing = configuration.routing
-        self.requestTimeout = .milliseconds(Int64(routing.timeoutSeconds * 1000))
-        self.firstByteTimeout = .milliseconds(Int64(routing.firstByteTimeoutSeconds * 1000))
+        self.requestTimeout = .nanoseconds(ServerSettings.nanoseconds(routing.timeoutSeconds))
+        self.firstByteTimeout = .nanoseconds(ServerSettings.nanoseconds(routing.firstByteTimeoutSeconds))
         let health = DeploymentHealth(
             failureThreshold: routing.cooldownFailures, window: routing.cooldownWindowSeconds, cooldown: routing.cooldownSeconds)
         self.executor = Executor(maxAttempts: routing.retries + 1, health: health)

@@ -17,9 +17,12 @@ public struct GatewayRequestContext: RequestContext {
     var span: RequestSpan?
     /// The wire format errors are rendered in.
     public var errorFormat: ErrorFormat = .openAI
+    /// The client connection (a stream whose client stops reading is cut by closing it).
+    let channel: any Channel
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
+        self.channel = source.channel
     }
 
     /// The wire formats the gateway answers in.

@@ -7,24 +7,30 @@ import SwitchyardRouting
 extension Gateway {
     /// Admits a request for the caller's key: its rate limits (429), then a reservation of the
     /// most the request can cost — prompt estimate at the input price plus `max_tokens` (or a
-    /// default) at the output price of the dearest candidate — against its credits (402).
-    func admit(_ context: GatewayRequestContext, model: String, promptBytes: Int, maxTokens: Int?) throws(GatewayError) -> Admission {
+    /// default) for each of `choices` answers at the output price of the dearest deployment it
+    /// may reach, fallbacks included — against its credits (402).
+    func admit(
+        _ context: GatewayRequestContext, model: String, promptBytes: Int, maxTokens: Int?, choices: Int = 1, fallbacks: [String] = []
+    ) throws(GatewayError) -> Admission {
         metrics.started()
         do {
-            return try reserve(context, model: model, promptBytes: promptBytes, maxTokens: maxTokens)
+            return try reserve(context, model: model, promptBytes: promptBytes, maxTokens: maxTokens, choices: choices, fallbacks: fallbacks)
         } catch {
             metrics.finished()
             throw error
         }
     }
 
-    private func reserve(_ context: GatewayRequestContext, model: String, promptBytes: Int, maxTokens: Int?) throws(GatewayError) -> Admission {
+    private func reserve(
+        _ context: GatewayRequestContext, model: String, promptBytes: Int, maxTokens: Int?, choices: Int, fallbacks: [String]
+    ) throws(GatewayError) -> Admission {
         guard case .key(let key) = context.principal else { return Admission() }
         let promptTokens = TokenEstimator.estimate(byteCount: promptBytes)
         let ticket = try rateLimiter.admit(key, estimatedTokens: promptTokens)
         guard key.credits != nil || key.budget != nil else { return Admission(ticket: ticket) }
-        let prices = router.group(named: model)?.deployments.compactMap(\.price) ?? []
-        let estimate = prices.map { $0.reservationNanos(promptTokens: promptTokens, maxTokens: maxTokens ?? defaultReservedOutputTokens) }.max() ?? 0
+        let reachable = router.reachableDeployments(for: model, extraFallbacks: fallbacks, allows: context.principal.allows)
+        let outputTokens = maxTokens ?? defaultReservedOutputTokens
+        let estimate = reachable.compactMap(\.price).map { $0.reservationNanos(promptTokens: promptTokens, maxTokens: outputTokens, choices: choices) }.max() ?? 0
         do {
             return Admission(reservation: try accounting.reserve(context.principal, estimate: Money(nanos: estimate)), ticket: ticket)
         } catch {
@@ -46,7 +52,9 @@ extension Gateway {
     @discardableResult
     func meter(
         context: GatewayRequestContext, call: UpstreamCall, admission: Admission, usage: Usage, stream: Bool, status: Int
-    ) -> Money {
+    ) async -> Money {
+        // Counts as an upstream (or the client's stream) reported them may be absurd: clamp first.
+        let usage = usage.sanitized
         router.health.addTokens(call.deployment.id, usage.totalTokens)
         rateLimiter.finish(admission.ticket, actualTokens: usage.totalTokens)
         let latency = ContinuousClock.now - context.startedAt
@@ -60,7 +68,8 @@ extension Gateway {
             cost: Money(nanos: call.deployment.price?.costNanos(of: usage) ?? 0), status: status,
             latencyMs: Executor.seconds(latency) * 1000, timeToFirstTokenMs: Executor.seconds(call.upstreamWait) * 1000,
             attempts: call.attempts, stream: stream, createdAt: Int64(Date().timeIntervalSince1970))
-        let charged = accounting.settle(admission.reservation, entry: entry)
+        // Durable (journaled) before the caller sends the response's final bytes.
+        let charged = await accounting.record(admission.reservation, entry: entry)
         RequestLog.served(logger, context: context, call: call, usage: usage, cost: charged, stream: stream, status: status)
         context.span?.served(call: call, usage: usage, status: status, route: entry.route)
         metrics.finished()

@@ -155,10 +155,14 @@ public final class SQLiteAccountStore: AccountStore {
 
     public func addCredits(id: String, amount: Money) async throws -> Money? {
         try await database.write { db in
-            try db.execute(
-                sql: "UPDATE virtual_keys SET credits_nanos = COALESCE(credits_nanos, 0) + ? WHERE id = ?", arguments: [amount.nanos, id])
-            guard db.changesCount > 0 else { return nil }
-            return try Int64.fetchOne(db, sql: "SELECT credits_nanos FROM virtual_keys WHERE id = ?", arguments: [id]).map(Money.init(nanos:))
+            // Read, add exactly, write: SQLite's own `+` turns an overflowing sum into a REAL.
+            guard let row = try Row.fetchOne(db, sql: "SELECT credits_nanos FROM virtual_keys WHERE id = ?", arguments: [id]) else { return nil }
+            let current = Money(nanos: Self.nanos(row["credits_nanos"]) ?? 0)
+            guard let balance = current.adding(amount), abs(balance.nanos) <= Money.maxBalance.nanos else {
+                throw AccountStoreError("The balance would leave the range a key can hold (±\(Money.maxBalance) USD).")
+            }
+            try db.execute(sql: "UPDATE virtual_keys SET credits_nanos = ? WHERE id = ?", arguments: [balance.nanos, id])
+            return balance
         }
     }
 
@@ -273,14 +277,24 @@ public final class SQLiteAccountStore: AccountStore {
             id: row["id"], name: row["name"], owner: row["owner"], keyHash: row["key_hash"], keyPrefix: row["key_prefix"],
             createdAt: row["created_at"], expiresAt: row["expires_at"], revokedAt: row["revoked_at"],
             models: decode(row["models"]) ?? [], rpm: row["rpm"], tpm: row["tpm"], maxParallel: row["max_parallel"],
-            credits: (row["credits_nanos"] as Int64?).map(Money.init(nanos:)), budget: budget(row), metadata: decode(row["metadata"]) ?? [:])
+            credits: nanos(row["credits_nanos"]).map(Money.init(nanos:)), budget: budget(row), metadata: decode(row["metadata"]) ?? [:])
     }
 
     private static func budget(_ row: Row) -> Budget? {
-        guard let nanos = row["budget_nanos"] as Int64?, let period = (row["budget_period"] as String?).flatMap(Budget.Period.init) else {
+        guard let nanos = nanos(row["budget_nanos"]), let period = (row["budget_period"] as String?).flatMap(Budget.Period.init) else {
             return nil
         }
         return Budget(amount: Money(nanos: nanos), period: period)
+    }
+
+    /// An amount column read without trapping: a REAL (what SQLite makes of an overflowing
+    /// integer sum, in rows written before this was guarded) is clamped into `Int64`'s range.
+    static func nanos(_ value: DatabaseValue) -> Int64? {
+        switch value.storage {
+        case .int64(let nanos): nanos
+        case .double(let nanos): nanos.isNaN ? 0 : nanos >= 9.2e18 ? .max : nanos <= -9.2e18 ? .min : Int64(nanos)
+        case .null, .string, .blob: nil
+        }
     }
 
     private static func encode<T: Encodable>(_ value: T) -> String {

@@ -1,16 +1,16 @@
 public import Foundation
 
-/// The provider wire fixtures of `../shared/specs/fixtures` (checked against the official SDKs).
+/// The provider wire fixtures in `Tests/Fixtures/providers` (checked against the official SDKs).
 public struct Fixtures: Sendable {
     public let directory: URL
 
-    /// `SWITCHYARD_FIXTURES` when set, else `../shared/specs/fixtures` beside the checkout.
+    /// `SWITCHYARD_FIXTURES` when set, else `Tests/Fixtures/providers` of this checkout.
     public static func locate() -> Fixtures {
         if let path = ProcessInfo.processInfo.environment["SWITCHYARD_FIXTURES"], !path.isEmpty {
             return Fixtures(directory: URL(fileURLWithPath: path))
         }
         let checkout = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        return Fixtures(directory: checkout.deletingLastPathComponent().appendingPathComponent("shared/specs/fixtures"))
+        return Fixtures(directory: checkout.appendingPathComponent("Tests/Fixtures/providers"))
     }
 
     public init(directory: URL) {

@@ -53,7 +53,9 @@ struct Keys: ParsableCommand {
             key.models = models.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } } ?? []
             key.expiresAt = expiresInDays.map { now + Int64($0) * 86_400 }
             if let credits {
-                guard let amount = Money(decimal: credits) else { throw ValidationError("--credits must be a decimal like 10.00") }
+                guard let amount = Money(decimal: credits), amount.isAdminAmount(allowNegative: false) else {
+                    throw ValidationError("--credits must be a decimal like 10.00, at most \(Money.maxAdminAmount)")
+                }
                 key.credits = amount
             }
             if let budget {
@@ -116,7 +118,9 @@ struct Keys: ParsableCommand {
         @Argument(help: "Amount in USD, e.g. 5.00.") var amount: String
 
         func runAsync() async throws {
-            guard let money = Money(decimal: amount) else { throw ValidationError("amount must be a decimal like 5.00") }
+            guard let money = Money(decimal: amount), money.isAdminAmount(allowNegative: true) else {
+                throw ValidationError("amount must be a decimal like 5.00, within ±\(Money.maxAdminAmount)")
+            }
             guard let balance = try await store.open().addCredits(id: id, amount: money) else { throw ValidationError("no key with id \(id)") }
             print("\(id) credits: \(balance)")
         }

@@ -47,7 +47,7 @@ import SwitchyardAccounts
     @Test(arguments: [0.1, 0.3, 0.5, 0.8])
     func calibrationHitsTheRequestedShareWithinTwoPoints(_ share: Double) throws {
         let scores = Self.mmluScores
-        try #require(scores.count > 2000, "the MMLU routing data must be beside the checkout (../shared/data/routing)")
+        try #require(scores.count > 2000, "Tests/Fixtures/routing/mmlu-every-6th.json must hold the MMLU prompts")
         let calibrator = ShareCalibrator(share: share, calibrationQuantiles: try model().calibrationQuantiles, capacity: scores.count, recomputeEvery: 1)
         for score in scores { calibrator.record(score) }
         let routedStrong = Double(scores.filter { $0 >= calibrator.threshold }.count) / Double(scores.count)
@@ -61,16 +61,13 @@ import SwitchyardAccounts
         #expect(abs(heldOut - share) <= 0.05, "held out: share \(share): routed \(heldOut)")
     }
 
-    /// Scores of every 6th MMLU prompt in ../shared/data/routing (computed once).
+    /// Scores of every 6th MMLU prompt of the routing data (copied to Tests/Fixtures/routing; computed once).
     static let mmluScores: [Double] = {
         guard let model else { return [] }
-        let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("shared/data/routing/mmlu")
-        let files = ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []).filter { $0.hasSuffix(".csv") }.sorted()
-        let prompts = files.flatMap { file in
-            CSVReader.records((try? String(contentsOf: directory.appendingPathComponent(file), encoding: .utf8)) ?? "").dropFirst().compactMap(\.first)
-        }
-        return stride(from: 0, to: prompts.count, by: 6).map { model.score(RequestFeatures(text: prompts[$0])) }
+        let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/routing/mmlu-every-6th.json")
+        guard let data = try? Data(contentsOf: file), let prompts = try? JSONDecoder().decode([String].self, from: data) else { return [] }
+        return prompts.map { model.score(RequestFeatures(text: $0)) }
     }()
 
     @Test func bundledQuantilesGiveTheShareOnTheBuildDistribution() throws {

@@ -6,7 +6,7 @@ import SwitchyardRouting
 /// Hot paths of a request, measured per operation with allocation counts, so a regression shows in
 /// `swift package benchmark baseline compare`: SSE framing, the OpenAI stream fast path, translating an
 /// Anthropic stream to OpenAI chunks, parsing a chat request, and scoring a prompt with the learned router.
-/// Inputs follow `../shared/specs/fixtures` (the same event shapes, repeated to a 200-delta answer).
+/// Inputs follow `Tests/Fixtures/providers` (the same event shapes, repeated to a 200-delta answer).
 let benchmarks: @Sendable () -> Void = {
     // `baseline check` fails when allocations grow by more than 5% (they are deterministic) or the median
     // time by more than 25% (only the median: tails are noise on a shared machine).

@@ -43,6 +43,23 @@ public struct ServerSettings: Sendable {
     public var maxBodyBytes: Int = 10 * 1024 * 1024
     /// How long SIGTERM waits for in-flight requests and streams before closing them.
     public var shutdownGraceSeconds: Double = 30
+    /// How long a client has to send a request's headers (on a new connection, or after the
+    /// previous response on a kept-alive one) before the connection is closed (slowloris).
+    public var headerTimeoutSeconds: Double = 10
+    /// How long a kept-alive connection may sit idle between requests.
+    public var idleTimeoutSeconds: Double = 60
+    /// Open client connections at most; connections beyond are closed at once.
+    public var maxConnections: Int = 4096
+    /// The largest non-streaming upstream response one request may buffer (502 above it).
+    public var maxResponseBytes: Int = 16 * 1024 * 1024
+    /// Upstream response bytes all requests together may buffer at once (503 above it).
+    public var maxBufferedBytes: Int = 256 * 1024 * 1024
+
+    /// Configured seconds as nanoseconds, clamped to 0…10⁷ s (NaN is 0): no setting traps.
+    public static func nanoseconds(_ seconds: Double) -> Int64 {
+        guard seconds.isFinite, seconds > 0 else { return 0 }
+        return Int64(min(seconds, 10_000_000) * 1e9)
+    }
 
     public init() {}
 }
@@ -51,6 +68,9 @@ public struct ServerSettings: Sendable {
 public struct StorageSettings: Sendable {
     public var url: String = "sqlite://switchyard.db"
     public var redisURL: String?
+    /// The directory of the ledger's write-ahead journal (crash safety of served requests'
+    /// rows); nil: `<sqlite file>.journal` beside a file store; "" turns it off.
+    public var ledgerJournal: String?
 
     public init() {}
 }
@@ -71,6 +91,8 @@ public struct ProviderSettings: Sendable {
     public var accessKeyID: String?
     public var secretAccessKey: Secret?
     public var sessionToken: Secret?
+    /// How the provider's certificate is verified over HTTPS.
+    public var tls = TLSSettings()
 
     public init(name: String, type: String, baseURL: String? = nil, apiKey: Secret? = nil, headers: [String: String] = [:]) {
         self.name = name
@@ -79,6 +101,23 @@ public struct ProviderSettings: Sendable {
         self.apiKey = apiKey
         self.headers = headers
     }
+}
+
+/// `providers.<name>.tls:` — trust for a provider reached over HTTPS (a corporate proxy's CA, a
+/// self-hosted server's own CA). The system's trust store is used when nothing is set.
+public struct TLSSettings: Sendable {
+    /// A PEM file of the CA certificates to trust (instead of the system's).
+    public var caFile: String?
+    /// Accept any certificate (testing only: it gives up the protection TLS exists for).
+    public var insecureSkipVerify = false
+
+    public init(caFile: String? = nil, insecureSkipVerify: Bool = false) {
+        self.caFile = caFile
+        self.insecureSkipVerify = insecureSkipVerify
+    }
+
+    /// Whether anything differs from the system defaults.
+    public var isCustom: Bool { caFile != nil || insecureSkipVerify }
 }
 
 /// `models[]` — a name clients send and the deployments that serve it.

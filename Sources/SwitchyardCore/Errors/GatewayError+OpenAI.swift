@@ -13,7 +13,7 @@ extension GatewayError {
         case .upstreamQuotaExhausted: "insufficient_quota"
         case .upstreamAuthentication, .upstreamServerError, .upstreamUnreachable, .upstreamMalformed, .upstreamNotFound, .internalError:
             "server_error"
-        case .upstreamOverloaded, .noHealthyDeployment: "service_unavailable"
+        case .upstreamOverloaded, .noHealthyDeployment, .gatewayOverloaded: "service_unavailable"
         case .upstreamTimeout: "timeout_error"
         }
     }
@@ -35,6 +35,7 @@ extension GatewayError {
         case .upstreamTimeout: "upstream_timeout"
         case .upstreamUnreachable: "upstream_unreachable"
         case .noHealthyDeployment: "no_healthy_deployment"
+        case .gatewayOverloaded: "gateway_overloaded"
         default: nil
         }
     }

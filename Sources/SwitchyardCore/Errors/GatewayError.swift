@@ -29,6 +29,8 @@ public struct GatewayError: Error, Sendable, Equatable, CustomStringConvertible 
         case upstreamTimeout
         case upstreamMalformed
         case noHealthyDeployment
+        /// The gateway itself is at a resource bound (buffered response bytes).
+        case gatewayOverloaded
         case internalError
     }
 
@@ -67,7 +69,7 @@ extension GatewayError {
         GatewayError(.permissionDenied, message)
     }
     public static func modelNotFound(_ model: String) -> GatewayError {
-        GatewayError(.modelNotFound, "The model `\(model)` does not exist on this gateway. GET /v1/models lists the models you can use.", param: "model")
+        GatewayError(.modelNotFound, "The model `\(JSONScanner.excerpt(model))` does not exist on this gateway. GET /v1/models lists the models you can use.", param: "model")
     }
     public static func insufficientCredits(_ message: String) -> GatewayError {
         GatewayError(.insufficientCredits, message)
@@ -103,6 +105,13 @@ extension GatewayError {
     public static func upstreamMalformed(_ provider: String, _ detail: String) -> GatewayError {
         GatewayError(.upstreamMalformed, "Provider '\(provider)' sent a malformed response: \(detail)")
     }
+    /// The connection closed (or failed) after the response head, before the body was whole.
+    public static func upstreamTruncated(_ provider: String) -> GatewayError {
+        GatewayError(.upstreamMalformed, "Provider '\(provider)' closed the connection before its response was complete.")
+    }
+    public static func gatewayOverloaded(_ message: String) -> GatewayError {
+        GatewayError(.gatewayOverloaded, message, retryAfterSeconds: 1)
+    }
     public static func noHealthyDeployment(_ model: String) -> GatewayError {
         GatewayError(.noHealthyDeployment, "No healthy deployment is available for model `\(model)`.")
     }
@@ -126,7 +135,7 @@ extension GatewayError {
         case .payloadTooLarge: 413
         case .rateLimited, .upstreamRateLimited, .upstreamQuotaExhausted: 429
         case .upstreamAuthentication, .upstreamServerError, .upstreamUnreachable, .upstreamMalformed, .upstreamNotFound: 502
-        case .upstreamOverloaded, .noHealthyDeployment: 503
+        case .upstreamOverloaded, .noHealthyDeployment, .gatewayOverloaded: 503
         case .upstreamTimeout: 504
         case .internalError: 500
         }

@@ -31,15 +31,24 @@ public struct JSONSyntaxError: Error, Sendable, Equatable, CustomStringConvertib
 /// byte unchanged (the same-format fast path of DESIGN §1).
 public struct JSONScanner: Sendable {
     public let bytes: [UInt8]
+    /// Whether `root()` reads the document as a client's request must be read: duplicate keys in
+    /// any object, invalid UTF-8 and lone surrogate escapes are errors, so what the gateway
+    /// validates is exactly what an upstream parser sees (RFC 8259 leaves duplicates to each
+    /// parser: one takes the first, another the last).
+    public let strict: Bool
     /// Nesting deeper than this is rejected (protects the stack against hostile bodies).
     public static let maxDepth = 256
 
-    public init(_ bytes: [UInt8]) {
+    public init(_ bytes: [UInt8], strict: Bool = false) {
         self.bytes = bytes
+        self.strict = strict
     }
 
     /// Validates the whole document and returns the span of its root value.
     public func root() throws(JSONSyntaxError) -> JSONSpan {
+        if strict, let offset = UTF8Validation.firstInvalidOffset(bytes) {
+            throw fail(offset, "invalid UTF-8")
+        }
         var i = skipWhitespace(0)
         let span = try scanValue(at: &i, depth: 0)
         i = skipWhitespace(i)
@@ -176,9 +185,13 @@ public struct JSONScanner: Sendable {
             guard depth < JSONScanner.maxDepth else { throw fail(i, "nesting too deep") }
             i = skipWhitespace(i + 1)
             if i < bytes.count, bytes[i] == UInt8(ascii: "}") { i += 1; return JSONSpan(kind: .object, range: start..<i) }
+            var keys = KeySet()
             while true {
                 guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else { throw fail(i, "expected a string key") }
-                _ = try scanString(at: &i)
+                let key = try scanString(at: &i)
+                if strict, !keys.insert(key, in: self) {
+                    throw fail(key.range.lowerBound, "duplicate key \"\(JSONScanner.excerpt(string(key) ?? ""))\"")
+                }
                 i = skipWhitespace(i)
                 guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { throw fail(i, "expected ':'") }
                 i = skipWhitespace(i + 1)
@@ -262,8 +275,13 @@ public struct JSONScanner: Sendable {
                     UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
                     i += 2
                 case UInt8(ascii: "u"):
-                    guard i + 5 < bytes.count, (2...5).allSatisfy({ JSONScanner.hexValue(bytes[i + $0]) != nil }) else {
-                        throw fail(i, "invalid \\u escape")
+                    guard let code = hex4(at: i + 2) else { throw fail(i, "invalid \\u escape") }
+                    if strict, (0xD800..<0xE000).contains(code) {
+                        // A surrogate escape must be a high one followed by a low one.
+                        guard code < 0xDC00, i + 7 < bytes.count, bytes[i + 6] == UInt8(ascii: "\\"), bytes[i + 7] == UInt8(ascii: "u"),
+                            let low = hex4(at: i + 8), (0xDC00..<0xE000).contains(low)
+                        else { throw fail(i, "lone surrogate in \\u escape") }
+                        i += 6
                     }
                     i += 6
                 default:
@@ -298,6 +316,45 @@ public struct JSONScanner: Sendable {
             }
             return index
         }
+    }
+
+    /// The value of the four hex digits at `offset`, or nil when they are not there.
+    private func hex4(at offset: Int) -> UInt32? {
+        guard offset + 3 < bytes.count else { return nil }
+        var value: UInt32 = 0
+        for k in 0..<4 {
+            guard let digit = JSONScanner.hexValue(bytes[offset + k]) else { return nil }
+            value = value << 4 | digit
+        }
+        return value
+    }
+
+    /// At most 64 characters of `text`, for error messages that quote a client's input.
+    public static func excerpt(_ text: String) -> String {
+        text.count <= 64 ? text : String(text.prefix(64)) + "…"
+    }
+
+    /// The keys of one object seen so far, for strict mode's duplicate check: byte comparison of
+    /// the raw keys (decoded only when either holds an escape), a hash set past 16 keys.
+    struct KeySet {
+        private var spans: [JSONSpan] = []
+        private var decoded: Set<String>?
+
+        /// False when an equal key was already there.
+        mutating func insert(_ key: JSONSpan, in scanner: JSONScanner) -> Bool {
+            if decoded != nil { return decoded?.insert(scanner.string(key) ?? "").inserted ?? false }
+            for other in spans where scanner.sameKey(other, key) { return false }
+            spans.append(key)
+            if spans.count > 16 { decoded = Set(spans.map { scanner.string($0) ?? "" }) }
+            return true
+        }
+    }
+
+    /// Whether two key spans decode to the same string.
+    func sameKey(_ a: JSONSpan, _ b: JSONSpan) -> Bool {
+        let left = bytes[(a.range.lowerBound + 1)..<(a.range.upperBound - 1)], right = bytes[(b.range.lowerBound + 1)..<(b.range.upperBound - 1)]
+        if left.contains(UInt8(ascii: "\\")) || right.contains(UInt8(ascii: "\\")) { return string(a) == string(b) }
+        return left.elementsEqual(right)
     }
 
     static func hexValue(_ byte: UInt8) -> UInt32? {

@@ -21,10 +21,10 @@ public enum JSONValue: Sendable, Equatable {
         }
     }
 
-    /// Parses a whole document.
+    /// Parses a whole document (`strict`: as a client's request, see `JSONScanner.strict`).
     @inlinable
-    public static func parse<C: Collection>(_ bytes: C) throws(JSONSyntaxError) -> JSONValue where C.Element == UInt8 {
-        let scanner = JSONScanner(Array(bytes))
+    public static func parse<C: Collection>(_ bytes: C, strict: Bool = false) throws(JSONSyntaxError) -> JSONValue where C.Element == UInt8 {
+        let scanner = JSONScanner(Array(bytes), strict: strict)
         return JSONValue(scanner: scanner, span: try scanner.root())
     }
 
@@ -94,7 +94,9 @@ public enum JSONValue: Sendable, Equatable {
         }
     }
 
+    /// JSON number text for `value`; JSON has no infinity or NaN, so those become `null`.
     static func format(_ value: Double) -> String {
+        guard value.isFinite else { return "null" }
         if value == value.rounded() && abs(value) < 1e15 { return String(Int(value)) }
         return String(value)
     }

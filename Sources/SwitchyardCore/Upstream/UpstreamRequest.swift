@@ -6,6 +6,9 @@ public struct UpstreamRequest: Sendable {
     public var url: String
     public var headers: [(name: String, value: String)]
     public var body: [UInt8]
+    /// The configured provider the request goes to (set by the gateway: the transport applies
+    /// that provider's TLS settings).
+    public var provider: String?
 
     public init(method: Method = .post, url: String, headers: [(name: String, value: String)], body: [UInt8]) {
         self.method = method

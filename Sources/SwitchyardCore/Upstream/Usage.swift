@@ -17,7 +17,25 @@ public struct Usage: Sendable, Equatable {
         self.isEstimated = isEstimated
     }
 
-    public var totalTokens: Int { promptTokens + completionTokens }
+    /// Saturating: absurd counts from an upstream never trap.
+    public var totalTokens: Int {
+        let (sum, overflow) = promptTokens.addingReportingOverflow(completionTokens)
+        return overflow ? .max : sum
+    }
+
+    /// The largest token count the gateway takes from an upstream (2³⁹ ≈ 550 billion): counts
+    /// above it are clamped, so costs, metrics and rate limits stay in range.
+    public static let maxTokens = 1 << 39
+
+    /// The usage with every count in 0…`maxTokens` and the parts within their wholes (cached ≤
+    /// prompt, reasoning ≤ completion): what an upstream reports can never credit a key or trap.
+    public var sanitized: Usage {
+        func clamp(_ value: Int, _ upper: Int = Usage.maxTokens) -> Int { Swift.min(Swift.max(0, value), upper) }
+        let prompt = clamp(promptTokens), completion = clamp(completionTokens)
+        return Usage(
+            promptTokens: prompt, completionTokens: completion, cachedPromptTokens: clamp(cachedPromptTokens, prompt),
+            reasoningTokens: clamp(reasoningTokens, completion), isEstimated: isEstimated)
+    }
 }
 
 /// Prices in USD per million tokens.
@@ -33,21 +51,31 @@ public struct Price: Sendable, Equatable {
     }
 
     /// The cost of `usage` at this price in nanodollars (10⁻⁹ USD), computed in integers so
-    /// money never passes through floating point.
+    /// money never passes through floating point. Counts are sanitised first and the sum is
+    /// taken in 128 bits, so no usage an upstream reports can trap or go negative; a cost past
+    /// `Int64.max` is clamped there.
     public func costNanos(of usage: Usage) -> Int64 {
-        let inputRate = Price.nanosPerMillion(input)
-        let cachedRate = Price.nanosPerMillion(cachedInput ?? input)
-        let outputRate = Price.nanosPerMillion(output)
-        let uncached = Int64(max(0, usage.promptTokens - usage.cachedPromptTokens))
-        let total = uncached * inputRate + Int64(usage.cachedPromptTokens) * cachedRate + Int64(usage.completionTokens) * outputRate
-        return (total + 500_000) / 1_000_000
+        let usage = usage.sanitized
+        let inputRate = Int128(Price.nanosPerMillion(input))
+        let cachedRate = Int128(Price.nanosPerMillion(cachedInput ?? input))
+        let outputRate = Int128(Price.nanosPerMillion(output))
+        let uncached = Int128(usage.promptTokens - usage.cachedPromptTokens)
+        let total = uncached * inputRate + Int128(usage.cachedPromptTokens) * cachedRate + Int128(usage.completionTokens) * outputRate
+        return Int64(clamping: (total + 500_000) / 1_000_000)
     }
 
-    /// The estimate a reservation holds: `promptTokens` at the input price plus `maxTokens` at the output price.
-    public func reservationNanos(promptTokens: Int, maxTokens: Int) -> Int64 {
-        costNanos(of: Usage(promptTokens: promptTokens, completionTokens: maxTokens))
+    /// The estimate a reservation holds: `promptTokens` at the input price plus `maxTokens` at
+    /// the output price for each of `choices` answers.
+    public func reservationNanos(promptTokens: Int, maxTokens: Int, choices: Int = 1) -> Int64 {
+        let (output, overflow) = Swift.max(0, maxTokens).multipliedReportingOverflow(by: Swift.max(1, choices))
+        return costNanos(of: Usage(promptTokens: promptTokens, completionTokens: overflow ? .max : output))
     }
 
-    /// A configured USD-per-million price as integer nanodollars per million tokens.
-    static func nanosPerMillion(_ usd: Double) -> Int64 { Int64((usd * 1_000_000_000).rounded()) }
+    /// A configured USD-per-million price as integer nanodollars per million tokens, in
+    /// 0…10¹⁸ (a thousand USD per token): NaN, negative or absurd prices never trap.
+    static func nanosPerMillion(_ usd: Double) -> Int64 {
+        guard usd.isFinite, usd > 0 else { return 0 }
+        let nanos = (usd * 1_000_000_000).rounded()
+        return nanos >= 1e18 ? 1_000_000_000_000_000_000 : Int64(nanos)
+    }
 }

@@ -7,7 +7,7 @@ public enum AnthropicMessagesRequest {
     public static func decode(_ bytes: [UInt8]) throws(GatewayError) -> ChatRequest {
         let json: JSONValue
         do {
-            json = try JSONValue.parse(bytes)
+            json = try JSONValue.parse(bytes, strict: true)
         } catch {
             throw .invalidRequest("We could not parse the JSON body of your request (\(error.description)).")
         }
@@ -19,6 +19,7 @@ public enum AnthropicMessagesRequest {
         guard let maxTokens = maxTokensValue.intValue, maxTokens >= 1 else {
             throw .invalidRequest("max_tokens: Input should be an integer greater than or equal to 1", param: "max_tokens")
         }
+        try RequestLimits.check(maxTokens, 1...RequestLimits.maxOutputTokens, field: "max_tokens")
         guard let messages = json["messages"]?.arrayValue else {
             throw .invalidRequest("messages: Field required (an array of messages).", param: "messages")
         }
@@ -31,9 +32,13 @@ public enum AnthropicMessagesRequest {
         }
         request.tools = try tools(json["tools"])
         try applyToolChoice(json["tool_choice"], to: &request)
-        request.temperature = try number(json, "temperature")
-        request.topP = try number(json, "top_p")
-        request.topK = json["top_k"]?.intValue
+        request.temperature = try number(json, "temperature", 0...1)
+        request.topP = try number(json, "top_p", 0...1)
+        if let topK = json["top_k"], !topK.isNull {
+            guard let value = topK.intValue else { throw .invalidRequest("top_k: Input should be a valid integer", param: "top_k") }
+            try RequestLimits.check(value, 0...Int(Int32.max), field: "top_k")
+            request.topK = value
+        }
         if let stops = json["stop_sequences"] {
             guard let list = stops.arrayValue, list.allSatisfy({ $0.stringValue != nil }) else {
                 throw .invalidRequest("stop_sequences: Input should be a list of strings", param: "stop_sequences")
@@ -46,14 +51,16 @@ public enum AnthropicMessagesRequest {
         }
         request.user = json["metadata"]?["user_id"]?.stringValue
         if let thinking = json["thinking"], thinking["type"]?.stringValue == "enabled" {
+            if let budget = thinking["budget_tokens"]?.intValue { try RequestLimits.check(budget, 0...RequestLimits.maxOutputTokens, field: "thinking.budget_tokens") }
             request.thinkingBudget = thinking["budget_tokens"]?.intValue
         }
         return request
     }
 
-    private static func number(_ json: JSONValue, _ key: String) throws(GatewayError) -> Double? {
+    private static func number(_ json: JSONValue, _ key: String, _ range: ClosedRange<Double>) throws(GatewayError) -> Double? {
         guard let value = json[key], !value.isNull else { return nil }
         guard let number = value.doubleValue else { throw .invalidRequest("\(key): Input should be a valid number", param: key) }
+        try RequestLimits.check(number, range, field: key)
         return number
     }
 

@@ -10,12 +10,33 @@ public enum SecretScrubber {
             let word = words[index]
             if redactNext { words[index] = "***"; redactNext = false; continue }
             if word == "Bearer" { redactNext = true; continue }
-            if prefixes.contains(where: { word.hasPrefix($0) }) || looksLikeToken(word) {
-                words[index] = "***"
-            }
+            words[index] = scrubWord(word)
         }
         let joined = words.joined(separator: " ")
         return joined.count > maxLength ? String(joined.prefix(maxLength)) + "…" : joined
+    }
+
+    /// A word with every credential-looking piece replaced: pieces are split at punctuation, so
+    /// `(key:sk-…)`, `"sk-…"` or `api_key=sk-…` are caught as well as a bare key.
+    static func scrubWord(_ word: String) -> String {
+        if isSecret(word) { return "***" }
+        let separators: Set<Character> = ["(", ")", "[", "]", "{", "}", ":", "=", ",", ";", "'", "\"", "<", ">", "`", "."]
+        guard word.contains(where: separators.contains) else { return word }
+        var result = "", piece = ""
+        for character in word {
+            if separators.contains(character) {
+                result += isSecret(piece) ? "***" : piece
+                result.append(character)
+                piece = ""
+            } else {
+                piece.append(character)
+            }
+        }
+        return result + (isSecret(piece) ? "***" : piece)
+    }
+
+    static func isSecret(_ piece: String) -> Bool {
+        prefixes.contains(where: { piece.hasPrefix($0) && piece.count > $0.count + 3 }) || looksLikeToken(piece)
     }
 
     /// Long unbroken runs of letters and digits (API keys, tokens) rather than prose.

@@ -14,6 +14,8 @@ public struct OpenAIChatRequestBody: Sendable {
     public let messagesByteCount: Int
     /// `max_completion_tokens` or `max_tokens`, when given.
     public let maxTokens: Int?
+    /// `n`: how many answers the client asked for (1 when unset).
+    public let choices: Int
 
     public var bytes: [UInt8] { scanner.bytes }
 
@@ -23,9 +25,10 @@ public struct OpenAIChatRequestBody: Sendable {
     static let booleanFields = ["stream", "logprobs", "parallel_tool_calls", "store"]
     static let objectFields = ["response_format", "stream_options", "metadata", "logit_bias"]
 
-    /// Parses and validates `bytes`; every problem becomes a 400 naming the offending field.
+    /// Parses and validates `bytes` strictly (duplicate keys, invalid UTF-8, out-of-range
+    /// numbers); every problem becomes a 400 naming the offending field.
     public init(bytes: [UInt8]) throws(GatewayError) {
-        let scanner = JSONScanner(bytes)
+        let scanner = JSONScanner(bytes, strict: true)
         let root: JSONSpan
         do {
             root = try scanner.root()
@@ -70,6 +73,7 @@ public struct OpenAIChatRequestBody: Sendable {
         self.clientWantsUsage = wantsUsage
         self.messagesByteCount = messages.range.count
         self.maxTokens = (field("max_completion_tokens") ?? field("max_tokens")).flatMap(scanner.int)
+        self.choices = field("n").flatMap(scanner.int) ?? 1
     }
 
     private static func validateMessage(_ message: JSONSpan, index: Int, scanner: JSONScanner) throws(GatewayError) {
@@ -129,8 +133,25 @@ public struct OpenAIChatRequestBody: Sendable {
                 throw .invalidRequest("Invalid type for '\(member.key)': expected \(expected).", param: member.key)
             }
         }
-        if let n = members.first(where: { $0.key == "n" }).flatMap({ scanner.int($0.value) }), n < 1 {
-            throw .invalidRequest("Invalid value for 'n': must be at least 1.", param: "n")
+        try checkRanges(members, scanner: scanner)
+    }
+
+    /// Numbers a client controls, in the ranges OpenAI documents (token counts within the
+    /// gateway's cap): never forwarded as `inf`, never a negative or absurd reservation.
+    private static func checkRanges(_ members: [JSONMember], scanner: JSONScanner) throws(GatewayError) {
+        let integerRanges: [String: ClosedRange<Int>] = [
+            "n": 1...RequestLimits.maxChoices, "max_tokens": 1...RequestLimits.maxOutputTokens,
+            "max_completion_tokens": 1...RequestLimits.maxOutputTokens, "top_logprobs": 0...20,
+        ]
+        let numberRanges: [String: ClosedRange<Double>] = [
+            "temperature": 0...2, "top_p": 0...1, "presence_penalty": -2...2, "frequency_penalty": -2...2,
+        ]
+        for member in members where member.value.kind == .number {
+            if let range = integerRanges[member.key], let value = scanner.int(member.value) {
+                try RequestLimits.check(value, range, field: member.key)
+            } else if let range = numberRanges[member.key] {
+                try RequestLimits.check(scanner.double(member.value) ?? .nan, range, field: member.key)
+            }
         }
     }
 }

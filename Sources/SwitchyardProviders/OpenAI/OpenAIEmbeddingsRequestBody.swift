@@ -9,7 +9,7 @@ public struct OpenAIEmbeddingsRequestBody: Sendable {
     public let inputByteCount: Int
 
     public init(bytes: [UInt8]) throws(GatewayError) {
-        let scanner = JSONScanner(bytes)
+        let scanner = JSONScanner(bytes, strict: true)
         let root: JSONSpan
         do {
             root = try scanner.root()

@@ -3,6 +3,12 @@
 ///
 /// `failureThreshold` failures within `window` seconds open it for `cooldown` seconds; then one
 /// probe request is let through (half-open): success closes it, failure opens it again.
+///
+/// A failure that a request's content may have caused (a malformed answer, a 500, a timeout) is
+/// recorded with its tenant (the key): one tenant's such failures alone count at most
+/// `failureThreshold - 1`, so no single tenant can open the breaker for everyone; they count in
+/// full once two tenants see them. Failures no request can cause (connection refused, overload,
+/// rate limits) and those of the operator or a health probe (no tenant) always count in full.
 public struct CircuitBreaker: Sendable, Equatable {
     public enum State: String, Sendable { case closed, open, halfOpen = "half_open" }
 
@@ -10,7 +16,12 @@ public struct CircuitBreaker: Sendable, Equatable {
     public let window: Double
     public let cooldown: Double
     public private(set) var state: State = .closed
-    private var failures: [Double] = []
+    private var failures: [Failure] = []
+
+    struct Failure: Sendable, Equatable {
+        let time: Double
+        let tenant: String?
+    }
     private var openedAt: Double = 0
     private var probeInFlight = false
 
@@ -52,15 +63,34 @@ public struct CircuitBreaker: Sendable, Equatable {
         probeInFlight = false
     }
 
-    public mutating func recordFailure(now: Double) {
+    /// Records a failure; `tenant` names who sent a request whose content may have caused it.
+    public mutating func recordFailure(now: Double, tenant: String? = nil) {
         probeInFlight = false
         if state == .halfOpen {
-            open(now: now)
+            // A failed probe reopens it, unless one tenant's request may have caused the failure:
+            // then the next request probes again.
+            if tenant == nil { open(now: now) }
             return
         }
-        failures.append(now)
-        failures.removeAll { now - $0 > window }
-        if failures.count >= failureThreshold { open(now: now) }
+        failures.append(Failure(time: now, tenant: tenant))
+        failures.removeAll { now - $0.time > window }
+        if weightedFailures >= failureThreshold { open(now: now) }
+    }
+
+    /// Failures in the window as they count towards opening (see the type's comment).
+    private var weightedFailures: Int {
+        var unattributed = 0
+        var tenants: Set<String> = []
+        var attributed = 0
+        for failure in failures {
+            if let tenant = failure.tenant {
+                attributed += 1
+                tenants.insert(tenant)
+            } else {
+                unattributed += 1
+            }
+        }
+        return unattributed + (tenants.count >= 2 ? attributed : min(attributed, failureThreshold - 1))
     }
 
     /// A request that was permitted but ended without a verdict on the deployment (client left).

@@ -25,6 +25,9 @@ public final class DeploymentHealth: Sendable {
         case success(latency: Double, timeToFirstByte: Double?)
         /// The deployment failed (5xx, timeout, unreachable, overload, rate limit, upstream auth).
         case failure
+        /// The deployment failed in a way the request's content may have caused (malformed
+        /// answer, 500, timeout), for a request of `tenant`: see `CircuitBreaker`.
+        case tenantFailure(String)
         /// No verdict on the deployment: a client error or the client went away.
         case neutral
     }
@@ -85,6 +88,9 @@ public final class DeploymentHealth: Sendable {
                 stats.recent.append(true)
             case .failure:
                 stats.breaker.recordFailure(now: now)
+                stats.recent.append(false)
+            case .tenantFailure(let tenant):
+                stats.breaker.recordFailure(now: now, tenant: tenant)
                 stats.recent.append(false)
             case .neutral:
                 stats.breaker.recordAbandoned()

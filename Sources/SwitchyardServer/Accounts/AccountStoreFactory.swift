@@ -1,3 +1,4 @@
+import Foundation
 import SwitchyardAccounts
 import SwitchyardCore
 import SwitchyardStoreSQLite
@@ -9,5 +10,13 @@ public enum AccountStoreFactory {
         throw ConfigurationErrors(issues: [
             ConfigurationIssue(path: "storage.url", message: "unsupported storage \"\(url)\" (this version supports sqlite://PATH)")
         ])
+    }
+
+    /// Where the ledger journal lives: `storage.ledger_journal`, else `<sqlite file>.journal`
+    /// (none for an in-memory store, or when set to "").
+    public static func journalDirectory(_ storage: StorageSettings) -> URL? {
+        if let path = storage.ledgerJournal { return path.isEmpty ? nil : URL(fileURLWithPath: path) }
+        guard let path = SQLiteAccountStore.path(fromURL: storage.url), path != ":memory:", !path.isEmpty else { return nil }
+        return URL(fileURLWithPath: path + ".journal")
     }
 }

@@ -9,7 +9,8 @@ import SwitchyardCore
 /// reservation and charges the actual cost in one step under one lock, so concurrent requests
 /// can never spend beyond the balance. Each served request becomes exactly one ledger entry,
 /// queued here and appended to the store by `LedgerFlusher` in batches (the store takes the
-/// charges off the stored balance in the same transaction).
+/// charges off the stored balance in the same transaction). With a `LedgerJournal`, each entry
+/// is also on disk before `record` returns, and the journal is trimmed as flushes succeed.
 final class Accounting: Sendable {
     /// Money held for one admitted request.
     struct Reservation: Sendable {
@@ -33,10 +34,20 @@ final class Accounting: Sendable {
     private let state = Mutex(State())
     let store: any AccountStore
     let logger: Logger
+    let journal: LedgerJournal?
 
-    init(store: any AccountStore, logger: Logger) {
+    init(store: any AccountStore, logger: Logger, journal: LedgerJournal? = nil) {
         self.store = store
         self.logger = logger
+        self.journal = journal
+    }
+
+    /// Settles and makes the entry durable: once this returns, the row survives a crash of the
+    /// process (it is in the journal, or the store when there is no journal). Returns the charge.
+    func record(_ reservation: Reservation?, entry: LedgerEntry) async -> Money {
+        let settled = settle(reservation, entry: entry)
+        await journal?.append(settled)
+        return settled.cost
     }
 
     /// The flush generation to pass to `refresh` and `refreshBudget`; read it before reading the store.
@@ -80,6 +91,7 @@ final class Accounting: Sendable {
     /// without either (and the master key) are not limited and get no reservation.
     func reserve(_ principal: Principal, estimate: Money) throws(GatewayError) -> Reservation? {
         guard case .key(let key) = principal else { return nil }
+        let estimate = max(estimate, .zero)
         return try state.withLock { state throws(GatewayError) -> Reservation? in
             guard let headroom = Accounting.headroom(key.id, state) else { return nil }
             let held = state.reserved[key.id] ?? .zero
@@ -101,11 +113,13 @@ final class Accounting: Sendable {
     }
 
     /// Releases the reservation and charges the entry's cost (never more than the balance), and
-    /// queues the entry for the ledger. Returns the amount charged.
+    /// queues the entry for the ledger. Returns the entry as queued (its cost is the charge).
     @discardableResult
-    func settle(_ reservation: Reservation?, entry: LedgerEntry) -> Money {
+    func settle(_ reservation: Reservation?, entry: LedgerEntry) -> LedgerEntry {
         state.withLock { state in
             var entry = entry
+            // No usage an upstream reports can credit a key.
+            entry.cost = max(entry.cost, .zero)
             if let reservation {
                 state.reserved[reservation.keyID] = (state.reserved[reservation.keyID] ?? .zero) - reservation.amount
             }
@@ -116,19 +130,21 @@ final class Accounting: Sendable {
                 state.unflushed[keyID] = (state.unflushed[keyID] ?? .zero) + charge
             }
             state.pending.append(entry)
-            return entry.cost
+            return entry
         }
     }
 
     /// Appends queued entries to the store; on failure they stay queued for the next flush.
     func flush() async {
-        let batch = state.withLock { state -> [LedgerEntry] in
+        let (batch, segment) = state.withLock { state -> ([LedgerEntry], Int?) in
             defer { state.pending.removeAll() }
-            return state.pending
+            // Every entry journaled so far is in this batch (or an earlier, flushed one).
+            return (state.pending, state.pending.isEmpty ? nil : journal?.rotate())
         }
         guard !batch.isEmpty else { return }
         do {
             try await store.appendLedger(batch)
+            if let segment { journal?.delete(through: segment) }
             state.withLock { state in
                 for entry in batch {
                     guard let keyID = entry.keyID else { continue }

@@ -10,8 +10,15 @@ enum Principal: Sendable {
     /// 403 when a virtual key may not use `model`.
     func authorize(model: String) throws(GatewayError) {
         if case .key(let key) = self, !key.allows(model: model) {
-            throw .permissionDenied("This key may not use model `\(model)`.")
+            throw .permissionDenied("This key may not use model `\(JSONScanner.excerpt(model))`.")
         }
+    }
+
+    /// Whom failures a request may have caused are charged to in the breakers: the key (the
+    /// master key and anonymous callers are the operator's own traffic).
+    var tenant: String? {
+        if case .key(let key) = self { return key.id }
+        return nil
     }
 
     func allows(model: String) -> Bool {

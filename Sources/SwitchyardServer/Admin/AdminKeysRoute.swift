@@ -76,7 +76,14 @@ struct AdminKeysRoute: Sendable {
         guard let topUp = try? JSONDecoder().decode(TopUp.self, from: Data(body.readableBytesView)), let amount = Money(decimal: topUp.amount) else {
             throw GatewayError.invalidRequest("Send {\"amount\": \"5.00\"} (a decimal string).", param: "amount")
         }
-        guard try await store.addCredits(id: id, amount: amount) != nil, let key = try await store.key(id: id) else {
+        try AdminKeysRoute.checkBounds(amount, field: "amount", allowNegative: true)
+        let balance: Money?
+        do {
+            balance = try await store.addCredits(id: id, amount: amount)
+        } catch let error as AccountStoreError {
+            throw GatewayError.invalidRequest(error.description, param: "amount")
+        }
+        guard balance != nil, let key = try await store.key(id: id) else {
             throw GatewayError.notFound("No key with id \(id).")
         }
         try await cache.put(key)
@@ -100,7 +107,11 @@ struct AdminKeysRoute: Sendable {
         if let models = fields.models { key.models = models }
         if let credits = fields.credits {
             guard let amount = Money(decimal: credits) else { throw GatewayError.invalidRequest("'credits' must be a decimal string such as \"10.00\".", param: "credits") }
+            try AdminKeysRoute.checkBounds(amount, field: "credits", allowNegative: false)
             key.credits = amount
+        }
+        for (name, value) in [("rpm", fields.rpm), ("tpm", fields.tpm), ("max_parallel", fields.max_parallel)] {
+            if let value, value < 0 { throw GatewayError.invalidRequest("'\(name)' must be zero or more.", param: name) }
         }
         if let rpm = fields.rpm { key.rpm = rpm }
         if let tpm = fields.tpm { key.tpm = tpm }
@@ -111,7 +122,17 @@ struct AdminKeysRoute: Sendable {
             guard let amount = Money(decimal: budget.amount), let period = Budget.Period(rawValue: budget.period) else {
                 throw GatewayError.invalidRequest("'budget' must be {\"amount\": \"5.00\", \"period\": \"daily|weekly|monthly\"}.", param: "budget")
             }
+            try AdminKeysRoute.checkBounds(amount, field: "budget.amount", allowNegative: false)
             key.budget = Budget(amount: amount, period: period)
+        }
+    }
+
+    /// Admin amounts stay within `Money.maxAdminAmount` (and non-negative where a negative
+    /// value has no meaning): no sum the gateway or the store computes can leave `Int64`'s range.
+    static func checkBounds(_ amount: Money, field: String, allowNegative: Bool) throws(GatewayError) {
+        guard amount.isAdminAmount(allowNegative: allowNegative) else {
+            let range = allowNegative ? "between -\(Money.maxAdminAmount) and \(Money.maxAdminAmount)" : "between 0 and \(Money.maxAdminAmount)"
+            throw .invalidRequest("'\(field)' must be \(range) USD.", param: field)
         }
     }
 

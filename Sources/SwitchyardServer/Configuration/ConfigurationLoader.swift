@@ -178,13 +178,17 @@ struct NodeReader {
             case "routers": configuration.routers = readRouters(value)
             case "models": configuration.models = readModels(value)
             case "tracing": readTracing(value, into: &configuration.tracing)
-            default: readRouting(value, into: &configuration.routing)
+            case "routing": readRouting(value, into: &configuration.routing)
+            default: break  // not in `sections`: `mapping` reported it
             }
         }
     }
 
     mutating func readServer(_ node: Node, into server: inout ServerSettings) {
-        let fields: Set<String> = ["host", "port", "master_key", "require_keys", "max_body_bytes", "shutdown_grace_seconds"]
+        let fields: Set<String> = [
+            "host", "port", "master_key", "require_keys", "max_body_bytes", "shutdown_grace_seconds", "header_timeout_seconds",
+            "idle_timeout_seconds", "max_connections", "max_response_bytes", "max_buffered_bytes",
+        ]
         for (key, value) in mapping(node, path: "server", allowed: fields) ?? [] {
             let path = "server.\(key)"
             switch key {
@@ -193,7 +197,13 @@ struct NodeReader {
             case "master_key": server.masterKey = string(value, path: path).flatMap { $0.isEmpty ? nil : Secret($0) }
             case "require_keys": server.requireKeys = bool(value, path: path) ?? server.requireKeys
             case "max_body_bytes": server.maxBodyBytes = int(value, path: path) ?? server.maxBodyBytes
-            default: server.shutdownGraceSeconds = double(value, path: path) ?? server.shutdownGraceSeconds
+            case "shutdown_grace_seconds": server.shutdownGraceSeconds = double(value, path: path) ?? server.shutdownGraceSeconds
+            case "header_timeout_seconds": server.headerTimeoutSeconds = double(value, path: path) ?? server.headerTimeoutSeconds
+            case "idle_timeout_seconds": server.idleTimeoutSeconds = double(value, path: path) ?? server.idleTimeoutSeconds
+            case "max_connections": server.maxConnections = int(value, path: path) ?? server.maxConnections
+            case "max_response_bytes": server.maxResponseBytes = int(value, path: path) ?? server.maxResponseBytes
+            case "max_buffered_bytes": server.maxBufferedBytes = int(value, path: path) ?? server.maxBufferedBytes
+            default: break  // not in `fields`: `mapping` reported it
             }
         }
     }
@@ -207,23 +217,28 @@ struct NodeReader {
             case "protocol": tracing.otlpProtocol = string(value, path: path) ?? tracing.otlpProtocol
             case "service_name": tracing.serviceName = string(value, path: path) ?? tracing.serviceName
             case "sample_ratio": tracing.sampleRatio = double(value, path: path) ?? tracing.sampleRatio
-            default:
+            case "headers":
                 for (name, header) in mapping(value, path: path, allowed: []) ?? [] {
                     if let text = string(header, path: "\(path).\(name)") { tracing.headers[name] = Secret(text) }
                 }
+            default: break  // not in `fields`: `mapping` reported it
             }
         }
     }
 
     mutating func readStorage(_ node: Node, into storage: inout StorageSettings) {
-        for (key, value) in mapping(node, path: "storage", allowed: ["url", "redis"]) ?? [] {
-            if key == "url" { storage.url = string(value, path: "storage.url") ?? storage.url }
-            else { storage.redisURL = string(value, path: "storage.redis").flatMap { $0.isEmpty ? nil : $0 } }
+        for (key, value) in mapping(node, path: "storage", allowed: ["url", "redis", "ledger_journal"]) ?? [] {
+            switch key {
+            case "url": storage.url = string(value, path: "storage.url") ?? storage.url
+            case "ledger_journal": storage.ledgerJournal = string(value, path: "storage.ledger_journal") ?? storage.ledgerJournal
+            case "redis": storage.redisURL = string(value, path: "storage.redis").flatMap { $0.isEmpty ? nil : $0 }
+            default: break  // not allowed: `mapping` reported it
+            }
         }
     }
 
     static let providerFields: Set<String> = [
-        "type", "base_url", "api_key", "headers", "api_version", "region", "access_key_id", "secret_access_key", "session_token",
+        "type", "base_url", "api_key", "headers", "api_version", "region", "access_key_id", "secret_access_key", "session_token", "tls",
     ]
 
     mutating func readProviders(_ node: Node) -> [ProviderSettings] {
@@ -243,10 +258,20 @@ struct NodeReader {
                 case "access_key_id": settings.accessKeyID = text()
                 case "secret_access_key": settings.secretAccessKey = text().map(Secret.init)
                 case "session_token": settings.sessionToken = text().map(Secret.init)
-                default:
+                case "headers":
                     for (header, headerValue) in mapping(field, path: "\(path).headers", allowed: []) ?? [] {
                         settings.headers[header] = string(headerValue, path: "\(path).headers.\(header)")
                     }
+                case "tls":
+                    for (option, optionValue) in mapping(field, path: "\(path).tls", allowed: ["ca_file", "insecure_skip_verify"]) ?? [] {
+                        switch option {
+                        case "ca_file": settings.tls.caFile = string(optionValue, path: "\(path).tls.ca_file").flatMap { $0.isEmpty ? nil : $0 }
+                        case "insecure_skip_verify":
+                            settings.tls.insecureSkipVerify = bool(optionValue, path: "\(path).tls.insecure_skip_verify") ?? false
+                        default: break  // not allowed: `mapping` reported it
+                        }
+                    }
+                default: break  // not in `providerFields`: `mapping` reported it
                 }
             }
             if !sawType { settings.type = ProviderRegistry.knownTypes.contains(name) ? name : "" }
@@ -279,9 +304,14 @@ struct NodeReader {
                 case "supports":
                     for (capability, flag) in mapping(value, path: "\(path).supports", allowed: ["vision", "tools"]) ?? [] {
                         let supported = bool(flag, path: "\(path).supports.\(capability)") ?? true
-                        if capability == "vision" { model.supportsVision = supported } else { model.supportsTools = supported }
+                        switch capability {
+                        case "vision": model.supportsVision = supported
+                        case "tools": model.supportsTools = supported
+                        default: break  // not allowed: `mapping` reported it
+                        }
                     }
-                default: model.fallbacks = stringList(value, path: "\(path).fallbacks")
+                case "fallbacks": model.fallbacks = stringList(value, path: "\(path).fallbacks")
+                default: break  // not in `fields`: `mapping` reported it
                 }
             }
             models.append(model)
@@ -301,7 +331,8 @@ struct NodeReader {
                 case "price": target.price = readPrice(value, path: "\(itemPath).price")
                 case "rpm": target.rpm = int(value, path: "\(itemPath).rpm")
                 case "tpm": target.tpm = int(value, path: "\(itemPath).tpm")
-                default: target.weight = double(value, path: "\(itemPath).weight") ?? 1
+                case "weight": target.weight = double(value, path: "\(itemPath).weight") ?? 1
+                default: break  // not allowed: `mapping` reported it
                 }
             }
             return target
@@ -315,7 +346,8 @@ struct NodeReader {
             switch key {
             case "input": price.input = amount
             case "output": price.output = amount
-            default: price.cachedInput = amount
+            case "cached_input": price.cachedInput = amount
+            default: break  // not allowed: `mapping` reported it
             }
         }
         return price
@@ -331,14 +363,16 @@ struct NodeReader {
             case "timeout_seconds": routing.timeoutSeconds = double(value, path: path) ?? routing.timeoutSeconds
             case "first_byte_timeout_seconds": routing.firstByteTimeoutSeconds = double(value, path: path) ?? routing.firstByteTimeoutSeconds
             case "health_probe_seconds": routing.healthProbeSeconds = double(value, path: path) ?? routing.healthProbeSeconds
-            default:
+            case "cooldown":
                 for (field, amount) in mapping(value, path: path, allowed: ["failures", "seconds", "window_seconds"]) ?? [] {
                     switch field {
                     case "failures": routing.cooldownFailures = int(amount, path: "\(path).failures") ?? routing.cooldownFailures
                     case "seconds": routing.cooldownSeconds = double(amount, path: "\(path).seconds") ?? routing.cooldownSeconds
-                    default: routing.cooldownWindowSeconds = double(amount, path: "\(path).window_seconds") ?? routing.cooldownWindowSeconds
+                    case "window_seconds": routing.cooldownWindowSeconds = double(amount, path: "\(path).window_seconds") ?? routing.cooldownWindowSeconds
+                    default: break  // not allowed: `mapping` reported it
                     }
                 }
+            default: break  // not in `fields`: `mapping` reported it
             }
         }
     }

@@ -12,6 +12,11 @@ public enum ConfigurationValidator {
         if !(1...65535).contains(server.port) && server.port != 0 { add("server.port", "must be between 1 and 65535") }
         if server.maxBodyBytes < 1024 { add("server.max_body_bytes", "must be at least 1024") }
         if server.shutdownGraceSeconds < 0 { add("server.shutdown_grace_seconds", "must not be negative") }
+        if !(server.headerTimeoutSeconds > 0) { add("server.header_timeout_seconds", "must be more than 0") }
+        if !(server.idleTimeoutSeconds > 0) { add("server.idle_timeout_seconds", "must be more than 0") }
+        if server.maxConnections < 1 { add("server.max_connections", "must be at least 1") }
+        if server.maxResponseBytes < 1024 { add("server.max_response_bytes", "must be at least 1024") }
+        if server.maxBufferedBytes < server.maxResponseBytes { add("server.max_buffered_bytes", "must be at least server.max_response_bytes") }
         let tracing = configuration.tracing
         if let endpoint = tracing.otlpEndpoint, !(endpoint.hasPrefix("http://") || endpoint.hasPrefix("https://")) {
             add("tracing.otlp_endpoint", "must be an http:// or https:// URL")

@@ -27,7 +27,8 @@ extension NodeReader {
                 case "default": router.defaultModel = string(value, path: fieldPath)
                 case "quality_floor": router.qualityFloor = double(value, path: fieldPath) ?? router.qualityFloor
                 case "candidates": router.candidates = readCandidates(value, path: fieldPath)
-                default: router.rules = readRules(value, path: fieldPath)
+                case "rules": router.rules = readRules(value, path: fieldPath)
+                default: break  // not in `fields`: `mapping` reported it
                 }
             }
             routers.append(router)
@@ -76,10 +77,11 @@ extension NodeReader {
                         for (key, value) in mapping(field, path: fieldPath, allowed: []) ?? [] {
                             rule.keyMetadata[key] = string(value, path: "\(fieldPath).\(key)") ?? ""
                         }
-                    default:
+                    case "headers":
                         for (header, headerValue) in mapping(field, path: fieldPath, allowed: []) ?? [] {
                             rule.headers[header.lowercased()] = string(headerValue, path: "\(fieldPath).\(header)") ?? ""
                         }
+                    default: break  // not in `conditions`: `mapping` reported it
                     }
                 }
             }

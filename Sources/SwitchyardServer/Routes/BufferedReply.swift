@@ -13,7 +13,7 @@ enum BufferedReply {
         // The executor's attempt already read the whole body (so failures mid-body were retried).
         let upstreamBody = (try? await call.body.next()) ?? ByteBuffer()
         let metered = usage(Array(upstreamBody.readableBytesView))
-        return reply(call, gateway: gateway, context: context, admission: admission, body: upstreamBody, usage: metered)
+        return await reply(call, gateway: gateway, context: context, admission: admission, body: upstreamBody, usage: metered)
     }
 
     /// Decodes the upstream body and renders it in the client's format.
@@ -29,15 +29,15 @@ enum BufferedReply {
             gateway.release(admission)
             throw error
         }
-        return reply(call, gateway: gateway, context: context, admission: admission, body: ByteBuffer(bytes: rendered.body), usage: rendered.usage)
+        return await reply(call, gateway: gateway, context: context, admission: admission, body: ByteBuffer(bytes: rendered.body), usage: rendered.usage)
     }
 
     private static func reply(
         _ call: UpstreamCall, gateway: Gateway, context: GatewayRequestContext, admission: Admission, body: ByteBuffer, usage: Usage
-    ) -> Response {
+    ) async -> Response {
         let overhead = (ContinuousClock.now - context.startedAt) - call.upstreamWait
         gateway.metrics.overhead(overhead)
-        let cost = gateway.meter(context: context, call: call, admission: admission, usage: usage, stream: false, status: 200)
+        let cost = await gateway.meter(context: context, call: call, admission: admission, usage: usage, stream: false, status: 200)
         return Response(
             status: .ok,
             headers: ResponseHeaders.make(call: call, context: context, contentType: "application/json", overhead: overhead, cost: cost),

@@ -19,10 +19,15 @@ struct ChatCompletionsRoute: Sendable {
         var context = context
         context.route = gateway.route(model: body.model, request: request, context: context, promptBytes: body.messagesByteCount) { body.requestFeatures }
         let model = context.route?.alias ?? body.model
-        let admission = try gateway.admit(context, model: model, promptBytes: body.messagesByteCount, maxTokens: body.maxTokens)
+        try context.principal.authorize(model: model)
+        let admission = try gateway.admit(
+            context, model: model, promptBytes: body.messagesByteCount, maxTokens: body.maxTokens, choices: body.choices,
+            fallbacks: Gateway.requestedFallbacks(request))
         let call: UpstreamCall
         do {
-            call = try await gateway.call(model: model, request: request, promptBytes: body.messagesByteCount, stream: body.stream) { deployment in
+            call = try await gateway.call(
+                model: model, request: request, principal: context.principal, promptBytes: body.messagesByteCount, stream: body.stream
+            ) { deployment in
                 if let adapter = deployment.adapter as? any OpenAIFormatAdapter {
                     return adapter.chatCompletionsRequest(body, upstreamModel: deployment.upstreamModel)
                 }

@@ -18,10 +18,12 @@ struct MessagesRoute: Sendable {
         var context = context
         context.route = gateway.route(model: chat.model, request: request, context: context, promptBytes: promptBytes) { RequestFeatures(chat) }
         let model = context.route?.alias ?? chat.model
-        let admission = try gateway.admit(context, model: model, promptBytes: promptBytes, maxTokens: chat.maxTokens)
+        try context.principal.authorize(model: model)
+        let admission = try gateway.admit(
+            context, model: model, promptBytes: promptBytes, maxTokens: chat.maxTokens, fallbacks: Gateway.requestedFallbacks(request))
         let call: UpstreamCall
         do {
-            call = try await gateway.call(model: model, request: request, promptBytes: promptBytes, stream: chat.stream) { deployment in
+            call = try await gateway.call(model: model, request: request, principal: context.principal, promptBytes: promptBytes, stream: chat.stream) { deployment in
                 try deployment.adapter.chatRequest(chat, upstreamModel: deployment.upstreamModel)
             }
         } catch {

@@ -7,6 +7,10 @@ import SwitchyardRouting
 /// The streamed answer: SSE headers now, then the relay pumps upstream bytes to the client and
 /// the request is metered however the stream ends.
 enum StreamReply {
+    /// How long after the deadline a stream whose client is not reading is cut (the pump itself
+    /// ends streams at the deadline when the client keeps up).
+    static let deadlineGrace: Duration = .seconds(1)
+
     static func make<Relay: ClientStreamRelay>(
         _ call: UpstreamCall, relay: Relay, gateway: Gateway, context: GatewayRequestContext, admission: Admission, promptBytes: Int,
         extraHeaders: HTTPFields = [:]
@@ -18,12 +22,18 @@ enum StreamReply {
         headers.append(contentsOf: extraHeaders)
         context.span?.endWithStream()
         return Response(status: .ok, headers: headers, body: ResponseBody { writer in
+            // A client that stops reading would hold the stream (and its key's parallel slot) past
+            // the request's deadline: shortly after it, the connection is closed, the blocked write
+            // fails, and the request is metered for what was sent.
+            let cut = ConnectionDeadline(channel: context.channel, at: call.deadline + StreamReply.deadlineGrace)
             let outcome = await StreamPump.run(
                 upstream: call.body, relay: relay, provider: call.deployment.providerName, silenceLimit: gateway.firstByteTimeout,
                 deadline: call.deadline, writer: &writer)
+            cut.cancel()
             let usage = outcome.relay.usage(promptBytes: promptBytes)
             // Metered however the stream ended: a client that left is billed for what was generated.
-            gateway.meter(context: context, call: call, admission: admission, usage: usage, stream: true, status: outcome.status)
+            let status = cut.fired ? GatewayError.upstreamTimeout(call.deployment.providerName).status : outcome.status
+            await gateway.meter(context: context, call: call, admission: admission, usage: usage, stream: true, status: status)
             if outcome.clientConnected { try await writer.finish(nil) }
         })
     }

@@ -29,7 +29,7 @@ enum StreamPump {
                 }
             }
         } catch {
-            let failure = GatewayError.transportFailure(error, provider: provider)
+            let failure = GatewayError.transportFailure(error, provider: provider, afterHead: true)
             let bytes = relay.interrupted(by: failure)
             return await close(&writer, relay: relay, bytes: bytes, end: .failed(status: failure.status))
         }

@@ -33,13 +33,13 @@ extension Gateway {
     /// for streams, sends its first byte within the first-byte timeout); errors are classified
     /// by that deployment's adapter and drive the executor's failover, retries and breakers.
     func call(
-        model: String, request: Request, promptBytes: Int, stream: Bool,
+        model: String, request: Request, principal: Principal, promptBytes: Int, stream: Bool,
         build: @escaping @Sendable (Deployment) throws -> UpstreamRequest
     ) async throws(GatewayError) -> UpstreamCall {
         var random = SystemRandomNumberGenerator()
-        let extra = request.headers[.xSwitchyardFallbacks].map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } } ?? []
         let plan = try router.plan(
-            for: model, extraFallbacks: extra, promptTokens: TokenEstimator.estimate(byteCount: promptBytes), using: &random)
+            for: model, extraFallbacks: Gateway.requestedFallbacks(request), promptTokens: TokenEstimator.estimate(byteCount: promptBytes),
+            allows: principal.allows, using: &random)
         let clock = ContinuousClock()
         let waited = WaitAccumulator()
         let firstByteTimeout = self.firstByteTimeout
@@ -53,6 +53,7 @@ extension Gateway {
             let response: UpstreamResponse
             do {
                 var upstreamRequest = try build(deployment)
+                upstreamRequest.provider = deployment.providerName
                 span = tracer.map { Gateway.attemptSpan($0, deployment: deployment, request: &upstreamRequest) }
                 response = try await transport.send(upstreamRequest, timeout: clock.now.duration(to: deadline))
             } catch {
@@ -75,9 +76,9 @@ extension Gateway {
             let reader = UpstreamBodyReader(response.body)
             if !stream {
                 do {
-                    try await reader.readAll(limit: maxUpstreamBodyBytes)
+                    try await reader.readAll(limit: configuration.server.maxResponseBytes, budget: bufferBudget)
                 } catch {
-                    throw GatewayError.transportFailure(error, provider: deployment.providerName)
+                    throw GatewayError.transportFailure(error, provider: deployment.providerName, afterHead: true)
                 }
                 guard reader.pendingIsJSONObject else {
                     throw GatewayError.upstreamMalformed(deployment.providerName, "the response body is not a JSON object")
@@ -88,7 +89,7 @@ extension Gateway {
                 } catch is UpstreamBodyReader.SilenceTimeout {
                     throw GatewayError.upstreamTimeout(deployment.providerName)
                 } catch {
-                    throw GatewayError.transportFailure(error, provider: deployment.providerName)
+                    throw GatewayError.transportFailure(error, provider: deployment.providerName, afterHead: true)
                 }
             }
             let call = UpstreamCall(
@@ -104,9 +105,10 @@ extension Gateway {
             case .after(let fixed): seconds = fixed
             case .adaptive: seconds = router.health.p95TimeToFirstByte(alias: model) ?? Gateway.hedgeDelayWhileLearning
             }
-            result = try await executor.runHedged(plan: plan, deadline: deadline, hedgeAfter: .milliseconds(Int64(seconds * 1000)), attempt: attempt)
+            result = try await executor.runHedged(
+                plan: plan, deadline: deadline, hedgeAfter: .milliseconds(Int64(seconds * 1000)), tenant: principal.tenant, attempt: attempt)
         } else {
-            result = try await executor.run(plan: plan, deadline: deadline, attempt: attempt)
+            result = try await executor.run(plan: plan, deadline: deadline, tenant: principal.tenant, attempt: attempt)
         }
         let call = result.value
         return UpstreamCall(
@@ -116,6 +118,12 @@ extension Gateway {
 }
 
 extension Gateway {
+    /// The aliases a request adds as fallbacks (`x-switchyard-fallbacks: a, b`); the key's
+    /// allow-list still decides which of them may be reached.
+    static func requestedFallbacks(_ request: Request) -> [String] {
+        request.headers[.xSwitchyardFallbacks].map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } } ?? []
+    }
+
     /// The client span of one upstream attempt (a child of the request's span), its W3C context
     /// written into the upstream request.
     static func attemptSpan(_ tracer: any Tracer, deployment: Deployment, request: inout UpstreamRequest) -> any Span {
@@ -141,13 +149,20 @@ final class WaitAccumulator: Sendable {
 }
 
 extension GatewayError {
-    /// A failure to get any HTTP answer from a provider.
-    static func transportFailure(_ error: any Error, provider: String) -> GatewayError {
+    /// A failure to get a whole HTTP answer from a provider; `afterHead` when the response head
+    /// had arrived (a failure then is a truncated answer, not a connection failure).
+    static func transportFailure(_ error: any Error, provider: String, afterHead: Bool = false) -> GatewayError {
         if let error = error as? GatewayError { return error }
         if error is UpstreamBodyReader.SilenceTimeout { return .upstreamTimeout(provider) }
         if error is UpstreamBodyReader.BodyTooLarge { return .upstreamMalformed(provider, "the response body is larger than the gateway accepts") }
+        if error is BufferBudget.Exhausted {
+            return .gatewayOverloaded("The gateway is buffering as many upstream bytes as it allows (server.max_buffered_bytes); try again shortly.")
+        }
         if let error = error as? HTTP1ExchangeHandler.Failure {
-            return error == .deadlineExceeded ? .upstreamTimeout(provider) : .upstreamUnreachable(provider)
+            switch error {
+            case .deadlineExceeded: return .upstreamTimeout(provider)
+            case .connectionClosed(let beforeResponse): return beforeResponse && !afterHead ? .upstreamUnreachable(provider) : .upstreamTruncated(provider)
+            }
         }
         if let error = error as? HTTPClientError {
             switch error {
@@ -156,6 +171,6 @@ extension GatewayError {
             default: break
             }
         }
-        return .upstreamUnreachable(provider)
+        return afterHead ? .upstreamTruncated(provider) : .upstreamUnreachable(provider)
     }
 }

@@ -10,6 +10,8 @@ import SwitchyardCore
 final class UpstreamBodyReader: @unchecked Sendable {
     private let iterator: any UpstreamBodyStream
     private var pending: ByteBuffer?
+    /// Bytes this reader holds against the gateway's `BufferBudget`, given back when it goes.
+    private var lease: BufferBudget.Lease?
 
     init(_ body: any UpstreamBodyStream) {
         self.iterator = body
@@ -39,11 +41,16 @@ final class UpstreamBodyReader: @unchecked Sendable {
         pending = try await next(timeout: timeout)
     }
 
-    /// Reads the whole body now (at most `limit` bytes) and keeps it for `next()`.
-    func readAll(limit: Int) async throws {
+    /// Reads the whole body now (at most `limit` bytes, each counted against `budget`, the
+    /// bound on what all requests buffer together) and keeps it for `next()`.
+    func readAll(limit: Int, budget: BufferBudget) async throws {
         var whole = pending ?? ByteBuffer()
+        let lease = BufferBudget.Lease(budget: budget)
+        self.lease = lease
+        try lease.take(whole.readableBytes)
         while let chunk = try await iterator.next() {
             guard whole.readableBytes + chunk.readableBytes <= limit else { throw BodyTooLarge() }
+            try lease.take(chunk.readableBytes)
             whole.writeImmutableBuffer(chunk)
         }
         pending = whole

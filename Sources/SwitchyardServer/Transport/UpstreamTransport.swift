@@ -1,6 +1,7 @@
-import AsyncHTTPClient
+public import AsyncHTTPClient
 public import NIOCore
 import NIOHTTP1
+public import NIOSSL
 public import SwitchyardCore
 
 /// An upstream response whose head has arrived; its body is still streaming.
@@ -37,11 +38,29 @@ public protocol UpstreamTransport: Sendable {
 public struct HTTPUpstreamTransport: UpstreamTransport {
     let client: HTTPClient
     let pool: HTTP1ConnectionPool?
+    /// TLS settings of the providers whose `tls:` differs from the system defaults, by name.
+    let tls: [String: TLSConfiguration]
 
     /// `pool` nil sends plain HTTP through AsyncHTTPClient too.
-    public init(client: HTTPClient, pool: HTTP1ConnectionPool? = HTTP1ConnectionPool()) {
+    public init(client: HTTPClient, pool: HTTP1ConnectionPool? = HTTP1ConnectionPool(), tls: [String: TLSConfiguration] = [:]) {
         self.client = client
         self.pool = pool
+        self.tls = tls
+    }
+
+    /// The client TLS configuration of each provider with custom `tls:` settings; a CA file
+    /// that cannot be read is an error at start-up, not at the first request.
+    public static func tlsConfigurations(_ providers: [ProviderSettings]) throws -> [String: TLSConfiguration] {
+        var result: [String: TLSConfiguration] = [:]
+        for provider in providers where provider.tls.isCustom {
+            var configuration = TLSConfiguration.makeClientConfiguration()
+            if let file = provider.tls.caFile {
+                configuration.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(file))
+            }
+            if provider.tls.insecureSkipVerify { configuration.certificateVerification = .none }
+            result[provider.name] = configuration
+        }
+        return result
     }
 
     /// A client tuned for a gateway: large per-host pools and no redirects.
@@ -66,6 +85,7 @@ public struct HTTPUpstreamTransport: UpstreamTransport {
             return try await pool.send(request, to: url, deadline: .now() + TimeAmount(timeout))
         }
         var outbound = HTTPClientRequest(url: request.url)
+        if let provider = request.provider, let configuration = tls[provider] { outbound.tlsConfiguration = configuration }
         outbound.method = request.method == .post ? .POST : .GET
         for header in request.headers { outbound.headers.add(name: header.name, value: header.value) }
         if request.method == .post {

@@ -1,0 +1,105 @@
+import HTTPTypes
+import NIOCore
+import NIOHTTP1
+import NIOHTTPTypes
+import SwitchyardCore
+import Synchronization
+
+/// Per-connection limits the HTTP layer does not keep by itself: a connection whose request head
+/// has not arrived within `headerTimeout` (of opening, or of the previous response's end) is
+/// closed — slowloris clients drip header bytes and never finish — and connections beyond
+/// `server.max_connections` are closed as soon as they open.
+final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPRequestPart
+    typealias InboundOut = HTTPRequestPart
+    typealias OutboundIn = HTTPResponsePart
+    typealias OutboundOut = HTTPResponsePart
+
+    private let headerTimeout: TimeAmount
+    private let counter: ConnectionCounter
+    private var timer: Scheduled<Void>?
+    private var counted = false
+    private var responded = false
+
+    init(headerTimeout: TimeAmount, counter: ConnectionCounter) {
+        self.headerTimeout = headerTimeout
+        self.counter = counter
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        guard counter.open() else {
+            context.close(promise: nil)
+            return
+        }
+        counted = true
+        arm(context)
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        timer?.cancel()
+        timer = nil
+        if counted { counter.close() }
+        counted = false
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        if case .head = unwrapInboundIn(data) {
+            timer?.cancel()
+            timer = nil
+        }
+        context.fireChannelRead(data)
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        if case .end = unwrapOutboundIn(data) { arm(context) }
+        context.write(data, promise: promise)
+    }
+
+    /// A request the HTTP parser rejects (a negative `Content-Length`, a malformed head) gets a
+    /// 400 in OpenAI's error envelope instead of an empty one, and the connection closes.
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        guard error is HTTPParserError, !responded else {
+            context.fireErrorCaught(error)
+            return
+        }
+        responded = true
+        let body = GatewayError.invalidRequest("The HTTP request could not be parsed (\(error)).").openAIBody
+        var fields = HTTPFields()
+        fields[.contentType] = "application/json"
+        fields[.contentLength] = String(body.count)
+        fields[.connection] = "close"
+        context.write(wrapOutboundOut(.head(HTTPResponse(status: .badRequest, headerFields: fields))), promise: nil)
+        context.write(wrapOutboundOut(.body(ByteBuffer(bytes: body))), promise: nil)
+        let channel = context.channel
+        context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in channel.close(promise: nil) }
+    }
+
+    private func arm(_ context: ChannelHandlerContext) {
+        timer?.cancel()
+        let channel = context.channel
+        timer = context.eventLoop.scheduleTask(in: headerTimeout) { channel.close(promise: nil) }
+    }
+}
+
+/// Open client connections, shared by every connection's `ConnectionGuard`.
+final class ConnectionCounter: Sendable {
+    let limit: Int
+    private let current = Atomic<Int>(0)
+
+    init(limit: Int) {
+        self.limit = limit
+    }
+
+    var count: Int { current.load(ordering: .relaxed) }
+
+    /// Counts a new connection; false (counting nothing) when the limit is reached.
+    func open() -> Bool {
+        if current.wrappingAdd(1, ordering: .relaxed).newValue > limit {
+            current.wrappingSubtract(1, ordering: .relaxed)
+            return false
+        }
+        return true
+    }
+
+    func close() { current.wrappingSubtract(1, ordering: .relaxed) }
+}
