@@ -149,7 +149,9 @@ let package = Package(
         ),
         .testTarget(
             name: "SwitchyardStoreSQLiteTests",
-            dependencies: ["SwitchyardStoreSQLite", "SwitchyardAccounts", "SwitchyardCore", "SwitchyardTesting"],
+            dependencies: [
+                "SwitchyardStoreSQLite", "SwitchyardAccounts", "SwitchyardCore", "SwitchyardTesting", .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -27,6 +27,7 @@ public enum AccountStoreConformance {
         try await rejectsDuplicates(makeStore())
         try await updatesAndRevokes(makeStore())
         try await addsCreditsAtomically(makeStore())
+        try await refusesBalancesPastTheBound(makeStore())
         try await ledgerChargesKeysExactlyOnce(makeStore())
         try await usageGroups(makeStore())
     }
@@ -135,6 +136,21 @@ public enum AccountStoreConformance {
         }
         try check(try await store.key(id: key.id)?.credits == Money(decimal: "1.00"), "100 concurrent top-ups of 0.01 must sum to 1.00")
         try check(try await store.addCredits(id: "key_missing", amount: cent) == nil, "top-up of a missing key must give nil")
+    }
+
+    /// Regression (#12): two top-ups of 9223372036 USD overflowed `Int64` and SQLite stored a
+    /// REAL, after which the key could not be loaded. A balance past `Money.maxBalance` is refused.
+    static func refusesBalancesPastTheBound(_ store: any AccountStore) async throws {
+        try await store.migrate()
+        let key = sample("rich")
+        try await store.insert(key)
+        let billion = Money(decimal: "1000000000") ?? .zero
+        for _ in 0..<3 { _ = try await store.addCredits(id: key.id, amount: billion) }
+        var refused = false
+        do { _ = try await store.addCredits(id: key.id, amount: billion) } catch { refused = true }
+        try check(refused, "a top-up past Money.maxBalance must throw")
+        let loaded = try await store.key(id: key.id)
+        try check(loaded?.credits == (Money(decimal: "3000000010") ?? .zero), "the balance stays exact: \(String(describing: loaded?.credits))")
     }
 
     static func storesFeedbackWithItsEmbedding(_ store: any AccountStore) async throws {

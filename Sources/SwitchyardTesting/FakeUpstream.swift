@@ -26,7 +26,8 @@ import SwitchyardCore
 /// - `fault-malformed`: 200 with a body that is not JSON;
 /// - `fault-malformed-stream`: one text event, then an event whose data is not JSON;
 /// - `fault-content-filter`: Azure's 400 `content_filter` error;
-/// - `fault-flaky-<percent>`: that share of requests (deterministically spread) fail with 500.
+/// - `fault-flaky-<percent>`: that share of requests (deterministically spread) fail with 500;
+/// - the hostile upstreams of `FakeUpstream+Hostile.swift` (absurd usage, echoed keys, floods).
 /// `failNext(_:with:)` makes the next N chat requests fail whatever their model.
 public final class FakeUpstream: Sendable {
     public let fixtures: Fixtures
@@ -168,6 +169,7 @@ public final class FakeUpstream: Sendable {
                 if fault.hasPrefix("status-"), let code = Int(fault.dropFirst("status-".count)) {
                     return statusResponse(code)
                 }
+                if let response = try hostile(fault, stream: stream) { return response }
                 if fault.hasPrefix("flaky-"), let percent = Int(fault.dropFirst("flaky-".count)) {
                     let count = state.withLock { state -> Int in state.flakyCounter += 1; return state.flakyCounter }
                     if (count * percent) / 100 != ((count - 1) * percent) / 100 { return statusResponse(500) }

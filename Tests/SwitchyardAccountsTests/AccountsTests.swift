@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import SwitchyardCore
 @testable import SwitchyardAccounts
@@ -87,5 +88,35 @@ import SwitchyardCore
         #expect(mini.input == 0.15 && mini.output == 0.60)
         #expect(catalog.price(providerType: "azure", model: "gpt-4o-mini") == mini)
         #expect(catalog.price(providerType: "openai", model: "no-such-model") == nil)
+    }
+}
+
+@Suite struct MoneyBoundsTests {
+    /// Regression (#12): `"9223372036.999999999"` overflowed while parsing and trapped.
+    @Test(arguments: ["9223372036.999999999", "9223372037", "-9223372037"])
+    func amountsPastInt64AreNotParsed(_ text: String) {
+        #expect(Money(decimal: text) == nil)
+    }
+
+    @Test func arithmeticSaturatesInsteadOfWrapping() {
+        #expect(Money(nanos: .max) + Money(nanos: 1) == Money(nanos: .max))
+        #expect(Money(nanos: .min) - Money(nanos: 1) == Money(nanos: .min))
+        #expect(Money(nanos: 0) - Money(nanos: .min) == Money(nanos: .max))
+        #expect(Money(nanos: .max).adding(Money(nanos: 1)) == nil)
+        #expect(Money(nanos: 5).adding(Money(nanos: -7)) == Money(nanos: -2))
+    }
+
+    @Test func adminAmountsAreBounded() {
+        #expect(Money.maxAdminAmount.isAdminAmount(allowNegative: false))
+        #expect(!(Money.maxAdminAmount + Money(nanos: 1)).isAdminAmount(allowNegative: false))
+        #expect(!Money(nanos: -1).isAdminAmount(allowNegative: false))
+        #expect(Money(nanos: -1).isAdminAmount(allowNegative: true))
+    }
+
+    @Test func ledgerEntriesRoundTripThroughJSONExactly() throws {
+        let entry = LedgerEntry(
+            requestID: "req_1", keyID: "key_1", model: "m", provider: "p", upstreamModel: "u", promptTokens: 1, completionTokens: 2,
+            estimated: false, cost: Money(nanos: 9_223_372_036_854_775_807), status: 200, latencyMs: 1.5, attempts: 1, stream: true, createdAt: 7)
+        #expect(try JSONDecoder().decode(LedgerEntry.self, from: JSONEncoder().encode(entry)) == entry)
     }
 }

@@ -69,3 +69,76 @@ import Testing
         #expect(String(decoding: writer.bytes, as: UTF8.self) == #"{"s":"q\"\\\n\u0001","a":[1,null,true],"o":{}}"#)
     }
 }
+
+/// Strict reading of client requests (#12): what the gateway validates is what an upstream parses.
+@Suite struct StrictJSONTests {
+    @Test(arguments: [
+        #"{"a":1,"a":2}"#, #"{"model":"x","mod\u0065l":"y"}"#, #"{"o":{"k":1,"k":true}}"#, #"[{"x":1,"y":2,"x":3}]"#,
+        #"{"a":1,"b":2,"c":3,"d":4,"e":5,"f":6,"g":7,"h":8,"i":9,"j":10,"k":11,"l":12,"m":13,"n":14,"o":15,"p":16,"q":17,"r":18,"a":19}"#,
+    ])
+    func duplicateKeysAreErrors(_ text: String) {
+        #expect(throws: JSONSyntaxError.self) { try JSONScanner(Array(text.utf8), strict: true).root() }
+        #expect(throws: Never.self) { try JSONScanner(Array(text.utf8)).root() }
+    }
+
+    @Test(arguments: [#""\ud800""#, #""\udc00""#, #""\ud800\u0041""#, #""\ud800x""#, #""\udfff\ud800""#])
+    func loneSurrogatesAreErrors(_ text: String) {
+        #expect(throws: JSONSyntaxError.self) { try JSONScanner(Array(text.utf8), strict: true).root() }
+    }
+
+    @Test func pairsAndDistinctKeysPass() throws {
+        let text = #"{"e":"\ud83d\ude00","a":1,"A":2,"a\u0062":3,"ab ":4}"#
+        #expect(try JSONScanner(Array(text.utf8), strict: true).root().kind == .object)
+    }
+
+    @Test(arguments: [
+        [0x22, 0xC3, 0x28, 0x22], [0x22, 0xC0, 0xAF, 0x22], [0x22, 0xED, 0xA0, 0x80, 0x22], [0x22, 0xF4, 0x90, 0x80, 0x80, 0x22],
+        [0x22, 0xE2, 0x82, 0x22], [0x22, 0xFF, 0x22], [0x22, 0x80, 0x22],
+    ] as [[UInt8]])
+    func invalidUTF8IsAnError(_ bytes: [UInt8]) {
+        #expect(UTF8Validation.firstInvalidOffset(bytes) == 1)
+        #expect(throws: JSONSyntaxError.self) { try JSONScanner(bytes, strict: true).root() }
+    }
+
+    @Test func validUTF8PassesAtEveryLength() {
+        let text = "héllo wörld — 日本語 😀 " + String(repeating: "plain ascii ", count: 10) + "€"
+        #expect(UTF8Validation.firstInvalidOffset(Array(text.utf8)) == nil)
+        for cut in 0...Array(text.utf8).count {
+            let prefix = Array(Array(text.utf8)[..<cut])
+            let valid = String(validating: prefix, as: UTF8.self) != nil
+            #expect((UTF8Validation.firstInvalidOffset(prefix) == nil) == valid, "prefix of \(cut) bytes")
+        }
+    }
+
+    @Test func nonFiniteNumbersAreNeverWritten() {
+        #expect(JSONValue.format(.infinity) == "null")
+        #expect(JSONValue.format(-.infinity) == "null")
+        #expect(JSONValue.format(.nan) == "null")
+    }
+}
+
+@Suite struct HostileUsageTests {
+    @Test func costsOfAbsurdUsageClampInsteadOfTrapping() {
+        let price = Price(input: 3, output: 15)
+        #expect(price.costNanos(of: Usage(promptTokens: .max, completionTokens: .max)) > 0)
+        #expect(price.costNanos(of: Usage(promptTokens: -5_000, completionTokens: -1)) == 0)
+        #expect(price.costNanos(of: Usage(promptTokens: 10, completionTokens: 10, cachedPromptTokens: 1_000)) == Price(input: 3, output: 15).costNanos(of: Usage(promptTokens: 10, completionTokens: 10, cachedPromptTokens: 10)))
+        #expect(Price(input: .infinity, output: .nan).costNanos(of: Usage(promptTokens: 5, completionTokens: 5)) >= 0)
+        #expect(Price(input: 1e300, output: -4).costNanos(of: Usage(promptTokens: 1 << 60, completionTokens: 1)) == Int64.max)
+        #expect(price.reservationNanos(promptTokens: 10, maxTokens: .max, choices: .max) > 0)
+    }
+
+    @Test func usageIsSanitizedAndTotalsSaturate() {
+        let usage = Usage(promptTokens: -3, completionTokens: .max, cachedPromptTokens: 9, reasoningTokens: -1).sanitized
+        #expect(usage.promptTokens == 0 && usage.cachedPromptTokens == 0 && usage.reasoningTokens == 0)
+        #expect(usage.completionTokens == Usage.maxTokens)
+        #expect(Usage(promptTokens: .max, completionTokens: .max).totalTokens == .max)
+    }
+
+    @Test func requestLimitsRejectNonFiniteAndOutOfRange() {
+        #expect(throws: GatewayError.self) { try RequestLimits.check(Double.infinity, 0...2, field: "temperature") }
+        #expect(throws: GatewayError.self) { try RequestLimits.check(Double.nan, 0...2, field: "temperature") }
+        #expect(throws: GatewayError.self) { try RequestLimits.check(0, 1...RequestLimits.maxOutputTokens, field: "max_tokens") }
+        #expect(throws: Never.self) { try RequestLimits.check(1.5, 0...2, field: "temperature") }
+    }
+}

@@ -52,3 +52,18 @@ import SwitchyardTesting
         #expect(!scrubbed.contains("abcdef"))
     }
 }
+
+@Suite struct SecretScrubberPunctuationTests {
+    /// Regression (#12): an upstream 400 repeating our key as `(key:sk-…)` reached the client.
+    @Test(arguments: ["(key:sk-upstream-secret)", "\"sk-upstream-secret\"", "api_key=sk-upstream-secret,", "[sk-upstream-secret]."])
+    func keysInsidePunctuationAreRedacted(_ word: String) {
+        let scrubbed = SecretScrubber.scrub("Invalid model for this account \(word) try again")
+        #expect(!scrubbed.contains("upstream-secret"), "\(scrubbed)")
+        #expect(scrubbed.hasPrefix("Invalid model for this account"))
+    }
+
+    @Test func ordinaryPunctuatedProseIsKept() {
+        let text = "Invalid 'model': (gpt-4o) is not available, see docs.example.com/models."
+        #expect(SecretScrubber.scrub(text) == text)
+    }
+}

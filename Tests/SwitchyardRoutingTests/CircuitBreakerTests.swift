@@ -107,3 +107,48 @@ import Testing
         #expect(order.first?.providerName == "large")
     }
 }
+
+/// Blast radius (#12): failures a request may have caused are charged to its tenant; one tenant
+/// alone cannot open a breaker for everyone.
+@Suite struct TenantAttributedBreakerTests {
+    @Test func oneTenantsFailuresAloneNeverOpenIt() {
+        var breaker = CircuitBreaker(failureThreshold: 3, window: 60, cooldown: 30)
+        for second in 0..<50 { breaker.recordFailure(now: Double(second) * 0.1, tenant: "key_a") }
+        #expect(breaker.state == .closed)
+    }
+
+    @Test func twoTenantsOrUnattributedFailuresOpenIt() {
+        var two = CircuitBreaker(failureThreshold: 3, window: 60, cooldown: 30)
+        two.recordFailure(now: 0, tenant: "key_a")
+        two.recordFailure(now: 1, tenant: "key_a")
+        #expect(two.state == .closed)
+        two.recordFailure(now: 2, tenant: "key_b")
+        #expect(two.state == .open)
+        var mixed = CircuitBreaker(failureThreshold: 3, window: 60, cooldown: 30)
+        mixed.recordFailure(now: 0, tenant: "key_a")
+        mixed.recordFailure(now: 1, tenant: "key_a")
+        mixed.recordFailure(now: 2, tenant: "key_a")
+        mixed.recordFailure(now: 3)
+        #expect(mixed.state == .open, "2 (one tenant's cap) + 1 unattributed reach 3")
+    }
+
+    @Test func aTenantsFailedProbeDoesNotReopenIt() {
+        var breaker = CircuitBreaker(failureThreshold: 1, window: 60, cooldown: 1)
+        breaker.recordFailure(now: 0)
+        #expect(breaker.state == .open)
+        let probe = breaker.permit(now: 2)
+        #expect(probe)
+        breaker.recordFailure(now: 2, tenant: "key_a")
+        #expect(breaker.state == .halfOpen)
+        let next = breaker.permit(now: 2.1)
+        #expect(next, "the next request probes again")
+    }
+
+    @Test func theExecutorChargesOnlyRequestCausableFailuresToTheTenant() {
+        #expect(Executor.outcome(of: .upstreamMalformed("p", "x"), tenant: "k") == .tenantFailure("k"))
+        #expect(Executor.outcome(of: .upstreamTimeout("p"), tenant: "k") == .tenantFailure("k"))
+        #expect(Executor.outcome(of: .upstreamUnreachable("p"), tenant: "k") == .failure)
+        #expect(Executor.outcome(of: .upstreamMalformed("p", "x"), tenant: nil) == .failure)
+        #expect(Executor.outcome(of: .invalidRequest("x"), tenant: "k") == .neutral)
+    }
+}

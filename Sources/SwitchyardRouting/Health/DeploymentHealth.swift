@@ -21,7 +21,7 @@ public struct DeploymentStats: Sendable {
 /// DESIGN §6.3). Times are seconds from `clock`, injectable for tests.
 public final class DeploymentHealth: Sendable {
     /// Outcome of one attempt, as the breaker and the strategies see it.
-    public enum Outcome: Sendable {
+    public enum Outcome: Sendable, Equatable {
         case success(latency: Double, timeToFirstByte: Double?)
         /// The deployment failed (5xx, timeout, unreachable, overload, rate limit, upstream auth).
         case failure
