@@ -1,5 +1,7 @@
 import Foundation
 public import Hummingbird
+import HummingbirdTLS
+public import NIOSSL
 import HTTPTypes
 import Logging
 import NIOCore
@@ -74,10 +76,12 @@ public final class FakeUpstream: Sendable {
         state.withLock { $0.pendingFailures += Array(repeating: key, count: count) }
     }
 
-    /// The Hummingbird application serving the fake on `host:port` (0 picks a free port).
-    public func application(host: String = "127.0.0.1", port: Int = 0, onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in })
-        -> some ApplicationProtocol
-    {
+    /// The Hummingbird application serving the fake on `host:port` (0 picks a free port), over
+    /// HTTPS when `tls` is given (see `Fixtures.testServerTLS()`).
+    public func application(
+        host: String = "127.0.0.1", port: Int = 0, tls: TLSConfiguration? = nil,
+        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) throws -> some ApplicationProtocol {
         let router = Router(context: FakeUpstreamContext.self)
         router.post("/v1/chat/completions") { request, context in try await self.chat(request, context: context) }
         router.post("/v1/embeddings") { request, context in try await self.embeddings(request, context: context) }
@@ -90,6 +94,7 @@ public final class FakeUpstream: Sendable {
         logger.logLevel = .warning
         return Application(
             router: router,
+            server: try tls.map { try .tls(.http1(), tlsConfiguration: $0) } ?? .http1(),
             configuration: .init(address: .hostname(host, port: port)),
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
             logger: logger)

@@ -1,4 +1,5 @@
 public import Foundation
+public import NIOSSL
 
 /// The provider wire fixtures in `Tests/Fixtures/providers` (checked against the official SDKs).
 public struct Fixtures: Sendable {
@@ -11,6 +12,17 @@ public struct Fixtures: Sendable {
         }
         let checkout = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         return Fixtures(directory: checkout.appendingPathComponent("Tests/Fixtures/providers"))
+    }
+
+    /// `Tests/Fixtures/tls`: a test CA (`ca.pem`), a server certificate it signed for
+    /// 127.0.0.1 and localhost (`server.pem`, `server-key.pem`), and an unrelated CA (`other-ca.pem`).
+    public var tlsDirectory: URL { directory.deletingLastPathComponent().appendingPathComponent("tls") }
+
+    /// The server side of the fake's HTTPS: the test CA's certificate for 127.0.0.1.
+    public func testServerTLS() throws -> TLSConfiguration {
+        TLSConfiguration.makeServerConfiguration(
+            certificateChain: try NIOSSLCertificate.fromPEMFile(tlsDirectory.appendingPathComponent("server.pem").path).map { .certificate($0) },
+            privateKey: .privateKey(try NIOSSLPrivateKey(file: tlsDirectory.appendingPathComponent("server-key.pem").path, format: .pem)))
     }
 
     public init(directory: URL) {

@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Logging
@@ -11,21 +12,26 @@ enum GatewayHarness {
     static let masterKey = "sk-sy-test-master"
     static let upstreamKey = "sk-upstream-secret"
 
-    static func configuration(upstreamPort: Int, edit: (inout GatewayConfiguration) -> Void) -> GatewayConfiguration {
+    static func configuration(upstreamPort: Int, tls: Bool = false, edit: (inout GatewayConfiguration) -> Void) -> GatewayConfiguration {
+        let scheme = tls ? "https" : "http"
         var configuration = GatewayConfiguration()
         configuration.server.port = 0
         configuration.server.masterKey = Secret(masterKey)
         configuration.server.maxBodyBytes = 64 * 1024
         configuration.routing.retries = 2
         configuration.providers = [
-            ProviderSettings(name: "fake", type: "openai-compatible", baseURL: "http://127.0.0.1:\(upstreamPort)/v1", apiKey: Secret(upstreamKey)),
-            ProviderSettings(name: "wrongkey", type: "openai-compatible", baseURL: "http://127.0.0.1:\(upstreamPort)/v1", apiKey: Secret("nope")),
-            ProviderSettings(name: "down", type: "openai-compatible", baseURL: "http://127.0.0.1:1/v1"),
-            ProviderSettings(name: "anthropic", type: "anthropic", baseURL: "http://127.0.0.1:\(upstreamPort)", apiKey: Secret(upstreamKey)),
-            ProviderSettings(name: "gemini", type: "gemini", baseURL: "http://127.0.0.1:\(upstreamPort)", apiKey: Secret(upstreamKey)),
-            ProviderSettings(name: "azure", type: "azure", baseURL: "http://127.0.0.1:\(upstreamPort)", apiKey: Secret(upstreamKey)),
-            bedrockSettings(upstreamPort: upstreamPort),
+            ProviderSettings(name: "fake", type: "openai-compatible", baseURL: "\(scheme)://127.0.0.1:\(upstreamPort)/v1", apiKey: Secret(upstreamKey)),
+            ProviderSettings(name: "wrongkey", type: "openai-compatible", baseURL: "\(scheme)://127.0.0.1:\(upstreamPort)/v1", apiKey: Secret("nope")),
+            ProviderSettings(name: "down", type: "openai-compatible", baseURL: "\(scheme)://127.0.0.1:1/v1"),
+            ProviderSettings(name: "anthropic", type: "anthropic", baseURL: "\(scheme)://127.0.0.1:\(upstreamPort)", apiKey: Secret(upstreamKey)),
+            ProviderSettings(name: "gemini", type: "gemini", baseURL: "\(scheme)://127.0.0.1:\(upstreamPort)", apiKey: Secret(upstreamKey)),
+            ProviderSettings(name: "azure", type: "azure", baseURL: "\(scheme)://127.0.0.1:\(upstreamPort)", apiKey: Secret(upstreamKey)),
+            bedrockSettings(upstreamPort: upstreamPort, scheme: scheme),
         ]
+        if tls {
+            let ca = Fixtures.locate().tlsDirectory.appendingPathComponent("ca.pem").path
+            for index in configuration.providers.indices { configuration.providers[index].tls.caFile = ca }
+        }
         configuration.models = [
             ModelSettings(name: "mini", targets: [TargetSettings(provider: "fake", model: "gpt-4o-mini")], price: Price(input: 0.15, output: 0.60)),
             ModelSettings(name: "limited", targets: [TargetSettings(provider: "fake", model: "fault-429_rate_limit")]),
@@ -66,29 +72,33 @@ enum GatewayHarness {
     }
 
     /// Bedrock with SigV4 credentials; the fake verifies the signature with `upstreamKey` as the secret.
-    static func bedrockSettings(upstreamPort: Int) -> ProviderSettings {
-        var settings = ProviderSettings(name: "bedrock", type: "bedrock", baseURL: "http://127.0.0.1:\(upstreamPort)")
+    static func bedrockSettings(upstreamPort: Int, scheme: String = "http") -> ProviderSettings {
+        var settings = ProviderSettings(name: "bedrock", type: "bedrock", baseURL: "\(scheme)://127.0.0.1:\(upstreamPort)")
         settings.region = "us-east-1"
         settings.accessKeyID = "AKIDEXAMPLE"
         settings.secretAccessKey = Secret(upstreamKey)
         return settings
     }
 
+    /// `tls`: the fake serves HTTPS with the test CA's certificate and every provider trusts
+    /// that CA (`providers.<name>.tls.ca_file`), so requests take the AsyncHTTPClient path that
+    /// hosted providers use.
     static func run(
+        tls: Bool = false,
         edit: @Sendable (inout GatewayConfiguration) -> Void = { _ in },
         store: SQLiteAccountStore? = nil,
         _ body: @escaping @Sendable (any TestClientProtocol, FakeUpstream) async throws -> Void
     ) async throws {
         let store = try store ?? SQLiteAccountStore(path: ":memory:")
         let fake = FakeUpstream(expectedAPIKey: upstreamKey, slowEventDelay: .milliseconds(100), slowFirstByteDelay: .seconds(1))
-        try await fake.application().test(.live) { upstream in
+        try await fake.application(tls: tls ? try fake.fixtures.testServerTLS() : nil).test(.live) { upstream in
             let port = try #require(upstream.port)
             var logger = Logger(label: "switchyard-test")
             logger.logLevel = .error
             var dependencies = GatewayDependencies(logger: logger, accountStore: store)
             dependencies.keyRefreshInterval = .milliseconds(100)
             dependencies.ledgerFlushInterval = .milliseconds(20)
-            let app = try await buildApplication(configuration: configuration(upstreamPort: port, edit: edit), dependencies: dependencies)
+            let app = try await buildApplication(configuration: configuration(upstreamPort: port, tls: tls, edit: edit), dependencies: dependencies)
             try await app.test(.live) { client in try await body(client, fake) }
         }
     }

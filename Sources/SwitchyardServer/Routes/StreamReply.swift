@@ -30,6 +30,8 @@ enum StreamReply {
                 upstream: call.body, relay: relay, provider: call.deployment.providerName, silenceLimit: gateway.firstByteTimeout,
                 deadline: call.deadline, writer: &writer)
             cut.cancel()
+            // Whatever the upstream still had to send is not wanted now (a no-op after a complete stream).
+            call.body.cancel()
             let usage = outcome.relay.usage(promptBytes: promptBytes)
             // Metered however the stream ended: a client that left is billed for what was generated.
             let status = cut.fired ? GatewayError.upstreamTimeout(call.deployment.providerName).status : outcome.status

@@ -194,7 +194,7 @@ public final class HTTP1ConnectionPool: Sendable {
 ///
 /// `@unchecked Sendable`: the iterator is only advanced by one task at a time (see `UpstreamBodyReader`).
 final class HTTP1Body: UpstreamBodyStream, @unchecked Sendable {
-    private var iterator: HTTP1ResponseBody.AsyncIterator
+    private var iterator: HTTP1ResponseBody.AsyncIterator?
     private let eventLoop: any EventLoop
     private let handler: NIOLoopBound<HTTP1ExchangeHandler>
     private let exchange: Int
@@ -207,7 +207,12 @@ final class HTTP1Body: UpstreamBodyStream, @unchecked Sendable {
     }
 
     func next() async throws -> ByteBuffer? {
-        try await iterator.next()
+        try await iterator?.next()
+    }
+
+    /// Dropping the iterator terminates the body stream: the exchange closes its connection.
+    func cancel() {
+        iterator = nil
     }
 
     func next(silenceLimit: Duration) async throws -> ByteBuffer? {
@@ -217,7 +222,7 @@ final class HTTP1Body: UpstreamBodyStream, @unchecked Sendable {
         } else {
             eventLoop.execute { handler.value.awaitingChunk(exchange: exchange, limit: limit) }
         }
-        return try await iterator.next()
+        return try await iterator?.next()
     }
 }
 

@@ -35,6 +35,12 @@ final class UpstreamBodyReader: @unchecked Sendable {
         return try await iterator.next(silenceLimit: timeout)
     }
 
+    /// Abandons the rest of the upstream body (cancelling the upstream request).
+    func cancel() {
+        pending = nil
+        iterator.cancel()
+    }
+
     /// Reads the first chunk now and keeps it for `next()` (a stream is only committed to the
     /// client once its upstream has really started).
     func awaitFirstChunk(timeout: Duration) async throws {

@@ -8,6 +8,9 @@ public protocol UpstreamBodyStream: Sendable {
     /// The next chunk, failing with `UpstreamBodyReader.SilenceTimeout` when the upstream sends
     /// nothing for `silenceLimit`.
     func next(silenceLimit: Duration) async throws -> ByteBuffer?
+    /// Abandons the rest of the body now (the client left, or the request was cut): the upstream
+    /// request is cancelled instead of running on until its reader happens to be released.
+    func cancel()
 }
 
 extension UpstreamBodyStream {
@@ -29,13 +32,18 @@ extension UpstreamBodyStream {
 ///
 /// `@unchecked Sendable`: the iterator is only advanced by one task at a time (see `UpstreamBodyReader`).
 final class AsyncHTTPClientBody: UpstreamBodyStream, @unchecked Sendable {
-    private var iterator: HTTPClientResponse.Body.AsyncIterator
+    private var iterator: HTTPClientResponse.Body.AsyncIterator?
 
     init(_ body: HTTPClientResponse.Body) {
         self.iterator = body.makeAsyncIterator()
     }
 
     func next() async throws -> ByteBuffer? {
-        try await iterator.next()
+        try await iterator?.next()
+    }
+
+    /// Dropping AsyncHTTPClient's iterator terminates its body stream, which cancels the request.
+    func cancel() {
+        iterator = nil
     }
 }

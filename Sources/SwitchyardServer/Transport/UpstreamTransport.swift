@@ -53,7 +53,7 @@ public struct HTTPUpstreamTransport: UpstreamTransport {
     public static func tlsConfigurations(_ providers: [ProviderSettings]) throws -> [String: TLSConfiguration] {
         var result: [String: TLSConfiguration] = [:]
         for provider in providers where provider.tls.isCustom {
-            var configuration = TLSConfiguration.makeClientConfiguration()
+            var configuration = clientTLS()
             if let file = provider.tls.caFile {
                 configuration.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(file))
             }
@@ -77,6 +77,16 @@ public struct HTTPUpstreamTransport: UpstreamTransport {
         configuration.redirectConfiguration = .disallow
         configuration.timeout = .init(connect: .seconds(10))
         configuration.decompression = .disabled
+        configuration.tlsConfiguration = clientTLS()
+        return configuration
+    }
+
+    /// The system-trust TLS client settings, with a short TLS shutdown: when the gateway abandons
+    /// a response (the client left), NIOSSL would otherwise wait up to 5 s for the provider's
+    /// `close_notify` before closing the connection, and the provider keeps generating meanwhile.
+    static func clientTLS() -> TLSConfiguration {
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        configuration.shutdownTimeout = .milliseconds(50)
         return configuration
     }
 
