@@ -37,10 +37,10 @@ def wait_healthy(port: int, process: subprocess.Popen, timeout: float = 20) -> N
 
 
 class Upstream:
-    def __init__(self, tmp: pathlib.Path):
+    def __init__(self, tmp: pathlib.Path, tls: bool = False):
         self.log = open(tmp / "fake-upstream.log", "w+")
         self.process = subprocess.Popen(
-            [str(BIN_DIR / "switchyard-fake-upstream"), "--api-key", UPSTREAM_KEY],
+            [str(BIN_DIR / "switchyard-fake-upstream"), "--api-key", UPSTREAM_KEY, *(["--tls"] if tls else [])],
             stdout=subprocess.PIPE, stderr=self.log, text=True,
         )
         line = self.process.stdout.readline()
@@ -57,10 +57,13 @@ class Upstream:
 class Gateway:
     """A running `switchyard serve` with its config and log."""
 
-    def __init__(self, tmp: pathlib.Path, upstream_port: int, extra_env: dict | None = None, extra_args: list | None = None):
+    def __init__(
+        self, tmp: pathlib.Path, upstream_port: int, extra_env: dict | None = None, extra_args: list | None = None,
+        config: str | None = None,
+    ):
         self.port = free_port()
         self.config = tmp / f"switchyard-{self.port}.yaml"
-        self.config.write_text(CONFIG.format(upstream=upstream_port))
+        self.config.write_text((config or CONFIG).format(upstream=upstream_port, root=ROOT))
         env = dict(os.environ, SWITCHYARD_MASTER_KEY=MASTER_KEY, UPSTREAM_KEY=UPSTREAM_KEY, **(extra_env or {}))
         self.log_path = tmp / f"switchyard-{self.port}.log"
         self.log = open(self.log_path, "w")
