@@ -72,3 +72,44 @@ import Testing
         #expect(!String(reflecting: configuration).contains("sk-from-env"))
     }
 }
+
+@Suite struct HardeningConfigurationTests {
+    @Test func serverLimitsStorageJournalAndProviderTLSAreRead() throws {
+        let yaml = """
+            server: { header_timeout_seconds: 5, idle_timeout_seconds: 30, max_connections: 100, max_response_bytes: 2048, max_buffered_bytes: 4096 }
+            storage: { url: "sqlite://x.db", ledger_journal: "/tmp/j" }
+            providers:
+              p: { type: openai-compatible, base_url: "https://h/v1", tls: { insecure_skip_verify: true } }
+            models:
+              - { name: m, targets: [ { provider: p, model: x } ] }
+            """
+        let configuration = try ConfigurationLoader(environment: [:]).load(yaml: yaml)
+        #expect(configuration.server.headerTimeoutSeconds == 5 && configuration.server.idleTimeoutSeconds == 30)
+        #expect(configuration.server.maxConnections == 100)
+        #expect(configuration.server.maxResponseBytes == 2048 && configuration.server.maxBufferedBytes == 4096)
+        #expect(configuration.storage.ledgerJournal == "/tmp/j")
+        #expect(configuration.providers.first?.tls.insecureSkipVerify == true)
+    }
+
+    @Test func badLimitsAndAnUnreadableCAFileAreReported() {
+        let yaml = """
+            server: { header_timeout_seconds: 0, max_connections: 0, max_response_bytes: 4096, max_buffered_bytes: 1024 }
+            providers:
+              p: { type: openai-compatible, base_url: "https://h/v1", tls: { ca_file: /nonexistent/ca.pem, bogus: 1 } }
+            models:
+              - { name: m, targets: [ { provider: p, model: x } ] }
+            """
+        do {
+            _ = try ConfigurationLoader(environment: [:]).load(yaml: yaml)
+            Issue.record("expected configuration errors")
+        } catch {
+            let paths = Set(error.issues.map(\.path))
+            for path in [
+                "server.header_timeout_seconds", "server.max_connections", "server.max_buffered_bytes", "providers.p.tls.ca_file",
+                "providers.p.tls.bogus",
+            ] {
+                #expect(paths.contains(path), "\(path) in \(paths)")
+            }
+        }
+    }
+}

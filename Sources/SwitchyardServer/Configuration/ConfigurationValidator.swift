@@ -1,3 +1,4 @@
+import Foundation
 public import SwitchyardCore
 import SwitchyardProviders
 import SwitchyardRouting
@@ -27,6 +28,9 @@ public enum ConfigurationValidator {
         for provider in configuration.providers {
             for problem in ProviderRegistry.problems(with: provider) {
                 add("providers.\(provider.name).\(problem.field)", problem.message)
+            }
+            if let file = provider.tls.caFile, !FileManager.default.isReadableFile(atPath: file) {
+                add("providers.\(provider.name).tls.ca_file", "cannot read \"\(file)\"")
             }
         }
         let providerNames = Set(configuration.providers.map(\.name))
