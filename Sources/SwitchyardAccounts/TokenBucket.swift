@@ -37,7 +37,7 @@ public struct TokenBucket: Sendable, Equatable {
     /// Whole tokens available now.
     public mutating func remaining(now: Double) -> Int {
         refill(now: now)
-        return max(0, Int(tokens))
+        return Int(min(max(0, tokens), 1e15))
     }
 
     /// Seconds until the bucket is full again.

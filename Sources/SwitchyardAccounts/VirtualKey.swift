@@ -24,6 +24,10 @@ public struct VirtualKey: Sendable, Equatable {
     public var budget: Budget?
     public var metadata: [String: String]
 
+    /// The largest `rpm`, `tpm` or `max_parallel` a key may have (10¹²): rates stay exact in a
+    /// `Double` token bucket and every figure derived from them fits an `Int`.
+    public static let maxLimit = 1_000_000_000_000
+
     public init(
         id: String, name: String, owner: String? = nil, keyHash: String, keyPrefix: String, createdAt: Int64,
         expiresAt: Int64? = nil, revokedAt: Int64? = nil, models: [String] = [], rpm: Int? = nil, tpm: Int? = nil,

@@ -84,10 +84,10 @@ public func buildApplication(configuration: GatewayConfiguration, dependencies: 
     services.append(LedgerFlusher(accounting: accounting, interval: dependencies.ledgerFlushInterval))
     let router = buildRouter(gateway: gateway, keys: keys)
     let server = configuration.server
-    let connections = ConnectionCounter(limit: server.maxConnections)
+    let connections = BoundedCounter(limit: server.maxConnections)
     let headerTimeout = TimeAmount.nanoseconds(ServerSettings.nanoseconds(server.headerTimeoutSeconds))
     let http1 = HTTP1Channel.Configuration(
-        additionalChannelHandlers: [ConnectionGuard(headerTimeout: headerTimeout, counter: connections)],
+        additionalChannelHandlers: [ConnectionGuard(headerTimeout: headerTimeout, connections: connections)],
         idleTimeout: .nanoseconds(ServerSettings.nanoseconds(server.idleTimeoutSeconds)))
     return Application(
         router: router,

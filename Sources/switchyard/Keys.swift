@@ -44,6 +44,10 @@ struct Keys: ParsableCommand {
         @Option(help: "Budget period: daily, weekly or monthly.") var budgetPeriod: String = "monthly"
 
         func runAsync() async throws {
+            for (flag, value) in [("--rpm", rpm), ("--tpm", tpm), ("--max-parallel", maxParallel)] {
+                if let value, !(0...VirtualKey.maxLimit).contains(value) { throw ValidationError("\(flag) must be between 0 and \(VirtualKey.maxLimit)") }
+            }
+            if let days = expiresInDays, !(0...36_500).contains(days) { throw ValidationError("--expires-in-days must be between 0 and 36500") }
             let accounts = try await store.open()
             let plaintext = KeyMaterial.generate()
             let now = Int64(Date().timeIntervalSince1970)

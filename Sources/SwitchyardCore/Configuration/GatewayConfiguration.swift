@@ -45,9 +45,9 @@ public struct ServerSettings: Sendable {
     public var shutdownGraceSeconds: Double = 30
     /// How long a client has to send a request's headers (on a new connection, or after the
     /// previous response on a kept-alive one) before the connection is closed (slowloris).
-    public var headerTimeoutSeconds: Double = 10
+    public var headerTimeoutSeconds: Double = 30
     /// How long a kept-alive connection may sit idle between requests.
-    public var idleTimeoutSeconds: Double = 60
+    public var idleTimeoutSeconds: Double = 75
     /// Open client connections at most; connections beyond are closed at once.
     public var maxConnections: Int = 4096
     /// The largest non-streaming upstream response one request may buffer (502 above it).

@@ -135,7 +135,11 @@ public final class DeploymentHealth: Sendable {
 
     /// Adds tokens to the deployment's current minute (for the `usage` strategy).
     public func addTokens(_ id: String, _ tokens: Int) {
-        state.withLock { all in all[id]?.tokensThisMinute += tokens }
+        state.withLock { all in
+            guard let current = all[id]?.tokensThisMinute else { return }
+            let (sum, overflow) = current.addingReportingOverflow(max(0, tokens))
+            all[id]?.tokensThisMinute = overflow ? .max : sum
+        }
     }
 
     /// A copy of the stats of `ids` (deployments never used yet get fresh stats).

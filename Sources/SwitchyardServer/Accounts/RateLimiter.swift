@@ -71,13 +71,13 @@ final class RateLimiter: Sendable {
     private static func refusal(_ message: String, wait: Double, key: VirtualKey, entry: inout KeyState, now: Double) -> GatewayError {
         var error = GatewayError.rateLimited(message, retryAfterSeconds: max(1, wait.rounded(.up)))
         if var requests = entry.requests {
-            error.headers["x-ratelimit-limit-requests"] = String(Int(requests.capacity))
+            error.headers["x-ratelimit-limit-requests"] = String(Int(min(requests.capacity, 1e15)))
             error.headers["x-ratelimit-remaining-requests"] = String(requests.remaining(now: now))
             error.headers["x-ratelimit-reset-requests"] = duration(requests.secondsUntilFull(now: now))
             entry.requests = requests
         }
         if var tokens = entry.tokens {
-            error.headers["x-ratelimit-limit-tokens"] = String(Int(tokens.capacity))
+            error.headers["x-ratelimit-limit-tokens"] = String(Int(min(tokens.capacity, 1e15)))
             error.headers["x-ratelimit-remaining-tokens"] = String(tokens.remaining(now: now))
             error.headers["x-ratelimit-reset-tokens"] = duration(tokens.secondsUntilFull(now: now))
             entry.tokens = tokens

@@ -111,7 +111,9 @@ struct AdminKeysRoute: Sendable {
             key.credits = amount
         }
         for (name, value) in [("rpm", fields.rpm), ("tpm", fields.tpm), ("max_parallel", fields.max_parallel)] {
-            if let value, value < 0 { throw GatewayError.invalidRequest("'\(name)' must be zero or more.", param: name) }
+            if let value, !(0...VirtualKey.maxLimit).contains(value) {
+                throw GatewayError.invalidRequest("'\(name)' must be between 0 and \(VirtualKey.maxLimit).", param: name)
+            }
         }
         if let rpm = fields.rpm { key.rpm = rpm }
         if let tpm = fields.tpm { key.tpm = tpm }

@@ -3,7 +3,6 @@ import NIOCore
 import NIOHTTP1
 import NIOHTTPTypes
 import SwitchyardCore
-import Synchronization
 
 /// Per-connection limits the HTTP layer does not keep by itself: a connection whose request head
 /// has not arrived within `headerTimeout` (of opening, or of the previous response's end) is
@@ -16,18 +15,19 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     typealias OutboundOut = HTTPResponsePart
 
     private let headerTimeout: TimeAmount
-    private let counter: ConnectionCounter
+    /// Open client connections, shared by every connection's guard.
+    private let connections: BoundedCounter
     private var timer: Scheduled<Void>?
     private var counted = false
     private var responded = false
 
-    init(headerTimeout: TimeAmount, counter: ConnectionCounter) {
+    init(headerTimeout: TimeAmount, connections: BoundedCounter) {
         self.headerTimeout = headerTimeout
-        self.counter = counter
+        self.connections = connections
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
-        guard counter.open() else {
+        guard connections.add(1) else {
             context.close(promise: nil)
             return
         }
@@ -38,7 +38,7 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     func handlerRemoved(context: ChannelHandlerContext) {
         timer?.cancel()
         timer = nil
-        if counted { counter.close() }
+        if counted { connections.subtract(1) }
         counted = false
     }
 
@@ -79,27 +79,4 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
         let channel = context.channel
         timer = context.eventLoop.scheduleTask(in: headerTimeout) { channel.close(promise: nil) }
     }
-}
-
-/// Open client connections, shared by every connection's `ConnectionGuard`.
-final class ConnectionCounter: Sendable {
-    let limit: Int
-    private let current = Atomic<Int>(0)
-
-    init(limit: Int) {
-        self.limit = limit
-    }
-
-    var count: Int { current.load(ordering: .relaxed) }
-
-    /// Counts a new connection; false (counting nothing) when the limit is reached.
-    func open() -> Bool {
-        if current.wrappingAdd(1, ordering: .relaxed).newValue > limit {
-            current.wrappingSubtract(1, ordering: .relaxed)
-            return false
-        }
-        return true
-    }
-
-    func close() { current.wrappingSubtract(1, ordering: .relaxed) }
 }

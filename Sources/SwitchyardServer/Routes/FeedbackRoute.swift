@@ -15,7 +15,7 @@ struct FeedbackRoute: Sendable {
 
     func handle(_ request: Request, context: GatewayRequestContext) async throws(GatewayError) -> Response {
         let bytes = try await RequestBodyReader.read(request, limit: 64 * 1024)
-        guard let json = try? JSONValue.parse(bytes), json.isObject else { throw .invalidRequest("The body must be a JSON object.") }
+        guard let json = try? JSONValue.parse(bytes, strict: true), json.isObject else { throw .invalidRequest("The body must be a JSON object (no duplicate keys, valid UTF-8).") }
         guard let requestID = json["request_id"]?.stringValue, !requestID.isEmpty else {
             throw .invalidRequest("Missing required parameter: 'request_id' (the x-request-id of the routed response).", param: "request_id")
         }

@@ -4,31 +4,25 @@ import Synchronization
 /// a non-streaming answer takes its bytes as they arrive and gives them back when its reader
 /// goes, so a burst of large answers gets 503s instead of exhausting memory.
 final class BufferBudget: Sendable {
-    let limit: Int
-    private let used = Atomic<Int>(0)
+    private let counter: BoundedCounter
 
     init(limit: Int) {
-        self.limit = limit
+        self.counter = BoundedCounter(limit: limit)
     }
 
     /// Bytes buffered now.
-    var inUse: Int { used.load(ordering: .relaxed) }
+    var inUse: Int { counter.value }
 
     /// The budget has no room for more bytes.
     struct Exhausted: Error {}
 
     /// Takes `bytes`, or throws `Exhausted` (taking nothing) when they do not fit.
     func take(_ bytes: Int) throws {
-        guard bytes > 0 else { return }
-        if used.wrappingAdd(bytes, ordering: .relaxed).newValue > limit {
-            used.wrappingSubtract(bytes, ordering: .relaxed)
-            throw Exhausted()
-        }
+        guard counter.add(bytes) else { throw Exhausted() }
     }
 
     func giveBack(_ bytes: Int) {
-        guard bytes > 0 else { return }
-        used.wrappingSubtract(bytes, ordering: .relaxed)
+        counter.subtract(bytes)
     }
 
     /// What one reader holds; given back in full when the lease is released.
