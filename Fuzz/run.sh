@@ -13,7 +13,14 @@ if [ ${#targets[@]} -eq 0 ]; then
   targets=(FuzzRequestBody FuzzJSONScanner FuzzSSEParser FuzzEventStream FuzzWordPiece FuzzConfigLoader)
 fi
 configuration="${FUZZ_CONFIGURATION:-debug}"
-swift build -c "$configuration" --sanitize=fuzzer 2>&1 | grep -E "error|warning: |Build complete" | grep -v "CMakeLists\|unhandled" || true
+build_log="$(mktemp)"
+if ! swift build -c "$configuration" --sanitize=fuzzer >"$build_log" 2>&1; then
+  grep -E "error" "$build_log" | head -40 >&2
+  echo "fuzz targets did not build" >&2
+  exit 1
+fi
+grep -E "warning: |Build complete" "$build_log" | grep -v "CMakeLists\|unhandled" || true
+rm -f "$build_log"
 bin="$(swift build -c "$configuration" --sanitize=fuzzer --show-bin-path)"
 mkdir -p .artifacts
 for target in "${targets[@]}"; do
