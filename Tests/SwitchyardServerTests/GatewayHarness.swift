@@ -85,12 +85,13 @@ enum GatewayHarness {
     /// hosted providers use.
     static func run(
         tls: Bool = false,
+        slowEventDelay: Duration = .milliseconds(100),
         edit: @Sendable (inout GatewayConfiguration) -> Void = { _ in },
         store: SQLiteAccountStore? = nil,
         _ body: @escaping @Sendable (any TestClientProtocol, FakeUpstream) async throws -> Void
     ) async throws {
         let store = try store ?? SQLiteAccountStore(path: ":memory:")
-        let fake = FakeUpstream(expectedAPIKey: upstreamKey, slowEventDelay: .milliseconds(100), slowFirstByteDelay: .seconds(1))
+        let fake = FakeUpstream(expectedAPIKey: upstreamKey, slowEventDelay: slowEventDelay, slowFirstByteDelay: .seconds(1))
         try await fake.application(tls: tls ? try fake.fixtures.testServerTLS() : nil).test(.live) { upstream in
             let port = try #require(upstream.port)
             var logger = Logger(label: "switchyard-test")

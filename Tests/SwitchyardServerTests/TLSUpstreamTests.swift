@@ -62,7 +62,8 @@ import Testing
     }
 
     @Test func aClientThatLeavesCancelsTheTLSUpstream() async throws {
-        try await GatewayHarness.run(tls: true) { client, fake in
+        // Seven events 500 ms apart: the upstream would finish after 3.5 s if nothing cancelled it.
+        try await GatewayHarness.run(tls: true, slowEventDelay: .milliseconds(500)) { client, fake in
             let port = try #require(client.port)
             let httpClient = HTTPClient(eventLoopGroupProvider: .singleton)
             do {
@@ -74,8 +75,8 @@ import Testing
                 throw error
             }
             try await httpClient.shutdown()
-            for _ in 0..<40 where fake.streamsCancelled == 0 { try await Task.sleep(for: .milliseconds(50)) }
-            #expect(fake.streamsCancelled == 1)
+            for _ in 0..<60 where fake.streamsCancelled == 0 { try await Task.sleep(for: .milliseconds(50)) }
+            #expect(fake.streamsCancelled == 1, "cancelled well before the stream's 3.5 s")
             #expect(fake.streamsCompleted == 0)
         }
     }
