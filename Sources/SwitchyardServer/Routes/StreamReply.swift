@@ -28,14 +28,17 @@ enum StreamReply {
             let cut = ConnectionDeadline(channel: context.channel, at: call.deadline + StreamReply.deadlineGrace)
             let outcome = await StreamPump.run(
                 upstream: call.body, relay: relay, provider: call.deployment.providerName, silenceLimit: gateway.firstByteTimeout,
-                deadline: call.deadline, writer: &writer)
-            cut.cancel()
-            // Whatever the upstream still had to send is not wanted now (a no-op after a complete stream).
-            call.body.cancel()
-            let usage = outcome.relay.usage(promptBytes: promptBytes)
-            // Metered however the stream ended: a client that left is billed for what was generated.
-            let status = cut.fired ? GatewayError.upstreamTimeout(call.deployment.providerName).status : outcome.status
-            await gateway.meter(context: context, call: call, admission: admission, usage: usage, stream: true, status: status)
+                deadline: call.deadline, writer: &writer
+            ) { outcome in
+                cut.cancel()
+                // Whatever the upstream still had to send is not wanted now (a no-op after a complete stream).
+                call.body.cancel()
+                // Metered however the stream ended (a client that left is billed for what was generated),
+                // and durable before the closing event reaches the client.
+                let usage = outcome.relay.usage(promptBytes: promptBytes)
+                let status = cut.fired ? GatewayError.upstreamTimeout(call.deployment.providerName).status : outcome.status
+                await gateway.meter(context: context, call: call, admission: admission, usage: usage, stream: true, status: status)
+            }
             if outcome.clientConnected { try await writer.finish(nil) }
         })
     }
