@@ -46,7 +46,7 @@ public func buildApplication(configuration: GatewayConfiguration, dependencies: 
         let recovered = LedgerJournal.recover(from: journalDirectory)
         if let through = recovered.through {
             try await store.appendLedger(recovered.entries)
-            LedgerJournal.deleteRecovered(in: journalDirectory, through: through)
+            LedgerJournal.deleteSegments(in: journalDirectory, through: through)
             if !recovered.entries.isEmpty {
                 dependencies.logger.notice("ledger journal replayed", metadata: ["entries": "\(recovered.entries.count)"])
             }

@@ -9,7 +9,7 @@ import Synchronization
 import SwitchyardCore
 
 /// An in-process fake of every provider the gateway speaks to, replaying
-/// `../shared/specs/fixtures`: OpenAI-compatible and Azure OpenAI here, Anthropic, Gemini and
+/// `Tests/Fixtures/providers` (see `Fixtures`): OpenAI-compatible and Azure OpenAI here, Anthropic, Gemini and
 /// Bedrock in the `FakeUpstream+<Provider>.swift` extensions.
 ///
 /// The OpenAI side answers `/v1/chat/completions` (JSON, or SSE when `stream` is true; the tool-call fixtures

@@ -9,7 +9,8 @@ import Testing
 
 @Suite struct ClientDisconnectTests {
     @Test func aClientThatLeavesMidStreamCancelsTheUpstreamRequest() async throws {
-        try await GatewayHarness.run { client, fake in
+        // Events 400 ms apart: the upstream would finish after ~2.8 s if nothing cancelled it.
+        try await GatewayHarness.run(slowEventDelay: .milliseconds(400)) { client, fake in
             let port = try #require(client.port)
             let request = gatewayRequest(port: port, key: GatewayHarness.masterKey, body: chatBody("slow", stream: true))
             let httpClient = HTTPClient(eventLoopGroupProvider: .singleton)
@@ -25,8 +26,8 @@ import Testing
                 throw error
             }
             try await httpClient.shutdown()
-            // The fake paces its 7 events 100 ms apart; if the gateway kept reading it would complete.
-            for _ in 0..<40 where fake.streamsCancelled == 0 {
+            // If the gateway kept reading, the stream would complete instead of being cancelled.
+            for _ in 0..<50 where fake.streamsCancelled == 0 {
                 try await Task.sleep(for: .milliseconds(50))
             }
             #expect(fake.streamsCancelled == 1)

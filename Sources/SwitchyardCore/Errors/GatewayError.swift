@@ -69,7 +69,7 @@ extension GatewayError {
         GatewayError(.permissionDenied, message)
     }
     public static func modelNotFound(_ model: String) -> GatewayError {
-        GatewayError(.modelNotFound, "The model `\(JSONScanner.excerpt(model))` does not exist on this gateway. GET /v1/models lists the models you can use.", param: "model")
+        GatewayError(.modelNotFound, "The model `\(model.excerpt)` does not exist on this gateway. GET /v1/models lists the models you can use.", param: "model")
     }
     public static func insufficientCredits(_ message: String) -> GatewayError {
         GatewayError(.insufficientCredits, message)

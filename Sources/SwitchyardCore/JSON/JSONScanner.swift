@@ -190,7 +190,7 @@ public struct JSONScanner: Sendable {
                 guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else { throw fail(i, "expected a string key") }
                 let key = try scanString(at: &i)
                 if strict, !keys.insert(key, in: self) {
-                    throw fail(key.range.lowerBound, "duplicate key \"\(JSONScanner.excerpt(string(key) ?? ""))\"")
+                    throw fail(key.range.lowerBound, "duplicate key \"\((string(key) ?? "").excerpt)\"")
                 }
                 i = skipWhitespace(i)
                 guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { throw fail(i, "expected ':'") }
@@ -327,11 +327,6 @@ public struct JSONScanner: Sendable {
             value = value << 4 | digit
         }
         return value
-    }
-
-    /// At most 64 characters of `text`, for error messages that quote a client's input.
-    public static func excerpt(_ text: String) -> String {
-        text.count <= 64 ? text : String(text.prefix(64)) + "…"
     }
 
     /// The keys of one object seen so far, for strict mode's duplicate check: byte comparison of

@@ -138,14 +138,15 @@ public struct OpenAIChatRequestBody: Sendable {
 
     /// Numbers a client controls, in the ranges OpenAI documents (token counts within the
     /// gateway's cap): never forwarded as `inf`, never a negative or absurd reservation.
+    static let integerRanges: [String: ClosedRange<Int>] = [
+        "n": 1...RequestLimits.maxChoices, "max_tokens": 1...RequestLimits.maxOutputTokens,
+        "max_completion_tokens": 1...RequestLimits.maxOutputTokens, "top_logprobs": 0...20,
+    ]
+    static let numberRanges: [String: ClosedRange<Double>] = [
+        "temperature": 0...2, "top_p": 0...1, "presence_penalty": -2...2, "frequency_penalty": -2...2,
+    ]
+
     private static func checkRanges(_ members: [JSONMember], scanner: JSONScanner) throws(GatewayError) {
-        let integerRanges: [String: ClosedRange<Int>] = [
-            "n": 1...RequestLimits.maxChoices, "max_tokens": 1...RequestLimits.maxOutputTokens,
-            "max_completion_tokens": 1...RequestLimits.maxOutputTokens, "top_logprobs": 0...20,
-        ]
-        let numberRanges: [String: ClosedRange<Double>] = [
-            "temperature": 0...2, "top_p": 0...1, "presence_penalty": -2...2, "frequency_penalty": -2...2,
-        ]
         for member in members where member.value.kind == .number {
             if let range = integerRanges[member.key], let value = scanner.int(member.value) {
                 try RequestLimits.check(value, range, field: member.key)

@@ -1,4 +1,4 @@
-/// RouteLLM's router metrics, as `../shared/data/routing/README.md` restates them (and
+/// RouteLLM's router metrics, as docs/routing.md states them (and
 /// `tools/router/metrics.py` computes them): send the highest-scoring share s of prompts to the
 /// strong model; P(s) is the mean quality of the routed answers; PGR(s) = (P(s) − P_weak) /
 /// (P_strong − P_weak); APGR is the area under PGR over s ∈ [0, 1] (10 bins, trapezoid rule);

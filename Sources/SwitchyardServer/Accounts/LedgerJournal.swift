@@ -88,13 +88,11 @@ final class LedgerJournal: Sendable {
         }
     }
 
-    /// Deletes the segments up to `number` (their rows are in the store).
+    /// Deletes the segments up to `number` (their rows are in the store), after the writes
+    /// queued to them.
     func delete(through number: Int) {
-        queue.async {
-            for segment in LedgerJournal.segments(in: self.directory) where segment.number <= number {
-                try? FileManager.default.removeItem(at: segment.url)
-            }
-        }
+        let directory = self.directory
+        queue.async { LedgerJournal.deleteSegments(in: directory, through: number) }
     }
 
     /// The rows of every segment (left by a crashed or stopped process), oldest first; a torn
@@ -112,8 +110,8 @@ final class LedgerJournal: Sendable {
         return (entries, segments.last?.number)
     }
 
-    /// Deletes the recovered segments through `number` (their rows are in the store now).
-    static func deleteRecovered(in directory: URL, through number: Int) {
+    /// Deletes the segments through `number` (recovered ones once the store has their rows).
+    static func deleteSegments(in directory: URL, through number: Int) {
         for segment in segments(in: directory) where segment.number <= number {
             try? FileManager.default.removeItem(at: segment.url)
         }

@@ -10,7 +10,7 @@ enum Principal: Sendable {
     /// 403 when a virtual key may not use `model`.
     func authorize(model: String) throws(GatewayError) {
         if case .key(let key) = self, !key.allows(model: model) {
-            throw .permissionDenied("This key may not use model `\(JSONScanner.excerpt(model))`.")
+            throw .permissionDenied("This key may not use model `\(model.excerpt)`.")
         }
     }
 

@@ -20,13 +20,13 @@ struct ChatCompletionsRoute: Sendable {
         context.route = gateway.route(model: body.model, request: request, context: context, promptBytes: body.messagesByteCount) { body.requestFeatures }
         let model = context.route?.alias ?? body.model
         try context.principal.authorize(model: model)
+        let fallbacks = Gateway.requestedFallbacks(request)
         let admission = try gateway.admit(
-            context, model: model, promptBytes: body.messagesByteCount, maxTokens: body.maxTokens, choices: body.choices,
-            fallbacks: Gateway.requestedFallbacks(request))
+            context, model: model, promptBytes: body.messagesByteCount, maxTokens: body.maxTokens, choices: body.choices, fallbacks: fallbacks)
         let call: UpstreamCall
         do {
             call = try await gateway.call(
-                model: model, request: request, principal: context.principal, promptBytes: body.messagesByteCount, stream: body.stream
+                model: model, fallbacks: fallbacks, principal: context.principal, promptBytes: body.messagesByteCount, stream: body.stream
             ) { deployment in
                 if let adapter = deployment.adapter as? any OpenAIFormatAdapter {
                     return adapter.chatCompletionsRequest(body, upstreamModel: deployment.upstreamModel)

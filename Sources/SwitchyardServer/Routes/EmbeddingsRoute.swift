@@ -12,12 +12,12 @@ struct EmbeddingsRoute: Sendable {
         let bytes = try await RequestBodyReader.read(request, limit: gateway.configuration.server.maxBodyBytes)
         let body = try OpenAIEmbeddingsRequestBody(bytes: bytes)
         try context.principal.authorize(model: body.model)
-        let admission = try gateway.admit(
-            context, model: body.model, promptBytes: body.inputByteCount, maxTokens: 0, fallbacks: Gateway.requestedFallbacks(request))
+        let fallbacks = Gateway.requestedFallbacks(request)
+        let admission = try gateway.admit(context, model: body.model, promptBytes: body.inputByteCount, maxTokens: 0, fallbacks: fallbacks)
         let call: UpstreamCall
         do {
             call = try await gateway.call(
-                model: body.model, request: request, principal: context.principal, promptBytes: body.inputByteCount, stream: false
+                model: body.model, fallbacks: fallbacks, principal: context.principal, promptBytes: body.inputByteCount, stream: false
             ) { deployment in
             guard let adapter = deployment.adapter as? any EmbeddingsAdapter else {
                 throw GatewayError.invalidRequest("Model `\(deployment.alias)` is served by provider '\(deployment.providerName)', which has no embeddings endpoint.", param: "model")

@@ -19,11 +19,11 @@ struct MessagesRoute: Sendable {
         context.route = gateway.route(model: chat.model, request: request, context: context, promptBytes: promptBytes) { RequestFeatures(chat) }
         let model = context.route?.alias ?? chat.model
         try context.principal.authorize(model: model)
-        let admission = try gateway.admit(
-            context, model: model, promptBytes: promptBytes, maxTokens: chat.maxTokens, fallbacks: Gateway.requestedFallbacks(request))
+        let fallbacks = Gateway.requestedFallbacks(request)
+        let admission = try gateway.admit(context, model: model, promptBytes: promptBytes, maxTokens: chat.maxTokens, fallbacks: fallbacks)
         let call: UpstreamCall
         do {
-            call = try await gateway.call(model: model, request: request, principal: context.principal, promptBytes: promptBytes, stream: chat.stream) { deployment in
+            call = try await gateway.call(model: model, fallbacks: fallbacks, principal: context.principal, promptBytes: promptBytes, stream: chat.stream) { deployment in
                 try deployment.adapter.chatRequest(chat, upstreamModel: deployment.upstreamModel)
             }
         } catch {

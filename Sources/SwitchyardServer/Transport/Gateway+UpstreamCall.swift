@@ -32,13 +32,14 @@ extension Gateway {
     /// Sends the request built for each deployment of the route plan until one answers 2xx (and,
     /// for streams, sends its first byte within the first-byte timeout); errors are classified
     /// by that deployment's adapter and drive the executor's failover, retries and breakers.
+    /// `fallbacks` are the request's own (`requestedFallbacks`), read once for admission and here.
     func call(
-        model: String, request: Request, principal: Principal, promptBytes: Int, stream: Bool,
+        model: String, fallbacks: [String], principal: Principal, promptBytes: Int, stream: Bool,
         build: @escaping @Sendable (Deployment) throws -> UpstreamRequest
     ) async throws(GatewayError) -> UpstreamCall {
         var random = SystemRandomNumberGenerator()
         let plan = try router.plan(
-            for: model, extraFallbacks: Gateway.requestedFallbacks(request), promptTokens: TokenEstimator.estimate(byteCount: promptBytes),
+            for: model, extraFallbacks: fallbacks, promptTokens: TokenEstimator.estimate(byteCount: promptBytes),
             allows: principal.allows, using: &random)
         let clock = ContinuousClock()
         let waited = WaitAccumulator()
