@@ -4,13 +4,15 @@ import Hummingbird
 import HummingbirdTesting
 import NIOCore
 import NIOHTTP1
+import SwitchyardCore
 import SwitchyardTesting
 import Testing
 
 @Suite struct ClientDisconnectTests {
     @Test func aClientThatLeavesMidStreamCancelsTheUpstreamRequest() async throws {
         // Events 400 ms apart: the upstream would finish after ~2.8 s if nothing cancelled it.
-        try await GatewayHarness.run(slowEventDelay: .milliseconds(400)) { client, fake in
+        // (A silence limit above the pace, so only the client's leaving can end it early.)
+        try await GatewayHarness.run(slowEventDelay: .milliseconds(400), edit: { $0.routing.firstByteTimeoutSeconds = 5 }) { client, fake in
             let port = try #require(client.port)
             let request = gatewayRequest(port: port, key: GatewayHarness.masterKey, body: chatBody("slow", stream: true))
             let httpClient = HTTPClient(eventLoopGroupProvider: .singleton)

@@ -45,7 +45,7 @@ import Testing
     @Test func maxParallelLimitsConcurrentRequests() async throws {
         // Events 400 ms apart: the stream holds its slot for ~2.8 s, well past the second request
         // even when the parallel suite loads the machine.
-        try await GatewayHarness.run(slowEventDelay: .milliseconds(400)) { client, _ in
+        try await GatewayHarness.run(slowEventDelay: .milliseconds(400), edit: { $0.routing.firstByteTimeoutSeconds = 5 }) { client, _ in
             let created = try await createKey(client, #"{"name": "parallel", "max_parallel": 1}"#)
             let port = try #require(client.port)
             let request = gatewayRequest(port: port, key: created.key, body: chatBody("slow", stream: true))

@@ -63,7 +63,8 @@ import Testing
 
     @Test func aClientThatLeavesCancelsTheTLSUpstream() async throws {
         // Seven events 500 ms apart: the upstream would finish after 3.5 s if nothing cancelled it.
-        try await GatewayHarness.run(tls: true, slowEventDelay: .milliseconds(500)) { client, fake in
+        // (A silence limit above the pace, so only the client's leaving can end it early.)
+        try await GatewayHarness.run(tls: true, slowEventDelay: .milliseconds(500), edit: { $0.routing.firstByteTimeoutSeconds = 5 }) { client, fake in
             let port = try #require(client.port)
             let httpClient = HTTPClient(eventLoopGroupProvider: .singleton)
             do {
