@@ -28,6 +28,7 @@ public struct PriceCatalog: Sendable {
                 var input: Double
                 var output: Double
                 var cached_input: Double?
+                var cache_write: Double?
             }
             var as_of: String
             var prices: [Entry]
@@ -35,7 +36,7 @@ public struct PriceCatalog: Sendable {
         let file = try JSONDecoder().decode(File.self, from: json)
         asOf = file.as_of
         prices = Dictionary(
-            file.prices.map { ("\($0.provider)/\($0.model)", Price(input: $0.input, output: $0.output, cachedInput: $0.cached_input)) },
+            file.prices.map { ("\($0.provider)/\($0.model)", Price(input: $0.input, output: $0.output, cachedInput: $0.cached_input, cacheWrite: $0.cache_write)) },
             uniquingKeysWith: { first, _ in first })
     }
 

@@ -1,5 +1,13 @@
 public import SwitchyardCore
 
+/// What the executor's child tasks report.
+enum ExecutorEvent<Value: Sendable>: Sendable {
+    case finished(Deployment, Result<Value, GatewayError>)
+    case hedgeTimerFired
+    case backoffElapsed
+    case cancelled
+}
+
 /// Runs one request over its `RoutePlan`: a failed attempt moves to the next untried
 /// deployment (failover first), then retries the last one with backoff (`RetryPolicy`), all
 /// within `maxAttempts` and the request deadline. Every attempt is reported to `DeploymentHealth`,
@@ -27,68 +35,107 @@ public struct Executor: Sendable {
     }
 
     /// The first successful attempt's value, its deployment and how many attempts were made.
+    /// `AttemptPlanner` decides every step; this shell runs the attempts (concurrently when
+    /// `hedgeAfter` lets a second one race the first), the timers and the breakers' admission.
     /// `tenant` (the caller's key id) is who the failures a request may cause are charged to
-    /// in the breakers (`DeploymentHealth.Outcome.tenantFailure`).
+    /// in the breakers (`DeploymentHealth.Outcome.tenantFailure`). `abandon` receives the value
+    /// of an attempt that succeeded after another had already won (a hedged race's loser).
     public func run<Value: Sendable>(
-        plan: RoutePlan, deadline: ContinuousClock.Instant, tenant: String? = nil,
-        attempt: (Deployment, ContinuousClock.Instant) async throws -> Attempt<Value>
+        plan: RoutePlan, deadline: ContinuousClock.Instant, tenant: String? = nil, hedgeAfter: Duration? = nil,
+        attempt: @escaping @Sendable (Deployment, ContinuousClock.Instant) async throws -> Attempt<Value>,
+        abandon: @escaping @Sendable (Value) -> Void = { _ in }
     ) async throws(GatewayError) -> (value: Value, deployment: Deployment, attempts: Int) {
-        try await run(plan: plan, deadline: deadline, tenant: tenant, alreadyTried: [], attemptsMade: 0, attempt: attempt)
+        var planner = AttemptPlanner(plan: plan, maxAttempts: maxAttempts, retryPolicy: retryPolicy, hedgeAfter: hedgeAfter)
+        let outcome: Result<(Value, Deployment), GatewayError> = await withTaskGroup(of: ExecutorEvent<Value>.self) { group in
+            var random = SystemRandomNumberGenerator()
+            var action = planner.event(.begin, remaining: ContinuousClock.now.duration(to: deadline), using: &random)
+            var result: Result<(Value, Deployment), GatewayError>?
+            var winner: Value?
+            while result == nil {
+                var event: AttemptPlanner.Event?
+                switch action {
+                case .start(let deployment, let armHedge):
+                    guard health.begin(deployment.id) else {
+                        event = .declined(deployment)
+                        break
+                    }
+                    group.addTask { await launch(deployment, deadline: deadline, tenant: tenant, attempt: attempt) }
+                    if let armHedge {
+                        group.addTask {
+                            try? await Task.sleep(for: armHedge)
+                            return .hedgeTimerFired
+                        }
+                    }
+                case .backoff(let delay):
+                    group.addTask {
+                        do { try await Task.sleep(for: delay) } catch { return .cancelled }
+                        return .backoffElapsed
+                    }
+                case .wait:
+                    break
+                case .succeed(let deployment):
+                    result = winner.map { .success(($0, deployment)) } ?? .failure(.internalError("An attempt succeeded without a value."))
+                case .fail(let error):
+                    result = .failure(error)
+                }
+                if result != nil { break }
+                if event == nil {
+                    guard let next = await group.next() else {
+                        result = .failure(.internalError("The attempt planner waited with nothing running."))
+                        break
+                    }
+                    switch next {
+                    case .finished(let deployment, .success(let value)):
+                        winner = value
+                        event = .succeeded(deployment)
+                    case .finished(let deployment, .failure(let error)):
+                        event = .failed(deployment, error)
+                    case .hedgeTimerFired:
+                        event = .hedgeTimerFired
+                    case .backoffElapsed:
+                        event = .backoffElapsed
+                    case .cancelled:
+                        result = .failure(.internalError("The request was cancelled."))
+                        continue
+                    }
+                }
+                if let event {
+                    if Task.isCancelled, case .failed(_, let error) = event {
+                        result = .failure(error)
+                        break
+                    }
+                    action = planner.event(event, remaining: ContinuousClock.now.duration(to: deadline), using: &random)
+                }
+            }
+            group.cancelAll()
+            // A hedged race's loser that still answered: its value is not wanted.
+            while let late = await group.next() {
+                if case .finished(_, .success(let value)) = late { abandon(value) }
+            }
+            return result ?? .failure(.internalError("The attempt planner ended without a result."))
+        }
+        switch outcome {
+        case .success(let (value, deployment)): return (value, deployment, planner.attempts)
+        case .failure(let error): throw error
+        }
     }
 
-    func run<Value: Sendable>(
-        plan: RoutePlan, deadline: ContinuousClock.Instant, tenant: String?, alreadyTried: Set<String>, attemptsMade: Int,
-        attempt: (Deployment, ContinuousClock.Instant) async throws -> Attempt<Value>
-    ) async throws(GatewayError) -> (value: Value, deployment: Deployment, attempts: Int) {
-        var queue = plan.primary
-        var tried = alreadyTried
-        var attempts = attemptsMade
-        var retriesOfLast = 0
-        var last: (deployment: Deployment, error: GatewayError)?
-        var random = SystemRandomNumberGenerator()
-        var switchedForContext = false, switchedForPolicy = false
-
-        while attempts < maxAttempts, ContinuousClock.now < deadline {
-            var next = queue.first { !tried.contains($0.id) && health.begin($0.id) }
-            if next == nil, let previous = last, previous.error.isRetryable {
-                // Every deployment tried: come back to the last one after a backoff.
-                let remaining = ContinuousClock.now.duration(to: deadline)
-                let seconds = Double(remaining.components.seconds) + Double(remaining.components.attoseconds) / 1e18
-                guard let wait = retryPolicy.delay(retry: retriesOfLast, hint: previous.error.retryAfterSeconds, remaining: seconds, using: &random)
-                else { break }
-                do { try await Task.sleep(for: .milliseconds(Int64(wait * 1000))) } catch { break }
-                retriesOfLast += 1
-                if health.begin(previous.deployment.id) { next = previous.deployment }
-            }
-            guard let deployment = next else { break }
-            tried.insert(deployment.id)
-            attempts += 1
-            let started = ContinuousClock.now
-            do {
-                let result = try await attempt(deployment, deadline)
-                recordSuccess(deployment, started: started, result: result)
-                return (result.value, deployment, attempts)
-            } catch {
-                let gatewayError = Executor.gatewayError(error)
-                health.end(deployment.id, Executor.outcome(of: gatewayError, tenant: tenant))
-                if last?.deployment.id != deployment.id { retriesOfLast = 0 }
-                last = (deployment, gatewayError)
-                if Task.isCancelled { throw gatewayError }
-                if gatewayError.kind == .contextLengthExceeded, !switchedForContext, !plan.onContextLength.isEmpty {
-                    switchedForContext = true
-                    queue = plan.onContextLength
-                    continue
-                }
-                if gatewayError.kind == .contentFiltered, !switchedForPolicy, !plan.onContentPolicy.isEmpty {
-                    switchedForPolicy = true
-                    queue = plan.onContentPolicy
-                    continue
-                }
-                guard gatewayError.allowsFailover else { throw gatewayError }
-            }
+    /// One attempt as a child task: runs it and reports how the deployment fared.
+    private func launch<Value: Sendable>(
+        _ deployment: Deployment, deadline: ContinuousClock.Instant, tenant: String?,
+        attempt: @Sendable (Deployment, ContinuousClock.Instant) async throws -> Attempt<Value>
+    ) async -> ExecutorEvent<Value> {
+        let started = ContinuousClock.now
+        do {
+            let result = try await attempt(deployment, deadline)
+            recordSuccess(deployment, started: started, result: result)
+            return .finished(deployment, .success(result.value))
+        } catch {
+            let gatewayError = Executor.gatewayError(error)
+            // A cancelled attempt (a hedged race's loser) says nothing about its deployment's health.
+            health.end(deployment.id, Task.isCancelled ? .neutral : Executor.outcome(of: gatewayError, tenant: tenant))
+            return .finished(deployment, .failure(gatewayError))
         }
-        if let last { throw last.error }
-        throw GatewayError.noHealthyDeployment(plan.primary.first?.alias ?? "")
     }
 
     func recordSuccess<Value>(_ deployment: Deployment, started: ContinuousClock.Instant, result: Attempt<Value>) {

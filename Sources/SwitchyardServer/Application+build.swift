@@ -111,16 +111,16 @@ func buildRouter(gateway: Gateway, keys: KeyCache) -> Router<GatewayRequestConte
             body: ResponseBody(byteBuffer: ByteBuffer(bytes: gateway.metrics.render(router: gateway.router))))
     }
     let models = ModelsRoute(aliases: gateway.router.aliases + gateway.routers.current.names, created: Int(Date().timeIntervalSince1970))
-    let chat = ChatCompletionsRoute(gateway: gateway)
-    let messages = MessagesRoute(gateway: gateway)
-    let embeddings = EmbeddingsRoute(gateway: gateway)
+    let pipeline = Pipeline(gateway: gateway)
+    let countTokens = CountTokensRoute(gateway: gateway)
     let feedback = FeedbackRoute(gateway: gateway, store: keys.store)
     let server = gateway.configuration.server
     router.group("v1")
         .add(middleware: AuthMiddleware(masterKey: server.masterKey, requireKeys: server.requireKeys, keys: keys))
-        .post("chat/completions") { request, context in try await chat.handle(request, context: context) }
-        .post("messages") { request, context in try await messages.handle(request, context: context) }
-        .post("embeddings") { request, context in try await embeddings.handle(request, context: context) }
+        .post("chat/completions") { request, context in try await pipeline.serve(OpenAIChatCodec(), request, context: context) }
+        .post("messages") { request, context in try await pipeline.serve(AnthropicMessagesCodec(), request, context: context) }
+        .post("messages/count_tokens") { request, context in try await countTokens.handle(request, context: context) }
+        .post("embeddings") { request, context in try await pipeline.serve(EmbeddingsCodec(), request, context: context) }
         .post("feedback") { request, context in try await feedback.handle(request, context: context) }
         .get("models") { _, context in models.list(for: context.principal) }
         .get("models/{model}") { _, context in try models.model(context.parameters.get("model") ?? "", for: context.principal) }

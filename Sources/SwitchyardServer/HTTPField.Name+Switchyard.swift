@@ -14,4 +14,6 @@ extension HTTPField.Name {
     static let requestID = Self("request-id")!
     static let xSwitchyardFallbacks = Self("x-switchyard-fallbacks")!
     static let xSwitchyardRoute = Self("x-switchyard-route")!
+    /// On answers the gateway estimated instead of asking a provider (`count_tokens`).
+    static let xSwitchyardEstimated = Self("x-switchyard-estimated")!
 }

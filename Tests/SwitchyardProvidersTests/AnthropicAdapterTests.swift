@@ -82,7 +82,7 @@ import SwitchyardTesting
     @Test func cacheTokensCountAsPromptTokens() throws {
         let body = Array(#"{"id":"m","model":"c","content":[],"stop_reason":"max_tokens","usage":{"input_tokens":10,"output_tokens":5,"cache_creation_input_tokens":20,"cache_read_input_tokens":30}}"#.utf8)
         let response = try adapter.chatResponse(from: body)
-        #expect(response.usage == Usage(promptTokens: 60, completionTokens: 5, cachedPromptTokens: 30))
+        #expect(response.usage == Usage(promptTokens: 60, completionTokens: 5, cachedPromptTokens: 30, cacheWriteTokens: 20))
         #expect(response.finishReason == .length)
     }
 

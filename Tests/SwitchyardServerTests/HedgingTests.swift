@@ -46,4 +46,35 @@ import Testing
             #expect(fake.requests.count == 1)
         }
     }
+
+    /// Regression: hedged execution was a second loop that skipped the fallbacks, so a hedged
+    /// alias answered a context-length error with a 400 instead of trying its
+    /// `context_window_fallbacks` (and an ordinary failure never reached `fallbacks`).
+    @Test func aHedgedAliasStillTriesItsFallbacks() async throws {
+        try await GatewayHarness.run(edit: { configuration in
+            var model = ModelSettings(name: "hedged", targets: [TargetSettings(provider: "fake", model: "fault-400_context_length")])
+            model.hedge = true
+            model.hedgeAfterSeconds = 0.5
+            model.contextWindowFallbacks = ["big"]
+            model.fallbacks = ["spare"]
+            configuration.models.append(model)
+            configuration.models.append(ModelSettings(name: "big", targets: [TargetSettings(provider: "fake", model: "gpt-4o-mini")]))
+            var failing = ModelSettings(name: "hedged-failing", targets: [TargetSettings(provider: "fake", model: "fault-status-502")])
+            failing.hedge = true
+            failing.hedgeAfterSeconds = 0.5
+            failing.fallbacks = ["spare"]
+            configuration.models.append(failing)
+            configuration.models.append(ModelSettings(name: "spare", targets: [TargetSettings(provider: "fake", model: "gpt-4o")]))
+        }) { client, fake in
+            try await client.execute(uri: "/v1/chat/completions", method: .post, headers: .authorized, body: chatBody("hedged")) { response in
+                #expect(response.status == .ok)
+                #expect(response.headers[HTTPField.Name("x-switchyard-model")!] == "big")
+            }
+            try await client.execute(uri: "/v1/chat/completions", method: .post, headers: .authorized, body: chatBody("hedged-failing", stream: true)) { response in
+                #expect(response.status == .ok)
+                #expect(response.headers[HTTPField.Name("x-switchyard-model")!] == "spare")
+            }
+            #expect(fake.requests.map { $0.json?["model"] as? String } == ["fault-400_context_length", "gpt-4o-mini", "fault-status-502", "gpt-4o"])
+        }
+    }
 }

@@ -4,15 +4,22 @@ public struct Usage: Sendable, Equatable {
     public var completionTokens: Int
     /// Prompt tokens served from the provider's cache (included in `promptTokens`).
     public var cachedPromptTokens: Int
+    /// Prompt tokens written to the provider's cache (included in `promptTokens`; Anthropic
+    /// `cache_creation_input_tokens`, billed at `Price.cacheWrite`).
+    public var cacheWriteTokens: Int
     /// Completion tokens spent on hidden reasoning (included in `completionTokens`).
     public var reasoningTokens: Int
     /// True when the numbers are the gateway's estimate because the upstream reported none.
     public var isEstimated: Bool
 
-    public init(promptTokens: Int, completionTokens: Int, cachedPromptTokens: Int = 0, reasoningTokens: Int = 0, isEstimated: Bool = false) {
+    public init(
+        promptTokens: Int, completionTokens: Int, cachedPromptTokens: Int = 0, cacheWriteTokens: Int = 0, reasoningTokens: Int = 0,
+        isEstimated: Bool = false
+    ) {
         self.promptTokens = promptTokens
         self.completionTokens = completionTokens
         self.cachedPromptTokens = cachedPromptTokens
+        self.cacheWriteTokens = cacheWriteTokens
         self.reasoningTokens = reasoningTokens
         self.isEstimated = isEstimated
     }
@@ -27,14 +34,24 @@ public struct Usage: Sendable, Equatable {
     /// above it are clamped, so costs, metrics and rate limits stay in range.
     public static let maxTokens = 1 << 39
 
-    /// The usage with every count in 0…`maxTokens` and the parts within their wholes (cached ≤
-    /// prompt, reasoning ≤ completion): what an upstream reports can never credit a key or trap.
+    /// The usage with every count in 0…`maxTokens` and the parts within their wholes (cached +
+    /// cache writes ≤ prompt, reasoning ≤ completion): what an upstream reports can never
+    /// credit a key or trap.
     public var sanitized: Usage {
         func clamp(_ value: Int, _ upper: Int = Usage.maxTokens) -> Int { Swift.min(Swift.max(0, value), upper) }
         let prompt = clamp(promptTokens), completion = clamp(completionTokens)
+        let cached = clamp(cachedPromptTokens, prompt)
         return Usage(
-            promptTokens: prompt, completionTokens: completion, cachedPromptTokens: clamp(cachedPromptTokens, prompt),
+            promptTokens: prompt, completionTokens: completion, cachedPromptTokens: cached, cacheWriteTokens: clamp(cacheWriteTokens, prompt - cached),
             reasoningTokens: clamp(reasoningTokens, completion), isEstimated: isEstimated)
+    }
+
+    /// A saturating sum of token counts an upstream reports (each may be absurd).
+    public static func sum(_ counts: Int...) -> Int {
+        counts.reduce(0) { total, count in
+            let (sum, overflow) = total.addingReportingOverflow(Swift.max(0, count))
+            return overflow ? .max : sum
+        }
     }
 }
 
@@ -42,12 +59,16 @@ public struct Usage: Sendable, Equatable {
 public struct Price: Sendable, Equatable {
     public var input: Double
     public var output: Double
+    /// Prompt tokens read from the provider's cache (default: `input`).
     public var cachedInput: Double?
+    /// Prompt tokens written to the provider's cache (Anthropic: 1.25× input; default: `input`).
+    public var cacheWrite: Double?
 
-    public init(input: Double, output: Double, cachedInput: Double? = nil) {
+    public init(input: Double, output: Double, cachedInput: Double? = nil, cacheWrite: Double? = nil) {
         self.input = input
         self.output = output
         self.cachedInput = cachedInput
+        self.cacheWrite = cacheWrite
     }
 
     /// The cost of `usage` at this price in nanodollars (10⁻⁹ USD), computed in integers so
@@ -58,9 +79,11 @@ public struct Price: Sendable, Equatable {
         let usage = usage.sanitized
         let inputRate = Int128(Price.nanosPerMillion(input))
         let cachedRate = Int128(Price.nanosPerMillion(cachedInput ?? input))
+        let writeRate = Int128(Price.nanosPerMillion(cacheWrite ?? input))
         let outputRate = Int128(Price.nanosPerMillion(output))
-        let uncached = Int128(usage.promptTokens - usage.cachedPromptTokens)
-        let total = uncached * inputRate + Int128(usage.cachedPromptTokens) * cachedRate + Int128(usage.completionTokens) * outputRate
+        let uncached = Int128(usage.promptTokens - usage.cachedPromptTokens - usage.cacheWriteTokens)
+        let total = uncached * inputRate + Int128(usage.cachedPromptTokens) * cachedRate + Int128(usage.cacheWriteTokens) * writeRate
+            + Int128(usage.completionTokens) * outputRate
         return Int64(clamping: (total + 500_000) / 1_000_000)
     }
 

@@ -2,7 +2,7 @@ public import SwitchyardCore
 
 /// The adapter for Anthropic's Messages API (`POST {base_url}/v1/messages`, `x-api-key`,
 /// `anthropic-version`).
-public struct AnthropicAdapter: ProviderAdapter {
+public struct AnthropicAdapter: AnthropicFormatAdapter {
     public static let defaultBaseURL = "https://api.anthropic.com"
     public static let defaultVersion = "2023-06-01"
 
@@ -38,9 +38,30 @@ public struct AnthropicAdapter: ProviderAdapter {
         AnthropicErrorClassifier.classify(provider: providerName, status: status, headers: headers, body: body)
     }
 
-    private func headers() -> [(name: String, value: String)] {
-        var headers: [(name: String, value: String)] = [("content-type", "application/json"), ("anthropic-version", version)]
+    public func messagesRequest(
+        _ body: AnthropicMessagesBody, upstreamModel: String, clientHeaders: [(name: String, value: String)]
+    ) -> UpstreamRequest {
+        var splice = JSONObjectSplice(scanner: body.scanner, object: body.root)
+        if upstreamModel != body.model { splice.set("model", string: upstreamModel) }
+        return UpstreamRequest(url: baseURL + "/v1/messages", headers: headers(client: clientHeaders), body: splice.result())
+    }
+
+    public func countTokensRequest(
+        _ body: [UInt8], upstreamModel: String, clientHeaders: [(name: String, value: String)]
+    ) throws(GatewayError) -> UpstreamRequest {
+        let scanner = JSONScanner(body)
+        guard let root = try? scanner.root(), root.kind == .object else { throw .invalidRequest("The request body must be a JSON object.") }
+        var splice = JSONObjectSplice(scanner: scanner, object: root)
+        splice.set("model", string: upstreamModel)
+        return UpstreamRequest(url: baseURL + "/v1/messages/count_tokens", headers: headers(client: clientHeaders), body: splice.result())
+    }
+
+    /// The configured headers; a client's `anthropic-*` header replaces the one of the same name.
+    private func headers(client: [(name: String, value: String)] = []) -> [(name: String, value: String)] {
+        var headers: [(name: String, value: String)] = [("content-type", "application/json")]
+        if !client.contains(where: { $0.name == "anthropic-version" }) { headers.append(("anthropic-version", version)) }
         if let apiKey, !apiKey.isEmpty { headers.append(("x-api-key", apiKey.value)) }
-        return headers + extraHeaders
+        let overridden = Set(client.map(\.name))
+        return headers + extraHeaders.filter { !overridden.contains($0.name.lowercased()) } + client
     }
 }

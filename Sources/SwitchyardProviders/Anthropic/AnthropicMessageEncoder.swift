@@ -29,11 +29,17 @@ public enum AnthropicMessageEncoder {
         reason == .stop && stopSequence != nil ? "stop_sequence" : reason.anthropicStopReason
     }
 
-    /// Anthropic usage for canonical usage: `input_tokens` excludes cache reads (PROTOCOLS §5.6).
+    /// Anthropic usage for canonical usage: `input_tokens` excludes cache reads and writes (PROTOCOLS §5.6).
     static func usageJSON(_ usage: Usage) -> JSONValue {
         .record([
-            "input_tokens": .int(max(0, usage.promptTokens - usage.cachedPromptTokens)), "output_tokens": .int(usage.completionTokens),
-            "cache_creation_input_tokens": .int(0), "cache_read_input_tokens": .int(usage.cachedPromptTokens),
+            "input_tokens": .int(uncachedInput(usage)), "output_tokens": .int(usage.completionTokens),
+            "cache_creation_input_tokens": .int(usage.cacheWriteTokens), "cache_read_input_tokens": .int(usage.cachedPromptTokens),
         ])
+    }
+
+    /// Anthropic's `input_tokens`: the prompt without cache reads and writes.
+    static func uncachedInput(_ usage: Usage) -> Int {
+        let usage = usage.sanitized
+        return usage.promptTokens - usage.cachedPromptTokens - usage.cacheWriteTokens
     }
 }

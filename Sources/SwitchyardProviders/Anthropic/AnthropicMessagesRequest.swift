@@ -1,10 +1,20 @@
 public import SwitchyardCore
 
-/// The body of an inbound `POST /v1/messages` (Anthropic's `MessageCreateParams`), validated
-/// and decoded to the canonical request, so any configured provider can serve it.
-public enum AnthropicMessagesRequest {
-    /// Parses and validates `bytes`; every problem becomes a 400 naming the offending field.
-    public static func decode(_ bytes: [UInt8]) throws(GatewayError) -> ChatRequest {
+/// The body of an inbound `POST /v1/messages` (Anthropic's `MessageCreateParams`): validated
+/// once, forwarded as it came to Anthropic-format deployments, and decoded to the canonical
+/// request only for the others.
+public struct AnthropicMessagesBody: Sendable {
+    /// The client's bytes, forwarded with only `model` changed to Anthropic deployments.
+    public let scanner: JSONScanner
+    public let root: JSONSpan
+    public let json: JSONValue
+    public let model: String
+    public let maxTokens: Int
+    public let stream: Bool
+
+    /// Parses and validates the top level (every problem a 400 naming the field); content the
+    /// canonical model cannot carry is only an error when the request is translated.
+    public init(bytes: [UInt8]) throws(GatewayError) {
         let json: JSONValue
         do {
             json = try JSONValue.parse(bytes, strict: true)
@@ -12,6 +22,55 @@ public enum AnthropicMessagesRequest {
             throw .invalidRequest("We could not parse the JSON body of your request (\(error.description)).")
         }
         guard json.isObject else { throw .invalidRequest("The request body must be a JSON object.") }
+        let scanner = JSONScanner(bytes)
+        guard let root = try? scanner.root() else { throw .invalidRequest("The request body must be a JSON object.") }
+        let header = try AnthropicMessagesRequest.validateTopLevel(json)
+        self.scanner = scanner
+        self.root = root
+        self.json = json
+        self.model = header.model
+        self.maxTokens = header.maxTokens
+        self.stream = header.stream
+    }
+
+    /// The canonical request, for deployments that speak another format; a 400 naming the
+    /// field for what has no equivalent there (documents, server tools).
+    public func canonical() throws(GatewayError) -> ChatRequest { try AnthropicMessagesRequest.decode(json: json) }
+
+    /// Bytes of prompt content for token estimates: the canonical count when the request
+    /// translates, else the text of system, messages and tools (attachments at a flat size).
+    public var promptByteCount: Int {
+        if let request = try? canonical() { return request.promptByteCount }
+        return AnthropicMessagesBody.estimatedPromptBytes(json)
+    }
+
+    /// The text of a messages-shaped body's system, messages and tools, attachments at a flat
+    /// size: what `count_tokens` estimates from when no Anthropic deployment can count.
+    public static func estimatedPromptBytes(_ json: JSONValue) -> Int {
+        textBytes(json["system"]) + textBytes(json["messages"]) + textBytes(json["tools"])
+    }
+
+    private static func textBytes(_ value: JSONValue?) -> Int {
+        switch value {
+        case .string(let text)?: return text.utf8.count
+        case .array(let items)?: return items.reduce(0) { $0 + textBytes($1) }
+        case .object(let fields)?:
+            if let type = value?["type"]?.stringValue, type == "image" || type == "document" { return 3_000 }
+            return fields.reduce(0) { $0 + ($1.key == "signature" || $1.key == "data" ? 0 : textBytes($1.value)) }
+        default: return 0
+        }
+    }
+}
+
+/// Validation and canonical decoding of `POST /v1/messages` bodies.
+public enum AnthropicMessagesRequest {
+    /// Parses, validates and decodes `bytes` to the canonical request.
+    public static func decode(_ bytes: [UInt8]) throws(GatewayError) -> ChatRequest {
+        try AnthropicMessagesBody(bytes: bytes).canonical()
+    }
+
+    /// The checks every request passes, whichever deployment serves it.
+    static func validateTopLevel(_ json: JSONValue) throws(GatewayError) -> (model: String, maxTokens: Int, stream: Bool) {
         guard let model = json["model"]?.stringValue, !model.isEmpty else {
             throw .invalidRequest("model: Field required (a non-empty string).", param: "model")
         }
@@ -24,7 +83,29 @@ public enum AnthropicMessagesRequest {
             throw .invalidRequest("messages: Field required (an array of messages).", param: "messages")
         }
         guard !messages.isEmpty else { throw .invalidRequest("messages: at least one message is required", param: "messages") }
+        _ = try number(json, "temperature", 0...1)
+        _ = try number(json, "top_p", 0...1)
+        if let topK = json["top_k"], !topK.isNull {
+            guard let value = topK.intValue else { throw .invalidRequest("top_k: Input should be a valid integer", param: "top_k") }
+            try RequestLimits.check(value, 0...Int(Int32.max), field: "top_k")
+        }
+        if let budget = json["thinking"]?["budget_tokens"], !budget.isNull {
+            guard let value = budget.intValue else {
+                throw .invalidRequest("thinking.budget_tokens: Input should be a valid integer", param: "thinking.budget_tokens")
+            }
+            try RequestLimits.check(value, 0...RequestLimits.maxOutputTokens, field: "thinking.budget_tokens")
+        }
+        var stream = false
+        if let value = json["stream"], !value.isNull {
+            guard let flag = value.boolValue else { throw .invalidRequest("stream: Input should be a valid boolean", param: "stream") }
+            stream = flag
+        }
+        return (model, maxTokens, stream)
+    }
 
+    static func decode(json: JSONValue) throws(GatewayError) -> ChatRequest {
+        let (model, maxTokens, stream) = try validateTopLevel(json)
+        let messages = json["messages"]?.arrayValue ?? []
         var request = ChatRequest(model: model, messages: [], maxTokens: maxTokens)
         request.system = try system(json["system"])
         for (index, message) in messages.enumerated() {
@@ -34,24 +115,16 @@ public enum AnthropicMessagesRequest {
         try applyToolChoice(json["tool_choice"], to: &request)
         request.temperature = try number(json, "temperature", 0...1)
         request.topP = try number(json, "top_p", 0...1)
-        if let topK = json["top_k"], !topK.isNull {
-            guard let value = topK.intValue else { throw .invalidRequest("top_k: Input should be a valid integer", param: "top_k") }
-            try RequestLimits.check(value, 0...Int(Int32.max), field: "top_k")
-            request.topK = value
-        }
+        request.topK = json["top_k"]?.intValue
         if let stops = json["stop_sequences"] {
             guard let list = stops.arrayValue, list.allSatisfy({ $0.stringValue != nil }) else {
                 throw .invalidRequest("stop_sequences: Input should be a list of strings", param: "stop_sequences")
             }
             request.stop = list.compactMap(\.stringValue)
         }
-        if let stream = json["stream"], !stream.isNull {
-            guard let flag = stream.boolValue else { throw .invalidRequest("stream: Input should be a valid boolean", param: "stream") }
-            request.stream = flag
-        }
+        request.stream = stream
         request.user = json["metadata"]?["user_id"]?.stringValue
         if let thinking = json["thinking"], thinking["type"]?.stringValue == "enabled" {
-            if let budget = thinking["budget_tokens"]?.intValue { try RequestLimits.check(budget, 0...RequestLimits.maxOutputTokens, field: "thinking.budget_tokens") }
             request.thinkingBudget = thinking["budget_tokens"]?.intValue
         }
         return request
@@ -152,7 +225,7 @@ public enum AnthropicMessagesRequest {
             return nil
         case let other:
             throw .invalidRequest(
-                "\(path).type: content blocks of type '\(other ?? "?")' are not supported by this gateway", param: "\(path).type")
+                "\(path).type: content blocks of type '\(other ?? "?")' have no equivalent outside Anthropic's format; send them to an Anthropic deployment", param: "\(path).type")
         }
     }
 
@@ -170,7 +243,7 @@ public enum AnthropicMessagesRequest {
         var tools: [ToolDefinition] = []
         for (index, tool) in list.enumerated() {
             if let type = tool["type"]?.stringValue, type != "custom" {
-                throw .invalidRequest("tools.\(index): server tools ('\(type)') are not supported by this gateway", param: "tools.\(index).type")
+                throw .invalidRequest("tools.\(index): server tools ('\(type)') have no equivalent outside Anthropic's format; send them to an Anthropic deployment", param: "tools.\(index).type")
             }
             guard let name = tool["name"]?.stringValue else { throw .invalidRequest("tools.\(index).name: Field required", param: "tools.\(index).name") }
             guard let schema = tool["input_schema"], schema.isObject else {

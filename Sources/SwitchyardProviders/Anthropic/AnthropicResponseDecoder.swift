@@ -38,10 +38,14 @@ public enum AnthropicResponseDecoder {
     }
 
     /// Anthropic usage: `input_tokens` excludes cache reads and writes; the canonical prompt count includes them.
-    static func usage(_ json: JSONValue, promptTokens knownPrompt: Int? = nil, cachedTokens knownCached: Int? = nil) -> Usage {
+    /// `known`: the usage `message_start` reported, for a `message_delta` that carries only output tokens.
+    /// Sums saturate: the counts are the upstream's and may be absurd.
+    public static func usage(_ json: JSONValue, known: Usage? = nil) -> Usage {
         let cacheRead = json["cache_read_input_tokens"]?.intValue
-        let cacheWrite = json["cache_creation_input_tokens"]?.intValue ?? 0
-        let prompt = json["input_tokens"]?.intValue.map { $0 + cacheWrite + (cacheRead ?? 0) } ?? knownPrompt ?? 0
-        return Usage(promptTokens: prompt, completionTokens: json["output_tokens"]?.intValue ?? 0, cachedPromptTokens: cacheRead ?? knownCached ?? 0)
+        let cacheWrite = json["cache_creation_input_tokens"]?.intValue
+        let prompt = json["input_tokens"]?.intValue.map { Usage.sum($0, cacheWrite ?? 0, cacheRead ?? 0) } ?? known?.promptTokens ?? 0
+        return Usage(
+            promptTokens: prompt, completionTokens: json["output_tokens"]?.intValue ?? 0,
+            cachedPromptTokens: cacheRead ?? known?.cachedPromptTokens ?? 0, cacheWriteTokens: cacheWrite ?? known?.cacheWriteTokens ?? 0)
     }
 }

@@ -73,7 +73,8 @@ public struct AnthropicStreamEncoder: ClientStreamEncoder {
         let reason = finishReason ?? (sawToolCall ? .toolCalls : .stop)
         var usageFields: [JSONValue.JSONField] = [.init("output_tokens", .int(usage?.completionTokens ?? 0))]
         if let usage {
-            usageFields.insert(.init("input_tokens", .int(max(0, usage.promptTokens - usage.cachedPromptTokens))), at: 0)
+            usageFields.insert(.init("input_tokens", .int(AnthropicMessageEncoder.uncachedInput(usage))), at: 0)
+            usageFields.append(.init("cache_creation_input_tokens", .int(usage.cacheWriteTokens)))
             usageFields.append(.init("cache_read_input_tokens", .int(usage.cachedPromptTokens)))
         }
         out += emit("message_delta", .record([

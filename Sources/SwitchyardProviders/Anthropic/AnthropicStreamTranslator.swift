@@ -7,8 +7,8 @@ public struct AnthropicStreamTranslator: SSEStreamTranslator {
     public let providerName: String
     public private(set) var isComplete = false
     private var toolIndexes: [Int: Int] = [:]
-    private var promptTokens: Int?
-    private var cachedTokens: Int?
+    /// What `message_start` reported (input and cache counts; `message_delta` may carry only output).
+    private var startUsage: Usage?
 
     public init(providerName: String) {
         self.providerName = providerName
@@ -24,8 +24,7 @@ public struct AnthropicStreamTranslator: SSEStreamTranslator {
         case "message_start":
             let message = json["message"]
             let usage = message?["usage"].map { AnthropicResponseDecoder.usage($0) }
-            promptTokens = usage?.promptTokens
-            cachedTokens = usage?.cachedPromptTokens
+            startUsage = usage
             return [.start(id: message?["id"]?.stringValue, model: message?["model"]?.stringValue, usage: usage)]
         case "content_block_start":
             guard let block = json["content_block"], block["type"]?.stringValue == "tool_use" else { return [] }
@@ -51,7 +50,7 @@ public struct AnthropicStreamTranslator: SSEStreamTranslator {
                 events.append(.finish(AnthropicResponseDecoder.finishReason(reason), stopSequence: json["delta"]?["stop_sequence"]?.stringValue))
             }
             if let usage = json["usage"] {
-                events.append(.usage(AnthropicResponseDecoder.usage(usage, promptTokens: promptTokens, cachedTokens: cachedTokens)))
+                events.append(.usage(AnthropicResponseDecoder.usage(usage, known: startUsage)))
             }
             return events
         case "message_stop":

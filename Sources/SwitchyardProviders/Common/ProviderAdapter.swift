@@ -37,3 +37,14 @@ public protocol EmbeddingsAdapter: ProviderAdapter {
     func embeddingsResponse(from body: [UInt8], request: OpenAIEmbeddingsRequestBody, upstreamModel: String) throws(GatewayError)
         -> (body: [UInt8], usage: Usage?)
 }
+
+/// An adapter whose provider speaks Anthropic's Messages API, so an Anthropic-format client's
+/// body is forwarded as it came — `cache_control`, system blocks, documents, thinking with
+/// signatures, server tools — with only `model` changed (DESIGN §1 step 7).
+public protocol AnthropicFormatAdapter: ProviderAdapter {
+    /// `POST /v1/messages` with the client's body; `clientHeaders` are its `anthropic-*` headers
+    /// (`anthropic-beta`, `anthropic-version`), which win over the configured ones.
+    func messagesRequest(_ body: AnthropicMessagesBody, upstreamModel: String, clientHeaders: [(name: String, value: String)]) -> UpstreamRequest
+    /// `POST /v1/messages/count_tokens` with the client's body (`model` changed).
+    func countTokensRequest(_ body: [UInt8], upstreamModel: String, clientHeaders: [(name: String, value: String)]) throws(GatewayError) -> UpstreamRequest
+}

@@ -341,12 +341,13 @@ struct NodeReader {
 
     mutating func readPrice(_ node: Node, path: String) -> Price? {
         var price = Price(input: 0, output: 0)
-        for (key, value) in mapping(node, path: path, allowed: ["input", "output", "cached_input"]) ?? [] {
+        for (key, value) in mapping(node, path: path, allowed: ["input", "output", "cached_input", "cache_write"]) ?? [] {
             let amount = double(value, path: "\(path).\(key)") ?? 0
             switch key {
             case "input": price.input = amount
             case "output": price.output = amount
             case "cached_input": price.cachedInput = amount
+            case "cache_write": price.cacheWrite = amount
             default: break  // not allowed: `mapping` reported it
             }
         }

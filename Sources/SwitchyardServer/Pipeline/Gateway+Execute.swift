@@ -99,18 +99,17 @@ extension Gateway {
             return Executor.Attempt(value: call, timeToFirstByte: Executor.seconds(start.duration(to: clock.now)))
         }
         let deadline = clock.now + requestTimeout
-        let result: (value: UpstreamCall, deployment: Deployment, attempts: Int)
+        var hedgeAfter: Duration?
         if let hedging = router.group(named: model)?.hedging {
             let seconds: Double
             switch hedging {
             case .after(let fixed): seconds = fixed
             case .adaptive: seconds = router.health.p95TimeToFirstByte(alias: model) ?? Gateway.hedgeDelayWhileLearning
             }
-            result = try await executor.runHedged(
-                plan: plan, deadline: deadline, hedgeAfter: .milliseconds(Int64(seconds * 1000)), tenant: principal.tenant, attempt: attempt)
-        } else {
-            result = try await executor.run(plan: plan, deadline: deadline, tenant: principal.tenant, attempt: attempt)
+            hedgeAfter = .milliseconds(Int64(seconds * 1000))
         }
+        let result = try await executor.run(
+            plan: plan, deadline: deadline, tenant: principal.tenant, hedgeAfter: hedgeAfter, attempt: attempt, abandon: { $0.body.cancel() })
         let call = result.value
         return UpstreamCall(
             status: call.status, headers: call.headers, body: call.body, deployment: result.deployment, requestedAlias: model,

@@ -13,7 +13,7 @@ enum StreamReply {
 
     static func make<Relay: ClientStreamRelay>(
         _ call: UpstreamCall, relay: Relay, gateway: Gateway, context: GatewayRequestContext, admission: Admission, promptBytes: Int,
-        extraHeaders: HTTPFields = [:]
+        extraHeaders: HTTPFields = [:], served: @escaping @Sendable (any ClientStreamRelay, Int) async -> Void
     ) -> Response {
         let overhead = (ContinuousClock.now - context.startedAt) - call.upstreamWait
         gateway.metrics.overhead(overhead)
@@ -38,6 +38,7 @@ enum StreamReply {
                 let usage = outcome.relay.usage(promptBytes: promptBytes)
                 let status = cut.fired ? GatewayError.upstreamTimeout(call.deployment.providerName).status : outcome.status
                 await gateway.meter(context: context, call: call, admission: admission, usage: usage, stream: true, status: status)
+                await served(outcome.relay, status)
             }
             if outcome.clientConnected { try await writer.finish(nil) }
         })

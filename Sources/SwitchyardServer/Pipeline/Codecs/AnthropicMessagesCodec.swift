@@ -1,0 +1,86 @@
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import SwitchyardCore
+import SwitchyardProviders
+import SwitchyardRouting
+
+/// `POST /v1/messages`: Anthropic-format requests served by any configured model. To an
+/// Anthropic-format deployment the body goes as it came (only `model` changed, the client's
+/// `anthropic-*` headers forwarded) and the answer comes back unchanged, event for event; every
+/// other provider is reached through the canonical model and answered as an Anthropic `Message`
+/// or Anthropic SSE. Errors are in Anthropic's envelope (see `ErrorResponse`).
+struct AnthropicMessagesCodec: StreamingIngressCodec {
+    struct Body: Sendable {
+        let request: AnthropicMessagesBody
+        /// The client's `anthropic-*` headers (`anthropic-beta`, `anthropic-version`), lowercased.
+        let anthropicHeaders: [(name: String, value: String)]
+        let promptBytes: Int
+    }
+
+    func decode(_ bytes: [UInt8], request: Request, context: GatewayRequestContext) throws(GatewayError) -> Body {
+        let body = try AnthropicMessagesBody(bytes: bytes)
+        return Body(request: body, anthropicHeaders: Self.anthropicHeaders(request), promptBytes: body.promptByteCount)
+    }
+
+    func ingress(_ body: Body) -> IngressRequest {
+        IngressRequest(
+            model: body.request.model, promptBytes: body.promptBytes, maxTokens: body.request.maxTokens, stream: body.request.stream,
+            features: { (try? body.request.canonical()).map(RequestFeatures.init) ?? RequestFeatures(text: "") })
+    }
+
+    func upstreamRequest(_ body: Body, for deployment: Deployment) throws(GatewayError) -> UpstreamRequest {
+        if let adapter = deployment.adapter as? any AnthropicFormatAdapter {
+            return adapter.messagesRequest(body.request, upstreamModel: deployment.upstreamModel, clientHeaders: body.anthropicHeaders)
+        }
+        return try deployment.adapter.chatRequest(try body.request.canonical(), upstreamModel: deployment.upstreamModel)
+    }
+
+    func streamRelay(_ body: Body, call: UpstreamCall, context: GatewayRequestContext) -> any ClientStreamRelay {
+        if call.deployment.adapter is any AnthropicFormatAdapter {
+            return AnthropicPassthroughRelay(providerName: call.deployment.providerName)
+        }
+        let encoder = AnthropicStreamEncoder(
+            id: Self.messageID(context), model: call.deployment.upstreamModel,
+            estimatedInputTokens: TokenEstimator.estimate(byteCount: body.promptBytes))
+        return TranslatingStreamRelay(translator: call.deployment.adapter.streamTranslator(), encoder: encoder, promptBytes: body.promptBytes)
+    }
+
+    func render(_ body: Body, call: UpstreamCall, upstream: ByteBuffer, context: GatewayRequestContext) throws(GatewayError) -> RenderedReply {
+        let bytes = Array(upstream.readableBytesView)
+        if call.deployment.adapter is any AnthropicFormatAdapter {
+            let reported = (try? JSONValue.parse(bytes))?["usage"].map { AnthropicResponseDecoder.usage($0) }
+            let usage = reported ?? Usage(
+                promptTokens: TokenEstimator.estimate(byteCount: body.promptBytes), completionTokens: TokenEstimator.estimate(byteCount: bytes.count / 2),
+                isEstimated: true)
+            return RenderedReply(body: upstream, usage: usage)
+        }
+        var answer = try call.deployment.adapter.chatResponse(from: bytes)
+        let usage = answer.usage ?? Usage(
+            promptTokens: TokenEstimator.estimate(byteCount: body.promptBytes),
+            completionTokens: TokenEstimator.estimate(byteCount: answer.completionByteCount), isEstimated: true)
+        answer.usage = usage
+        let id = answer.id.hasPrefix("msg_") ? answer.id : Self.messageID(context)
+        let encoded = AnthropicMessageEncoder.encode(answer, id: id, model: answer.model.isEmpty ? call.deployment.upstreamModel : answer.model)
+        return RenderedReply(body: ByteBuffer(bytes: encoded), usage: usage)
+    }
+
+    func responseHeaders(call: UpstreamCall, context: GatewayRequestContext) -> HTTPFields {
+        var headers: HTTPFields = [.requestID: context.requestID]
+        // Anthropic's own rate-limit headers, for clients that pace themselves by them.
+        for (name, value) in call.headers.pairs where name.lowercased().hasPrefix("anthropic-ratelimit-") {
+            if let field = HTTPField.Name(name) { headers[field] = value }
+        }
+        return headers
+    }
+
+    static func messageID(_ context: GatewayRequestContext) -> String { "msg_" + context.requestID.dropFirst(4) }
+
+    /// The `anthropic-*` headers a client sent, forwarded to Anthropic-format upstreams.
+    static func anthropicHeaders(_ request: Request) -> [(name: String, value: String)] {
+        request.headers.compactMap { field in
+            let name = field.name.canonicalName
+            return name.hasPrefix("anthropic-") ? (name, field.value) : nil
+        }
+    }
+}

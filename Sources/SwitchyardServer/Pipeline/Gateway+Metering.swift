@@ -1,0 +1,49 @@
+import SwitchyardCore
+import SwitchyardAccounts
+import Foundation
+import SwitchyardRouting
+
+extension Gateway {
+    /// Meters one served request, exactly once: the ledger entry (charging the key and releasing
+    /// its reservation), the request log line, and the deployment's token count for `usage`.
+    /// Returns the amount charged.
+    @discardableResult
+    func meter(
+        context: GatewayRequestContext, call: UpstreamCall, admission: Admission, usage: Usage, stream: Bool, status: Int
+    ) async -> Money {
+        // Counts as an upstream (or the client's stream) reported them may be absurd: clamp first.
+        let usage = usage.sanitized
+        router.health.addTokens(call.deployment.id, usage.totalTokens)
+        rateLimiter.finish(admission.ticket, actualTokens: usage.totalTokens)
+        let latency = ContinuousClock.now - context.startedAt
+        var keyID: String?
+        if case .key(let key) = context.principal { keyID = key.id }
+        let entry = LedgerEntry(
+            requestID: context.requestID, keyID: keyID, model: call.deployment.alias, provider: call.deployment.providerName,
+            upstreamModel: call.deployment.upstreamModel, route: Gateway.ledgerRoute(context.route, attempts: call.attempts),
+            promptTokens: usage.promptTokens, completionTokens: usage.completionTokens, cachedTokens: usage.cachedPromptTokens,
+            reasoningTokens: usage.reasoningTokens, estimated: usage.isEstimated,
+            cost: Money(nanos: call.deployment.price?.costNanos(of: usage) ?? 0), status: status,
+            latencyMs: Executor.seconds(latency) * 1000, timeToFirstTokenMs: Executor.seconds(call.upstreamWait) * 1000,
+            attempts: call.attempts, stream: stream, createdAt: Int64(Date().timeIntervalSince1970))
+        // Durable (journaled) before the caller sends the response's final bytes.
+        let charged = await accounting.record(admission.reservation, entry: entry)
+        RequestLog.served(logger, context: context, call: call, usage: usage, cost: charged, stream: stream, status: status)
+        context.span?.served(call: call, usage: usage, status: status, route: entry.route)
+        metrics.finished()
+        metrics.served(GatewayMetrics.Served(
+            alias: call.deployment.alias, provider: call.deployment.providerName, status: status, stream: stream, usage: usage,
+            costUSD: Double(entry.cost.nanos) / 1e9, latency: latency, upstreamWait: call.upstreamWait, attempts: call.attempts,
+            fellBack: !call.requestedAlias.isEmpty && call.requestedAlias != call.deployment.alias, route: context.route))
+        return charged
+    }
+}
+
+extension Gateway {
+    /// The ledger's `route`: the router's decision and, after failover, the attempts.
+    static func ledgerRoute(_ decision: RouteDecision?, attempts: Int) -> String? {
+        let parts = [decision?.summary, attempts > 1 ? "attempts=\(attempts)" : nil].compactMap { $0 }
+        return parts.isEmpty ? nil : parts.joined(separator: " ")
+    }
+}
+

@@ -1,0 +1,66 @@
+import Hummingbird
+import NIOCore
+import SwitchyardCore
+import SwitchyardProviders
+import SwitchyardRouting
+
+/// What an ingress codec reads off a request for the shared steps of the pipeline: routing,
+/// admission and execution (DESIGN §1 steps 3–6).
+struct IngressRequest: Sendable {
+    /// The model (alias or router) the client asked for.
+    var model: String
+    /// Bytes of prompt content: the input to token estimates and reservations.
+    var promptBytes: Int
+    /// The most output tokens the request may produce per answer (nil: the gateway's default).
+    var maxTokens: Int?
+    var choices = 1
+    var stream: Bool
+    /// The features a router looks at, computed only when a router decides.
+    var features: @Sendable () -> RequestFeatures
+    /// Whether `model` may name a router (routers choose between chat models).
+    var routable = true
+}
+
+/// One client API's half of the pipeline (DESIGN §1 step 2): reads the client's request, builds
+/// the request for whichever deployment the executor picks, and renders the answer in the
+/// client's format. Everything between (route, admit, execute, meter) is `Pipeline`'s.
+protocol IngressCodec: Sendable {
+    associatedtype Body: Sendable
+    /// Parses and validates the client's body (a 400 naming the field for anything wrong).
+    func decode(_ bytes: [UInt8], request: Request, context: GatewayRequestContext) async throws(GatewayError) -> Body
+    func ingress(_ body: Body) -> IngressRequest
+    /// The upstream request for one deployment (a 400 naming the field when the request
+    /// uses something that deployment's format has no equivalent for).
+    func upstreamRequest(_ body: Body, for deployment: Deployment) throws(GatewayError) -> UpstreamRequest
+    /// A buffered answer in the client's format, with the usage to meter.
+    func render(_ body: Body, call: UpstreamCall, upstream: ByteBuffer, context: GatewayRequestContext) throws(GatewayError) -> RenderedReply
+    /// Headers this endpoint adds to every answer.
+    func responseHeaders(call: UpstreamCall, context: GatewayRequestContext) -> HTTPFields
+    /// Runs once a request is served and metered, before the client has the answer's last
+    /// bytes (a stored response must be readable by the time the client can ask for it).
+    func served(_ body: Body, reply: ServedReply, call: UpstreamCall, context: GatewayRequestContext) async
+}
+
+/// A codec for an API that streams (`"stream": true`).
+protocol StreamingIngressCodec: IngressCodec {
+    /// The relay that turns the upstream stream into the client's.
+    func streamRelay(_ body: Body, call: UpstreamCall, context: GatewayRequestContext) -> any ClientStreamRelay
+}
+
+extension IngressCodec {
+    func responseHeaders(call: UpstreamCall, context: GatewayRequestContext) -> HTTPFields { [:] }
+    func served(_ body: Body, reply: ServedReply, call: UpstreamCall, context: GatewayRequestContext) async {}
+}
+
+/// A buffered answer in the client's format.
+struct RenderedReply: Sendable {
+    var body: ByteBuffer
+    var usage: Usage
+}
+
+/// How a request was answered, for `IngressCodec.served`.
+enum ServedReply: Sendable {
+    case buffered(ByteBuffer, status: Int)
+    /// The relay as the stream ended, and the status the ledger records.
+    case stream(any ClientStreamRelay, status: Int)
+}
