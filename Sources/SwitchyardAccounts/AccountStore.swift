@@ -28,6 +28,14 @@ public protocol AccountStore: Sendable {
     func recordFeedback(_ feedback: RouteFeedback) async throws
     /// Every feedback row of `router`, oldest first.
     func feedback(router: String) async throws -> [RouteFeedback]
+    /// Keeps a Responses API answer (replacing one with the same id and owner).
+    func saveResponse(_ response: StoredResponse) async throws
+    /// The stored response `id`, only if `owner` made it.
+    func response(id: String, owner: String) async throws -> StoredResponse?
+    /// Deletes the stored response `id` of `owner`; false when there was none.
+    func deleteResponse(id: String, owner: String) async throws -> Bool
+    /// Deletes responses created before `time` (the retention); returns how many.
+    func purgeResponses(createdBefore time: Int64) async throws -> Int
 }
 
 /// A store operation that cannot work as asked (e.g. a duplicate id).

@@ -80,6 +80,7 @@ public func buildApplication(configuration: GatewayConfiguration, dependencies: 
             router: gateway.router, transport: transport,
             interval: .milliseconds(Int64(configuration.routing.healthProbeSeconds * 1000)), logger: dependencies.logger))
     }
+    services.append(ResponseRetention(store: store, retentionSeconds: configuration.storage.responsesRetentionSeconds, logger: dependencies.logger))
     // Last, so it stops after the others: its final flush covers every drained request.
     services.append(LedgerFlusher(accounting: accounting, interval: dependencies.ledgerFlushInterval))
     let router = buildRouter(gateway: gateway, keys: keys)
@@ -113,6 +114,9 @@ func buildRouter(gateway: Gateway, keys: KeyCache) -> Router<GatewayRequestConte
     let models = ModelsRoute(aliases: gateway.router.aliases + gateway.routers.current.names, created: Int(Date().timeIntervalSince1970))
     let pipeline = Pipeline(gateway: gateway)
     let countTokens = CountTokensRoute(gateway: gateway)
+    let retention = gateway.configuration.storage.responsesRetentionSeconds
+    let responses = ResponsesCodec(store: keys.store, retentionSeconds: retention)
+    let storedResponses = StoredResponsesRoute(store: keys.store, retentionSeconds: retention)
     let feedback = FeedbackRoute(gateway: gateway, store: keys.store)
     let server = gateway.configuration.server
     router.group("v1")
@@ -121,6 +125,12 @@ func buildRouter(gateway: Gateway, keys: KeyCache) -> Router<GatewayRequestConte
         .post("messages") { request, context in try await pipeline.serve(AnthropicMessagesCodec(), request, context: context) }
         .post("messages/count_tokens") { request, context in try await countTokens.handle(request, context: context) }
         .post("embeddings") { request, context in try await pipeline.serve(EmbeddingsCodec(), request, context: context) }
+        .post("responses") { request, context in try await pipeline.serve(responses, request, context: context) }
+        .get("responses/{id}") { _, context in try await storedResponses.get(id: context.parameters.get("id") ?? "", context: context) }
+        .delete("responses/{id}") { _, context in try await storedResponses.delete(id: context.parameters.get("id") ?? "", context: context) }
+        .get("responses/{id}/input_items") { request, context in
+            try await storedResponses.inputItems(id: context.parameters.get("id") ?? "", request: request, context: context)
+        }
         .post("feedback") { request, context in try await feedback.handle(request, context: context) }
         .get("models") { _, context in models.list(for: context.principal) }
         .get("models/{model}") { _, context in try models.model(context.parameters.get("model") ?? "", for: context.principal) }

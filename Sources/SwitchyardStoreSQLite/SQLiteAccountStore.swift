@@ -94,6 +94,23 @@ public final class SQLiteAccountStore: AccountStore {
                 CREATE INDEX route_feedback_router ON route_feedback(router, created_at);
                 """)
         }
+        migrator.registerMigration("v5-responses") { db in
+            try db.execute(sql: """
+                CREATE TABLE stored_responses (
+                    id TEXT NOT NULL,
+                    owner TEXT NOT NULL,
+                    model TEXT NOT NULL,
+                    provider TEXT NOT NULL,
+                    upstream_stored INTEGER NOT NULL,
+                    response BLOB NOT NULL,
+                    input_items BLOB NOT NULL,
+                    output_items BLOB NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    PRIMARY KEY (id, owner)
+                );
+                CREATE INDEX stored_responses_created ON stored_responses(created_at);
+                """)
+        }
         try migrator.migrate(database)
     }
 
@@ -259,6 +276,47 @@ public final class SQLiteAccountStore: AccountStore {
                     requestID: row["request_id"], router: row["router"], label: row["label"], alias: row["alias"], outcome: row["outcome"],
                     preferredModel: row["preferred_model"], embedding: embedding, keyID: row["key_id"], createdAt: row["created_at"])
             }
+        }
+    }
+
+    // MARK: - Stored responses
+
+    public func saveResponse(_ response: StoredResponse) async throws {
+        try await database.write { db in
+            try db.execute(
+                sql: """
+                    INSERT OR REPLACE INTO stored_responses (id, owner, model, provider, upstream_stored, response, input_items, output_items, created_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    response.id, response.owner, response.model, response.provider, response.upstreamStored, Data(response.response),
+                    Data(response.inputItems), Data(response.outputItems), response.createdAt,
+                ])
+        }
+    }
+
+    public func response(id: String, owner: String) async throws -> StoredResponse? {
+        try await database.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM stored_responses WHERE id = ? AND owner = ?", arguments: [id, owner]).map { row in
+                StoredResponse(
+                    id: row["id"], owner: row["owner"], model: row["model"], provider: row["provider"], upstreamStored: row["upstream_stored"],
+                    response: Array(row["response"] as Data), inputItems: Array(row["input_items"] as Data),
+                    outputItems: Array(row["output_items"] as Data), createdAt: row["created_at"])
+            }
+        }
+    }
+
+    public func deleteResponse(id: String, owner: String) async throws -> Bool {
+        try await database.write { db in
+            try db.execute(sql: "DELETE FROM stored_responses WHERE id = ? AND owner = ?", arguments: [id, owner])
+            return db.changesCount > 0
+        }
+    }
+
+    public func purgeResponses(createdBefore time: Int64) async throws -> Int {
+        try await database.write { db in
+            try db.execute(sql: "DELETE FROM stored_responses WHERE created_at < ?", arguments: [time])
+            return db.changesCount
         }
     }
 

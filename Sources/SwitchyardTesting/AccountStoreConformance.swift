@@ -30,6 +30,27 @@ public enum AccountStoreConformance {
         try await refusesBalancesPastTheBound(makeStore())
         try await ledgerChargesKeysExactlyOnce(makeStore())
         try await usageGroups(makeStore())
+        try await keepsResponsesPerOwnerUntilTheirRetention(makeStore())
+    }
+
+    static func keepsResponsesPerOwnerUntilTheirRetention(_ store: any AccountStore) async throws {
+        try await store.migrate()
+        let first = StoredResponse(
+            id: "resp_1", owner: "key_a", model: "mini", provider: "openai", upstreamStored: true, response: Array(#"{"id":"resp_1"}"#.utf8),
+            inputItems: Array(#"[{"role":"user","content":"hi"}]"#.utf8), outputItems: Array("[]".utf8), createdAt: 100)
+        var second = first
+        second.id = "resp_2"
+        second.upstreamStored = false
+        second.createdAt = 200
+        try await store.saveResponse(first)
+        try await store.saveResponse(second)
+        try check(try await store.response(id: "resp_1", owner: "key_a") == first, "a stored response round-trips")
+        try check(try await store.response(id: "resp_1", owner: "key_b") == nil, "another owner never sees it")
+        try check(try await store.deleteResponse(id: "resp_1", owner: "key_b") == false, "nor deletes it")
+        try check(try await store.purgeResponses(createdBefore: 150) == 1, "retention deletes what is older")
+        try check(try await store.response(id: "resp_1", owner: "key_a") == nil, "the purged one is gone")
+        try check(try await store.deleteResponse(id: "resp_2", owner: "key_a"), "its owner deletes it")
+        try check(try await store.response(id: "resp_2", owner: "key_a") == nil, "and then it is gone")
     }
 
     static func entry(_ id: String, key: String?, model: String = "mini", cost: String, at time: Int64 = 1_800_000_000) -> LedgerEntry {

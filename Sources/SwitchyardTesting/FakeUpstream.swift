@@ -85,6 +85,7 @@ public final class FakeUpstream: Sendable {
         let router = Router(context: FakeUpstreamContext.self)
         router.post("/v1/chat/completions") { request, context in try await self.chat(request, context: context) }
         router.post("/v1/embeddings") { request, context in try await self.embeddings(request, context: context) }
+        router.post("/v1/responses") { request, context in try await self.responses(request, context: context) }
         router.get("/v1/models") { request, context in try await self.models(request, context: context) }
         router.post("/openai/deployments/{deployment}/chat/completions") { request, context in try await self.azureChat(request, context: context) }
         addAnthropicRoutes(to: router)
@@ -195,6 +196,28 @@ public final class FakeUpstream: Sendable {
         let fixture = try fixtures.data("openai", hasTools ? "chat_tools_response.json" : "chat_response.json")
         return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: fixture)))
     }
+
+    /// OpenAI's Responses API: the spec's example answer (JSON or its event stream), under a
+    /// fresh response id each time; `fault-<key>` models answer with that `errors.json` entry.
+    private func responses(_ request: Request, context: FakeUpstreamContext) async throws -> Response {
+        let body = try await record(request, context: context)
+        guard authorized(request) else { return try errorResponse("401_invalid_key") }
+        let json = try JSONValue.parse(body)
+        let model = json["model"]?.stringValue ?? ""
+        if model.hasPrefix("fault-") { return try errorResponse(String(model.dropFirst("fault-".count))) }
+        let id = "resp_fake" + String(UInt64.random(in: 0...UInt64.max), radix: 16)
+        func renamed(_ bytes: [UInt8]) -> [UInt8] {
+            Array(String(decoding: bytes, as: UTF8.self).replacingOccurrences(of: FakeUpstream.responsesFixtureID, with: id).utf8)
+        }
+        if json["stream"]?.boolValue == true {
+            return sse(try fixtures.sseEvents("openai", "responses_stream_text.sse").map(renamed), delay: nil, closeEarly: false)
+        }
+        let fixture = renamed(try fixtures.data("openai", "responses_response.json"))
+        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: fixture)))
+    }
+
+    /// The response id in the Responses fixtures.
+    public static let responsesFixtureID = "resp_67c9fdcecf488190bdd9a0409de3a1ec07b8b0ad4e5eb654"
 
     private func embeddings(_ request: Request, context: some RequestContext) async throws -> Response {
         _ = try await record(request, context: context)

@@ -71,6 +71,14 @@ public struct StorageSettings: Sendable {
     /// The directory of the ledger's write-ahead journal (crash safety of served requests'
     /// rows); nil: `<sqlite file>.journal` beside a file store; "" turns it off.
     public var ledgerJournal: String?
+    /// How long Responses API answers stored with `store: true` are kept (days).
+    public var responsesRetentionDays = 30.0
+
+    /// `responsesRetentionDays` in whole seconds (at least one).
+    public var responsesRetentionSeconds: Int64 {
+        let seconds = responsesRetentionDays * 86_400
+        return seconds.isFinite && seconds >= 1 ? Int64(min(seconds, 1e15)) : 1
+    }
 
     public init() {}
 }
@@ -91,6 +99,9 @@ public struct ProviderSettings: Sendable {
     public var accessKeyID: String?
     public var secretAccessKey: Secret?
     public var sessionToken: Secret?
+    /// Whether the provider serves OpenAI's Responses API (`responses_api`; default: its preset's,
+    /// true for `openai`), so `/v1/responses` bodies pass through instead of being translated.
+    public var responsesAPI: Bool?
     /// How the provider's certificate is verified over HTTPS.
     public var tls = TLSSettings()
 

@@ -77,9 +77,9 @@ extension GatewayError {
     public static func payloadTooLarge(limit: Int?) -> GatewayError {
         GatewayError(.payloadTooLarge, "Request body is larger than the gateway's limit\(limit.map { " of \($0) bytes" } ?? "") (server.max_body_bytes).")
     }
-    /// 404 for an admin resource that does not exist.
-    public static func notFound(_ message: String) -> GatewayError {
-        GatewayError(.resourceNotFound, message)
+    /// 404 for a resource that does not exist (or that the caller may not see).
+    public static func notFound(_ message: String, param: String? = nil) -> GatewayError {
+        GatewayError(.resourceNotFound, message, param: param)
     }
     public static func unknownEndpoint(_ message: String) -> GatewayError {
         GatewayError(.unknownEndpoint, message)

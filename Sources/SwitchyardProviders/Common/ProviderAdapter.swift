@@ -48,3 +48,12 @@ public protocol AnthropicFormatAdapter: ProviderAdapter {
     /// `POST /v1/messages/count_tokens` with the client's body (`model` changed).
     func countTokensRequest(_ body: [UInt8], upstreamModel: String, clientHeaders: [(name: String, value: String)]) throws(GatewayError) -> UpstreamRequest
 }
+
+/// An adapter whose provider serves OpenAI's Responses API, so `/v1/responses` bodies are
+/// forwarded as they came with only `model` changed.
+public protocol ResponsesFormatAdapter: ProviderAdapter {
+    /// `POST /responses` with the client's body. `history`: the whole conversation as input
+    /// items, when the gateway resolved `previous_response_id` itself (it then goes as `input`,
+    /// and `previous_response_id` as null).
+    func responsesRequest(_ request: ResponsesRequest, upstreamModel: String, history: [JSONValue]?) -> UpstreamRequest
+}

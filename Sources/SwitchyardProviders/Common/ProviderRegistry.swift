@@ -69,9 +69,10 @@ public enum ProviderRegistry {
             guard let preset = OpenAICompatiblePreset.all[settings.type],
                 let baseURL = settings.baseURL.flatMap({ $0.isEmpty ? nil : $0 }) ?? preset.defaultBaseURL
             else { return nil }
-            return OpenAICompatibleAdapter(
+            let adapter = OpenAICompatibleAdapter(
                 providerName: settings.name, preset: preset, baseURL: baseURL, apiKey: settings.apiKey, apiVersion: settings.apiVersion,
                 extraHeaders: settings.headers)
+            return settings.responsesAPI ?? preset.responsesAPI ? OpenAIResponsesAdapter(adapter) : adapter
         }
     }
 }

@@ -17,6 +17,9 @@ public struct TranslatingStreamRelay<Encoder: ClientStreamEncoder>: ClientStream
         self.promptBytes = promptBytes
     }
 
+    /// The client encoder, as the stream left it.
+    public var clientEncoder: Encoder { encoder }
+
     public mutating func feed(_ bytes: [UInt8]) -> RelayStep {
         guard !ended else { return RelayStep(output: []) }
         return relay(translator.feed(bytes), atEnd: false)

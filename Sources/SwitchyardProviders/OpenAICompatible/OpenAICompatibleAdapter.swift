@@ -115,7 +115,7 @@ public struct OpenAICompatibleAdapter: OpenAIFormatAdapter, EmbeddingsAdapter {
         return splice.result()
     }
 
-    private func headers() -> [(name: String, value: String)] {
+    func headers() -> [(name: String, value: String)] {
         var headers: [(name: String, value: String)] = [("content-type", "application/json")]
         if let apiKey, !apiKey.isEmpty {
             switch preset.auth {

@@ -13,6 +13,8 @@ public struct OpenAICompatiblePreset: Sendable {
     public let streamUsage: OpenAIStreamUsageLocation
     /// How request URLs are formed.
     public let endpoints: EndpointStyle
+    /// Whether the provider serves OpenAI's Responses API (`POST /responses`) by default.
+    public let responsesAPI: Bool
 
     /// How a provider lays out its URLs.
     public enum EndpointStyle: Sendable, Equatable {
@@ -24,9 +26,11 @@ public struct OpenAICompatiblePreset: Sendable {
 
     public init(
         name: String, defaultBaseURL: String?, auth: Auth = .bearer, requiresAPIKey: Bool = true,
-        toolCallIDRule: ToolCallIDRule = .any, streamUsage: OpenAIStreamUsageLocation = .topLevel, endpoints: EndpointStyle = .standard
+        toolCallIDRule: ToolCallIDRule = .any, streamUsage: OpenAIStreamUsageLocation = .topLevel, endpoints: EndpointStyle = .standard,
+        responsesAPI: Bool = false
     ) {
         self.endpoints = endpoints
+        self.responsesAPI = responsesAPI
         self.name = name
         self.defaultBaseURL = defaultBaseURL
         self.auth = auth
@@ -40,7 +44,7 @@ extension OpenAICompatiblePreset {
     /// Every provider type that speaks OpenAI's chat completions API, by config `type`.
     public static let all: [String: OpenAICompatiblePreset] = {
         let presets: [OpenAICompatiblePreset] = [
-            .init(name: "openai", defaultBaseURL: "https://api.openai.com/v1"),
+            .init(name: "openai", defaultBaseURL: "https://api.openai.com/v1", responsesAPI: true),
             .init(name: "openai-compatible", defaultBaseURL: nil, requiresAPIKey: false),
             .init(name: "groq", defaultBaseURL: "https://api.groq.com/openai/v1", streamUsage: .groq),
             .init(name: "mistral", defaultBaseURL: "https://api.mistral.ai/v1", toolCallIDRule: .alphanumeric9),

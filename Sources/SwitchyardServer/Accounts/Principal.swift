@@ -21,6 +21,16 @@ enum Principal: Sendable {
         return nil
     }
 
+    /// Whose stored data (Responses API answers) the caller reads and writes: its key's id;
+    /// the master key and anonymous callers (`require_keys: false`) have a scope each.
+    var owner: String {
+        switch self {
+        case .key(let key): key.id
+        case .master: "master"
+        case .anonymous: "anonymous"
+        }
+    }
+
     func allows(model: String) -> Bool {
         if case .key(let key) = self { return key.allows(model: model) }
         return true

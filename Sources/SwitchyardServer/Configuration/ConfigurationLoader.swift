@@ -227,11 +227,18 @@ struct NodeReader {
     }
 
     mutating func readStorage(_ node: Node, into storage: inout StorageSettings) {
-        for (key, value) in mapping(node, path: "storage", allowed: ["url", "redis", "ledger_journal"]) ?? [] {
+        for (key, value) in mapping(node, path: "storage", allowed: ["url", "redis", "ledger_journal", "responses_retention_days"]) ?? [] {
             switch key {
             case "url": storage.url = string(value, path: "storage.url") ?? storage.url
             case "ledger_journal": storage.ledgerJournal = string(value, path: "storage.ledger_journal") ?? storage.ledgerJournal
             case "redis": storage.redisURL = string(value, path: "storage.redis").flatMap { $0.isEmpty ? nil : $0 }
+            case "responses_retention_days":
+                let days = double(value, path: "storage.responses_retention_days") ?? storage.responsesRetentionDays
+                if days > 0 {
+                    storage.responsesRetentionDays = days
+                } else {
+                    issue("storage.responses_retention_days", "must be greater than 0 (days a stored response is kept)")
+                }
             default: break  // not allowed: `mapping` reported it
             }
         }
@@ -239,6 +246,7 @@ struct NodeReader {
 
     static let providerFields: Set<String> = [
         "type", "base_url", "api_key", "headers", "api_version", "region", "access_key_id", "secret_access_key", "session_token", "tls",
+        "responses_api",
     ]
 
     mutating func readProviders(_ node: Node) -> [ProviderSettings] {
@@ -258,6 +266,7 @@ struct NodeReader {
                 case "access_key_id": settings.accessKeyID = text()
                 case "secret_access_key": settings.secretAccessKey = text().map(Secret.init)
                 case "session_token": settings.sessionToken = text().map(Secret.init)
+                case "responses_api": settings.responsesAPI = bool(field, path: "\(path).\(key)")
                 case "headers":
                     for (header, headerValue) in mapping(field, path: "\(path).headers", allowed: []) ?? [] {
                         settings.headers[header] = string(headerValue, path: "\(path).headers.\(header)")
