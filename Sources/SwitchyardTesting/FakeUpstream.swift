@@ -87,6 +87,7 @@ public final class FakeUpstream: Sendable {
         router.post("/v1/embeddings") { request, context in try await self.embeddings(request, context: context) }
         router.post("/v1/responses") { request, context in try await self.responses(request, context: context) }
         router.get("/v1/models") { request, context in try await self.models(request, context: context) }
+        router.get("/_fake/last-request") { _, _ in self.lastRequestJSON() }
         router.post("/openai/deployments/{deployment}/chat/completions") { request, context in try await self.azureChat(request, context: context) }
         addAnthropicRoutes(to: router)
         addGeminiRoutes(to: router)
@@ -139,7 +140,10 @@ public final class FakeUpstream: Sendable {
         let root = try scanner.root()
         let model = scanner.member("model", of: root).flatMap { scanner.string($0.value) } ?? ""
         let stream = scanner.member("stream", of: root).flatMap { scanner.bool($0.value) } ?? false
-        let hasTools = scanner.member("tools", of: root) != nil
+        // A model with tools calls one, and answers a tool's result with text (as an agent loop expects).
+        let lastRole = scanner.member("messages", of: root).flatMap { scanner.elements(of: $0.value).last }
+            .flatMap { scanner.member("role", of: $0) }.flatMap { scanner.string($0.value) }
+        let hasTools = scanner.member("tools", of: root) != nil && lastRole != "tool"
         let includeUsage = scanner.member("stream_options", of: root).flatMap { scanner.member("include_usage", of: $0.value) }
             .flatMap { scanner.bool($0.value) } ?? false
 
@@ -214,6 +218,16 @@ public final class FakeUpstream: Sendable {
         }
         let fixture = renamed(try fixtures.data("openai", "responses_response.json"))
         return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: fixture)))
+    }
+
+    /// `GET /_fake/last-request`: what the fake last received, for end-to-end tests of the
+    /// real binary: `{"path", "headers", "body"}` (the body as JSON when it is JSON).
+    private func lastRequestJSON() -> Response {
+        guard let last = requests.last else { return Response(status: .notFound) }
+        let body = (try? JSONValue.parse(last.body)) ?? .string(String(decoding: last.body, as: UTF8.self))
+        let headers = JSONValue.object(last.headers.sorted { $0.key < $1.key }.map { JSONValue.JSONField($0.key, .string($0.value)) })
+        let json = JSONValue.record(["path": .string(last.path), "headers": headers, "body": body])
+        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: json.serialized)))
     }
 
     /// The response id in the Responses fixtures.

@@ -53,15 +53,17 @@ import Testing
     @Test func aHedgedAliasStillTriesItsFallbacks() async throws {
         try await GatewayHarness.run(edit: { configuration in
             var model = ModelSettings(name: "hedged", targets: [TargetSettings(provider: "fake", model: "fault-400_context_length")])
+            // Armed, but long enough never to fire on a loaded machine: the path under test is the
+            // planner's failover with a hedge armed, not the race.
             model.hedge = true
-            model.hedgeAfterSeconds = 0.5
+            model.hedgeAfterSeconds = 60
             model.contextWindowFallbacks = ["big"]
             model.fallbacks = ["spare"]
             configuration.models.append(model)
             configuration.models.append(ModelSettings(name: "big", targets: [TargetSettings(provider: "fake", model: "gpt-4o-mini")]))
             var failing = ModelSettings(name: "hedged-failing", targets: [TargetSettings(provider: "fake", model: "fault-status-502")])
             failing.hedge = true
-            failing.hedgeAfterSeconds = 0.5
+            failing.hedgeAfterSeconds = 60
             failing.fallbacks = ["spare"]
             configuration.models.append(failing)
             configuration.models.append(ModelSettings(name: "spare", targets: [TargetSettings(provider: "fake", model: "gpt-4o")]))

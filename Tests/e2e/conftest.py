@@ -92,6 +92,7 @@ server:
   shutdown_grace_seconds: 10
 providers:
   fake: {{ type: openai-compatible, base_url: "http://127.0.0.1:{upstream}/v1", api_key: "${{UPSTREAM_KEY}}" }}
+  openai: {{ type: openai, base_url: "http://127.0.0.1:{upstream}/v1", api_key: "${{UPSTREAM_KEY}}" }}
   anthropic: {{ type: anthropic, base_url: "http://127.0.0.1:{upstream}", api_key: "${{UPSTREAM_KEY}}" }}
   gemini: {{ type: gemini, base_url: "http://127.0.0.1:{upstream}", api_key: "${{UPSTREAM_KEY}}" }}
   azure: {{ type: azure, base_url: "http://127.0.0.1:{upstream}", api_key: "${{UPSTREAM_KEY}}", api_version: "2024-10-21" }}
@@ -124,6 +125,11 @@ models:
     targets: [ {{ provider: gemini, model: gemini-2.5-flash }} ]
   - name: nova
     targets: [ {{ provider: bedrock, model: "anthropic.claude-3-5-sonnet-20240620-v1:0" }} ]
+  - name: gpt-native
+    targets: [ {{ provider: openai, model: gpt-5.4 }} ]
+  - name: claude-cached
+    targets: [ {{ provider: anthropic, model: claude-cached }} ]
+    price: {{ input: 3, output: 15, cached_input: 0.30, cache_write: 3.75 }}
   - name: azure-mini
     targets: [ {{ provider: azure, model: gpt-4o-mini }} ]
 routers:
@@ -158,3 +164,11 @@ def client(gateway):
     import openai
 
     return openai.OpenAI(base_url=gateway.base_url, api_key=MASTER_KEY, max_retries=0, timeout=30)
+
+
+def last_upstream_request(upstream) -> dict:
+    """What the fake upstream last received: {"path", "headers", "body"}."""
+    import json
+
+    with urllib.request.urlopen(f"http://127.0.0.1:{upstream.port}/_fake/last-request", timeout=5) as response:
+        return json.loads(response.read())

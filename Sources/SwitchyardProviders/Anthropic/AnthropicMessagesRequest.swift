@@ -83,6 +83,17 @@ public enum AnthropicMessagesRequest {
             throw .invalidRequest("messages: Field required (an array of messages).", param: "messages")
         }
         guard !messages.isEmpty else { throw .invalidRequest("messages: at least one message is required", param: "messages") }
+        for (index, message) in messages.enumerated() {
+            let path = "messages.\(index)"
+            guard message.isObject else { throw .invalidRequest("\(path): Input should be an object", param: path) }
+            guard let role = message["role"]?.stringValue, role == "user" || role == "assistant" else {
+                throw .invalidRequest("\(path).role: Input should be 'user' or 'assistant'", param: "\(path).role")
+            }
+            switch message["content"] {
+            case .string?, .array?: break
+            default: throw .invalidRequest("\(path).content: Field required (a string or a list of content blocks)", param: "\(path).content")
+            }
+        }
         _ = try number(json, "temperature", 0...1)
         _ = try number(json, "top_p", 0...1)
         if let topK = json["top_k"], !topK.isNull {
@@ -194,9 +205,6 @@ public enum AnthropicMessagesRequest {
                 }
             }
             request.messages.append(ChatMessage(role: .assistant, content: parts, toolCalls: calls))
-        case "system":
-            let text = blocks.compactMap { $0["text"]?.stringValue }.joined(separator: "\n")
-            if !text.isEmpty { request.system.append(text) }
         default:
             throw .invalidRequest("\(path).role: Input should be 'user' or 'assistant'", param: "\(path).role")
         }

@@ -44,6 +44,8 @@ enum ErrorResponse {
 extension GatewayError {
     /// An unknown path (rendered as OpenAI renders it: 404 with `invalid_request_error`).
     static var invalidRequestNotFound: GatewayError {
-        .unknownEndpoint("Unknown endpoint. Switchyard serves POST /v1/chat/completions, POST /v1/messages, POST /v1/embeddings and GET /v1/models.")
+        .unknownEndpoint(
+            "Unknown endpoint. Switchyard serves POST /v1/chat/completions, POST /v1/responses (+ GET/DELETE /v1/responses/{id}), "
+                + "POST /v1/messages (+ /count_tokens), POST /v1/embeddings and GET /v1/models.")
     }
 }
