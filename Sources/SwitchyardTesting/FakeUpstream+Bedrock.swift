@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import HTTPTypes
 import NIOCore
@@ -15,6 +16,57 @@ extension FakeUpstream {
     func addBedrockRoutes(to router: Router<FakeUpstreamContext>) {
         router.post("/model/{model}/converse") { request, context in try await self.bedrock(request, context: context, stream: false) }
         router.post("/model/{model}/converse-stream") { request, context in try await self.bedrock(request, context: context, stream: true) }
+        router.post("/model/{model}/invoke") { request, context in try await self.bedrockInvoke(request, context: context, stream: false) }
+        router.post("/model/{model}/invoke-with-response-stream") { request, context in
+            try await self.bedrockInvoke(request, context: context, stream: true)
+        }
+    }
+
+    /// InvokeModel for Claude models: the Anthropic fixtures, the stream as event-stream `chunk`
+    /// frames of base64 events (with Bedrock's invocation metrics on the last), as Bedrock sends them.
+    private func bedrockInvoke(_ request: Request, context: FakeUpstreamContext, stream: Bool) async throws -> Response {
+        let body = try await record(request, context: context)
+        guard bedrockAuthorized(request, body: body) else { return try errorResponse("InvalidSignatureException", provider: "bedrock") }
+        let json = try JSONValue.parse(body)
+        guard json["anthropic_version"]?.stringValue == BedrockAdapter.anthropicVersion, json["model"] == nil else {
+            return try errorResponse("ValidationException", provider: "bedrock")
+        }
+        let hasTools = !(json["tools"]?.arrayValue ?? []).isEmpty
+        if stream {
+            let events = try fixtures.sseEvents("anthropic", hasTools ? "messages_stream_tool_use.sse" : "messages_stream_text.sse")
+            let frames = events.enumerated().map { index, event -> [UInt8] in
+                let line = String(decoding: event, as: UTF8.self).split(separator: "\n").first { $0.hasPrefix("data: ") } ?? ""
+                var data = Array(line.dropFirst(6).utf8)
+                if index == events.count - 1, let parsed = try? JSONValue.parse(data), case .object(var fields) = parsed {
+                    fields.append(.init("amazon-bedrock-invocationMetrics", .record(["inputTokenCount": .int(25), "outputTokenCount": .int(15)])))
+                    data = JSONValue.object(fields).serialized
+                }
+                let payload = JSONValue.record(["bytes": .string(Data(data).base64EncodedString())]).serialized
+                return FakeUpstream.eventStreamFrame(
+                    headers: [(":event-type", "chunk"), (":content-type", "application/json"), (":message-type", "event")], payload: payload)
+            }
+            return sse(frames, delay: nil, closeEarly: false, contentType: "application/vnd.amazon.eventstream")
+        }
+        let fixture = try fixtures.data("anthropic", hasTools ? "messages_tools_response.json" : "messages_response.json")
+        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: fixture)))
+    }
+
+    /// One AWS event-stream message: prelude (lengths, CRC), string headers, payload, CRC.
+    static func eventStreamFrame(headers: [(String, String)], payload: [UInt8]) -> [UInt8] {
+        func bigEndian(_ value: Int) -> [UInt8] { [UInt8((value >> 24) & 0xFF), UInt8((value >> 16) & 0xFF), UInt8((value >> 8) & 0xFF), UInt8(value & 0xFF)] }
+        var headerBytes: [UInt8] = []
+        for (name, value) in headers {
+            headerBytes.append(UInt8(name.utf8.count))
+            headerBytes += name.utf8
+            headerBytes.append(7)  // string
+            headerBytes += [UInt8(value.utf8.count >> 8), UInt8(value.utf8.count & 0xFF)]
+            headerBytes += value.utf8
+        }
+        var frame = bigEndian(16 + headerBytes.count + payload.count) + bigEndian(headerBytes.count)
+        frame += bigEndian(Int(CRC32.checksum(frame)))
+        frame += headerBytes + payload
+        frame += bigEndian(Int(CRC32.checksum(frame)))
+        return frame
     }
 
     private func bedrock(_ request: Request, context: FakeUpstreamContext, stream: Bool) async throws -> Response {

@@ -70,6 +70,36 @@ import Testing
         }
     }
 
+    /// Claude on Bedrock: InvokeModel with the client's body (no `model` or `stream`, Bedrock's
+    /// `anthropic_version`, the beta header as `anthropic_beta`), its event-stream answer relayed
+    /// to the client as Anthropic's SSE, Bedrock's invocation metrics left out.
+    @Test(arguments: [false, true])
+    func claudeOnBedrockGetsTheBodyThroughInvokeModel(stream: Bool) async throws {
+        try await GatewayHarness.run { client, fake in
+            let sent = Self.turn(stream: stream).replacingOccurrences(of: #""model":"claude""#, with: #""model":"nova""#)
+            let fixtures = Fixtures.locate()
+            try await client.execute(uri: "/v1/messages", method: .post, headers: Self.agentHeaders, body: ByteBuffer(string: sent)) { response in
+                #expect(response.status == .ok)
+                if stream {
+                    let relayed = try sseEvents(response.body)
+                    let expected = try sseEvents(ByteBuffer(bytes: Array(try fixtures.sseEvents("anthropic", "messages_stream_tool_use.sse").joined())))
+                    #expect(relayed.map(\.name) == expected.map(\.name))
+                    #expect(try relayed.map { try sortedJSON($0.data) } == expected.map { try sortedJSON($0.data) })
+                } else {
+                    #expect(Array(response.body.readableBytesView) == (try fixtures.data("anthropic", "messages_tools_response.json")))
+                }
+            }
+            let received = try #require(fake.requests.last)
+            #expect(received.path.hasSuffix(stream ? "/invoke-with-response-stream" : "/invoke"))
+            var expected = try #require(try JSONSerialization.jsonObject(with: Data(sent.utf8)) as? [String: Any])
+            expected["model"] = nil
+            expected["stream"] = nil
+            expected["anthropic_version"] = "bedrock-2023-05-31"
+            expected["anthropic_beta"] = ["interleaved-thinking-2025-05-14", "fine-grained-tool-streaming-2025-05-14"]
+            #expect(try sortedJSON(received.json ?? [:]) == sortedJSON(expected))
+        }
+    }
+
     @Test func cacheReadsAndWritesAreMeteredAtTheirOwnPrices() async throws {
         try await GatewayHarness.run(edit: { configuration in
             configuration.models.append(ModelSettings(

@@ -95,3 +95,14 @@ def test_cache_reads_and_writes_are_metered_at_their_prices(anthropic_client):
     assert message.usage.cache_creation_input_tokens == 1000 and message.usage.cache_read_input_tokens == 2000
     # 10 x 3 + 1,000 x 3.75 + 2,000 x 0.30 + 5 x 15 USD per million tokens.
     assert raw.headers["x-switchyard-cost-usd"] == "0.004455"
+
+
+def test_claude_on_bedrock_goes_through_invoke_model(anthropic_client, upstream):
+    with anthropic_client.messages.stream(**dict(TURN, model="nova"), extra_headers={"anthropic-beta": BETA}) as stream:
+        final = stream.get_final_message()
+    assert final.stop_reason == "tool_use"
+    received = last_upstream_request(upstream)
+    assert received["path"].endswith("/invoke-with-response-stream")
+    expected = {k: v for k, v in TURN.items() if k != "model"}
+    expected.update(anthropic_version="bedrock-2023-05-31", anthropic_beta=BETA.split(","))
+    assert received["body"] == expected

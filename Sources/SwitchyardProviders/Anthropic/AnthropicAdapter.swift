@@ -2,7 +2,7 @@ public import SwitchyardCore
 
 /// The adapter for Anthropic's Messages API (`POST {base_url}/v1/messages`, `x-api-key`,
 /// `anthropic-version`).
-public struct AnthropicAdapter: AnthropicFormatAdapter {
+public struct AnthropicAdapter: AnthropicTokenCounter {
     public static let defaultBaseURL = "https://api.anthropic.com"
     public static let defaultVersion = "2023-06-01"
 
@@ -37,6 +37,10 @@ public struct AnthropicAdapter: AnthropicFormatAdapter {
     public func classifyError(status: Int, headers: HeaderList, body: [UInt8]) -> GatewayError {
         AnthropicErrorClassifier.classify(provider: providerName, status: status, headers: headers, body: body)
     }
+
+    public func speaksAnthropic(upstreamModel: String) -> Bool { true }
+
+    public func anthropicStreamRelay() -> AnthropicPassthroughRelay { AnthropicPassthroughRelay(providerName: providerName) }
 
     public func messagesRequest(
         _ body: AnthropicMessagesBody, upstreamModel: String, clientHeaders: [(name: String, value: String)]

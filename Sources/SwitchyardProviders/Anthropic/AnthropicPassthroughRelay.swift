@@ -2,26 +2,46 @@ public import SwitchyardCore
 
 /// Relays an Anthropic stream to an Anthropic-format client event for event (same-format
 /// passthrough), reading usage off `message_start` / `message_delta` for metering (cache reads
-/// and writes included) and noticing in-stream errors and truncation.
+/// and writes included) and noticing in-stream errors and truncation. The events come as SSE
+/// (Anthropic) or, from Bedrock's InvokeModel stream, inside event-stream frames
+/// (`BedrockAnthropicFraming`); the client always gets Anthropic's SSE.
 public struct AnthropicPassthroughRelay: ClientStreamRelay {
-    private var parser = SSEParser()
+    /// How the upstream frames the events.
+    public enum Framing: Sendable {
+        case sse(SSEParser)
+        case bedrock(BedrockAnthropicFraming)
+    }
+
+    private var framing: Framing
     private let providerName: String
     private var startUsage: Usage?
     private var reportedUsage: Usage?
     private var completionBytes = 0
     private var ended = false
 
-    public init(providerName: String) {
+    public init(providerName: String, framing: Framing = .sse(SSEParser())) {
         self.providerName = providerName
+        self.framing = framing
     }
 
     public mutating func feed(_ bytes: [UInt8]) -> RelayStep {
         guard !ended else { return RelayStep(output: []) }
         let events: [SSEEvent]
-        do {
-            events = try parser.feed(bytes)
-        } catch {
-            return fail(.upstreamMalformed(providerName, "a stream event exceeded the size limit"), after: [])
+        switch framing {
+        case .sse(var parser):
+            do {
+                events = try parser.feed(bytes)
+            } catch {
+                return fail(.upstreamMalformed(providerName, "a stream event exceeded the size limit"), after: [])
+            }
+            framing = .sse(parser)
+        case .bedrock(var decoder):
+            let decoded = decoder.feed(bytes, provider: providerName)
+            framing = .bedrock(decoder)
+            switch decoded {
+            case .success(let found): events = found
+            case .failure(let error): return fail(error, after: [])
+            }
         }
         var output: [UInt8] = []
         for event in events {
@@ -33,7 +53,9 @@ public struct AnthropicPassthroughRelay: ClientStreamRelay {
     public mutating func upstreamEnded() -> RelayStep {
         guard !ended else { return RelayStep(output: [], end: .complete) }
         var output: [UInt8] = []
-        if let last = parser.finish(), let end = relay(last, into: &output) { return RelayStep(output: output, end: end) }
+        if case .sse(var parser) = framing, let last = parser.finish(), let end = relay(last, into: &output) {
+            return RelayStep(output: output, end: end)
+        }
         return fail(.upstreamMalformed(providerName, "the stream ended before it was complete"), after: output)
     }
 

@@ -1,9 +1,11 @@
-import struct Foundation.Date
+import Foundation
 public import SwitchyardCore
 
 /// The adapter for Bedrock Runtime's Converse and ConverseStream APIs, signed with SigV4 (or a
-/// Bedrock API key sent as a bearer token).
-public struct BedrockAdapter: ProviderAdapter {
+/// Bedrock API key sent as a bearer token). Anthropic-format clients reach Claude models through
+/// InvokeModel instead, their body passed through (PROTOCOLS §4: `anthropic_version` in the
+/// body, no `model` or `stream`, `anthropic-beta` as `anthropic_beta`).
+public struct BedrockAdapter: AnthropicFormatAdapter {
     /// How requests are authenticated.
     public enum Credentials: Sendable {
         case sigV4(SigV4Signer)
@@ -39,6 +41,32 @@ public struct BedrockAdapter: ProviderAdapter {
 
     public func classifyError(status: Int, headers: HeaderList, body: [UInt8]) -> GatewayError {
         BedrockErrorClassifier.classify(provider: providerName, status: status, headers: headers, body: body)
+    }
+
+    // MARK: - Anthropic passthrough (InvokeModel)
+
+    /// The `anthropic_version` Bedrock's InvokeModel wants for Claude models.
+    public static let anthropicVersion = "bedrock-2023-05-31"
+
+    /// Claude models (`anthropic.claude-…`, inference profiles such as `us.anthropic.claude-…`, ARNs).
+    public func speaksAnthropic(upstreamModel: String) -> Bool { upstreamModel.contains("anthropic.claude") }
+
+    public func anthropicStreamRelay() -> AnthropicPassthroughRelay {
+        AnthropicPassthroughRelay(providerName: providerName, framing: .bedrock(BedrockAnthropicFraming()))
+    }
+
+    public func messagesRequest(
+        _ body: AnthropicMessagesBody, upstreamModel: String, clientHeaders: [(name: String, value: String)]
+    ) -> UpstreamRequest {
+        var fields = (body.json.fields ?? []).filter { $0.key != "model" && $0.key != "stream" && $0.key != "anthropic_version" }
+        fields.insert(.init("anthropic_version", .string(BedrockAdapter.anthropicVersion)), at: 0)
+        let betas = clientHeaders.filter { $0.name == "anthropic-beta" }
+            .flatMap { $0.value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }.filter { !$0.isEmpty }
+        if !betas.isEmpty, !fields.contains(where: { $0.key == "anthropic_beta" }) {
+            fields.append(.init("anthropic_beta", .array(betas.map(JSONValue.string))))
+        }
+        let url = baseURL + "/model/" + PercentEncoding.pathSegment(upstreamModel) + (body.stream ? "/invoke-with-response-stream" : "/invoke")
+        return signed(url: url, body: JSONValue.object(fields).serialized)
     }
 
     private func signed(url: String, body: [UInt8]) -> UpstreamRequest {

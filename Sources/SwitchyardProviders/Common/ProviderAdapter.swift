@@ -38,14 +38,23 @@ public protocol EmbeddingsAdapter: ProviderAdapter {
         -> (body: [UInt8], usage: Usage?)
 }
 
-/// An adapter whose provider speaks Anthropic's Messages API, so an Anthropic-format client's
-/// body is forwarded as it came — `cache_control`, system blocks, documents, thinking with
-/// signatures, server tools — with only `model` changed (DESIGN §1 step 7).
+/// An adapter whose provider speaks Anthropic's Messages API (Anthropic; Bedrock for Claude
+/// models), so an Anthropic-format client's body is forwarded as it came — `cache_control`,
+/// system blocks, documents, thinking with signatures, server tools — with only `model` changed
+/// (and what the provider's envelope needs), and the answer relayed unchanged (DESIGN §1 step 7).
 public protocol AnthropicFormatAdapter: ProviderAdapter {
-    /// `POST /v1/messages` with the client's body; `clientHeaders` are its `anthropic-*` headers
+    /// Whether `upstreamModel` is served in Anthropic's format here.
+    func speaksAnthropic(upstreamModel: String) -> Bool
+    /// The Messages request with the client's body; `clientHeaders` are its `anthropic-*` headers
     /// (`anthropic-beta`, `anthropic-version`), which win over the configured ones.
     func messagesRequest(_ body: AnthropicMessagesBody, upstreamModel: String, clientHeaders: [(name: String, value: String)]) -> UpstreamRequest
-    /// `POST /v1/messages/count_tokens` with the client's body (`model` changed).
+    /// The relay for this provider's Anthropic event stream.
+    func anthropicStreamRelay() -> AnthropicPassthroughRelay
+}
+
+/// An Anthropic-format provider that counts tokens (`POST /v1/messages/count_tokens`).
+public protocol AnthropicTokenCounter: AnthropicFormatAdapter {
+    /// `count_tokens` with the client's body (`model` changed).
     func countTokensRequest(_ body: [UInt8], upstreamModel: String, clientHeaders: [(name: String, value: String)]) throws(GatewayError) -> UpstreamRequest
 }
 

@@ -26,7 +26,7 @@ struct CountTokensRoute: Sendable {
         var random = SystemRandomNumberGenerator()
         let plan = try gateway.router.plan(for: model, allows: context.principal.allows, using: &random)
         for deployment in plan.primary {
-            guard let adapter = deployment.adapter as? any AnthropicFormatAdapter else { continue }
+            guard let adapter = deployment.adapter as? any AnthropicTokenCounter else { continue }
             var upstream = try adapter.countTokensRequest(
                 bytes, upstreamModel: deployment.upstreamModel, clientHeaders: AnthropicMessagesCodec.anthropicHeaders(request))
             upstream.provider = deployment.providerName

@@ -29,17 +29,23 @@ struct AnthropicMessagesCodec: StreamingIngressCodec {
             features: { (try? body.request.canonical()).map(RequestFeatures.init) ?? RequestFeatures(text: "") })
     }
 
+    /// The deployment's adapter when it serves its model in Anthropic's format.
+    static func passthrough(_ deployment: Deployment) -> (any AnthropicFormatAdapter)? {
+        guard let adapter = deployment.adapter as? any AnthropicFormatAdapter, adapter.speaksAnthropic(upstreamModel: deployment.upstreamModel) else {
+            return nil
+        }
+        return adapter
+    }
+
     func upstreamRequest(_ body: Body, for deployment: Deployment) throws(GatewayError) -> UpstreamRequest {
-        if let adapter = deployment.adapter as? any AnthropicFormatAdapter {
+        if let adapter = Self.passthrough(deployment) {
             return adapter.messagesRequest(body.request, upstreamModel: deployment.upstreamModel, clientHeaders: body.anthropicHeaders)
         }
         return try deployment.adapter.chatRequest(try body.request.canonical(), upstreamModel: deployment.upstreamModel)
     }
 
     func streamRelay(_ body: Body, call: UpstreamCall, context: GatewayRequestContext) -> any ClientStreamRelay {
-        if call.deployment.adapter is any AnthropicFormatAdapter {
-            return AnthropicPassthroughRelay(providerName: call.deployment.providerName)
-        }
+        if let adapter = Self.passthrough(call.deployment) { return adapter.anthropicStreamRelay() }
         let encoder = AnthropicStreamEncoder(
             id: Self.messageID(context), model: call.deployment.upstreamModel,
             estimatedInputTokens: TokenEstimator.estimate(byteCount: body.promptBytes))
@@ -48,7 +54,7 @@ struct AnthropicMessagesCodec: StreamingIngressCodec {
 
     func render(_ body: Body, call: UpstreamCall, upstream: ByteBuffer, context: GatewayRequestContext) throws(GatewayError) -> RenderedReply {
         let bytes = Array(upstream.readableBytesView)
-        if call.deployment.adapter is any AnthropicFormatAdapter {
+        if Self.passthrough(call.deployment) != nil {
             let reported = (try? JSONValue.parse(bytes))?["usage"].map { AnthropicResponseDecoder.usage($0) }
             let usage = reported ?? Usage(
                 promptTokens: TokenEstimator.estimate(byteCount: body.promptBytes), completionTokens: TokenEstimator.estimate(byteCount: bytes.count / 2),
