@@ -64,7 +64,7 @@ func relay(_ relay: some ClientStreamRelay, _ bytes: [UInt8], chunkSize: Int = 7
         #expect(result.output == bytes)
         #expect(result.end == .complete)
         let native = try #require(result.relay as? ResponsesPassthroughRelay)
-        #expect(native.final?["status"]?.stringValue == "completed")
+        #expect(native.observer.final?["status"]?.stringValue == "completed")
         #expect(native.usage(promptBytes: 0) == Usage(promptTokens: 37, completionTokens: 11))
     }
 

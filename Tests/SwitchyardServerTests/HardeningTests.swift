@@ -223,11 +223,16 @@ import Testing
     }
 
     @Test func connectionsBeyondTheCapAreClosed() async throws {
-        try await GatewayHarness.run(edit: { $0.server.maxConnections = 2 }) { client, _ in
+        // Three: the test framework's own client holds one connection from the start.
+        try await GatewayHarness.run(edit: { $0.server.maxConnections = 3 }) { client, _ in
             let port = try #require(client.port)
             let first = try await RawClient.connect(port: port)
             let second = try await RawClient.connect(port: port)
-            try await Task.sleep(for: .milliseconds(100))
+            // Both are served (so the server has counted them, however loaded the machine) before the third arrives.
+            for client in [first, second] {
+                try await client.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+                #expect(try await client.read(until: "HTTP/1.1 200", timeout: .seconds(10)))
+            }
             let third = try await RawClient.connect(port: port)
             #expect(try await third.readUntilClosed(timeout: .seconds(2)) == "", "the third connection is closed unanswered")
             try await first.send("GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
@@ -238,20 +243,21 @@ import Testing
 
     @Test func aStreamWhoseClientStopsReadingIsCutAtTheDeadlineBilledAndItsSlotFreed() async throws {
         let store = try SQLiteAccountStore(path: ":memory:")
-        try await GatewayHarness.run(edit: { Self.hostileModels(&$0); $0.routing.timeoutSeconds = 2; $0.routing.firstByteTimeoutSeconds = 2 }, store: store) { client, fake in
+        try await GatewayHarness.run(edit: { Self.hostileModels(&$0); $0.routing.timeoutSeconds = 4; $0.routing.firstByteTimeoutSeconds = 4 }, store: store) { client, fake in
             let port = try #require(client.port)
             let key = try await createKey(client, #"{"name": "one-at-a-time", "credits": "5.00", "max_parallel": 1}"#)
             let body = #"{"model":"firehose","stream":true,"messages":[{"role":"user","content":"Hi"}]}"#
             let reader = try await RawClient.connect(port: port, receiveBuffer: 4096)
             try await reader.send(
                 "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(key.key)\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)")
-            // It never reads: after the 2 s deadline and its grace, the gateway cuts the stream.
+            // It never reads: after the 4 s deadline and its grace, the gateway cuts the stream (the
+            // margin lets a loaded machine queue the next request for a while and still find the slot held).
             try await Task.sleep(for: .milliseconds(1500))
             try await client.execute(uri: "/v1/chat/completions", method: .post, headers: bearer(key.key), body: chatBody("mini")) {
                 #expect($0.status == .tooManyRequests, "the stalled stream holds the key's only slot")
             }
             var served = false
-            for _ in 0..<50 where !served {
+            for _ in 0..<100 where !served {
                 try await Task.sleep(for: .milliseconds(100))
                 try await client.execute(uri: "/v1/chat/completions", method: .post, headers: bearer(key.key), body: chatBody("mini")) { served = $0.status == .ok }
             }
@@ -400,6 +406,16 @@ final class RawClient: Sendable {
 
     func send(_ text: String) async throws {
         try await channel.writeAndFlush(ByteBuffer(string: text)).get()
+    }
+
+    /// Whether `marker` arrived within `timeout`.
+    func read(until marker: String, timeout: Duration) async throws -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if received.state.withLock({ $0.text.contains(marker) }) { return true }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return false
     }
 
     /// What arrived before the server closed the connection, or nil if it stayed open.

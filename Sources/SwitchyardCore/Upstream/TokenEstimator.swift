@@ -5,3 +5,11 @@ public enum TokenEstimator {
         byteCount == 0 ? 0 : max(1, (byteCount + 3) / 4)
     }
 }
+
+extension TokenEstimator {
+    /// The usage to meter when the upstream reported none: estimates from the prompt's and the
+    /// answer's byte counts, marked as estimated.
+    public static func usage(promptBytes: Int, completionBytes: Int) -> Usage {
+        Usage(promptTokens: estimate(byteCount: promptBytes), completionTokens: estimate(byteCount: completionBytes), isEstimated: true)
+    }
+}

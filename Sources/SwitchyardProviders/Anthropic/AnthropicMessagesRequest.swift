@@ -15,15 +15,8 @@ public struct AnthropicMessagesBody: Sendable {
     /// Parses and validates the top level (every problem a 400 naming the field); content the
     /// canonical model cannot carry is only an error when the request is translated.
     public init(bytes: [UInt8]) throws(GatewayError) {
-        let json: JSONValue
-        do {
-            json = try JSONValue.parse(bytes, strict: true)
-        } catch {
-            throw .invalidRequest("We could not parse the JSON body of your request (\(error.description)).")
-        }
-        guard json.isObject else { throw .invalidRequest("The request body must be a JSON object.") }
-        let scanner = JSONScanner(bytes)
-        guard let root = try? scanner.root() else { throw .invalidRequest("The request body must be a JSON object.") }
+        let (scanner, root) = try JSONScanner.requestObject(bytes)
+        let json = JSONValue(scanner: scanner, span: root)
         let header = try AnthropicMessagesRequest.validateTopLevel(json)
         self.scanner = scanner
         self.root = root

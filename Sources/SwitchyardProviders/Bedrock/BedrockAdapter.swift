@@ -52,7 +52,7 @@ public struct BedrockAdapter: AnthropicFormatAdapter {
     public func speaksAnthropic(upstreamModel: String) -> Bool { upstreamModel.contains("anthropic.claude") }
 
     public func anthropicStreamRelay() -> AnthropicPassthroughRelay {
-        AnthropicPassthroughRelay(providerName: providerName, framing: .bedrock(BedrockAnthropicFraming()))
+        AnthropicPassthroughRelay(providerName: providerName, framing: .bedrockAnthropic(BedrockAnthropicFraming()))
     }
 
     public func messagesRequest(

@@ -36,10 +36,7 @@ public struct TranslatingStreamRelay<Encoder: ClientStreamEncoder>: ClientStream
     }
 
     public func usage(promptBytes: Int) -> Usage {
-        reportedUsage ?? Usage(
-            promptTokens: TokenEstimator.estimate(byteCount: promptBytes),
-            completionTokens: TokenEstimator.estimate(byteCount: completionBytes),
-            isEstimated: true)
+        reportedUsage ?? TokenEstimator.usage(promptBytes: promptBytes, completionBytes: completionBytes)
     }
 
     private mutating func relay(_ events: [ChatStreamEvent], atEnd: Bool) -> RelayStep {

@@ -28,14 +28,7 @@ public struct OpenAIChatRequestBody: Sendable {
     /// Parses and validates `bytes` strictly (duplicate keys, invalid UTF-8, out-of-range
     /// numbers); every problem becomes a 400 naming the offending field.
     public init(bytes: [UInt8]) throws(GatewayError) {
-        let scanner = JSONScanner(bytes, strict: true)
-        let root: JSONSpan
-        do {
-            root = try scanner.root()
-        } catch {
-            throw .invalidRequest("We could not parse the JSON body of your request (\(error.description)).")
-        }
-        guard root.kind == .object else { throw .invalidRequest("The request body must be a JSON object.") }
+        let (scanner, root) = try JSONScanner.requestObject(bytes)
         let members = scanner.members(of: root)
         func field(_ name: String) -> JSONSpan? { members.first { $0.key == name }?.value }
 

@@ -9,14 +9,7 @@ public struct OpenAIEmbeddingsRequestBody: Sendable {
     public let inputByteCount: Int
 
     public init(bytes: [UInt8]) throws(GatewayError) {
-        let scanner = JSONScanner(bytes, strict: true)
-        let root: JSONSpan
-        do {
-            root = try scanner.root()
-        } catch {
-            throw .invalidRequest("We could not parse the JSON body of your request (\(error.description)).")
-        }
-        guard root.kind == .object else { throw .invalidRequest("The request body must be a JSON object.") }
+        let (scanner, root) = try JSONScanner.requestObject(bytes)
         guard let modelSpan = scanner.member("model", of: root)?.value else {
             throw .invalidRequest("You must provide a model parameter.", param: "model")
         }

@@ -83,9 +83,6 @@ public struct OpenAIStreamRelay: Sendable {
 
     /// Upstream usage when reported, else an estimate from the prompt and the streamed content.
     public func usage(promptBytes: Int) -> Usage {
-        reportedUsage ?? Usage(
-            promptTokens: TokenEstimator.estimate(byteCount: promptBytes),
-            completionTokens: TokenEstimator.estimate(byteCount: completionBytes),
-            isEstimated: true)
+        reportedUsage ?? TokenEstimator.usage(promptBytes: promptBytes, completionBytes: completionBytes)
     }
 }

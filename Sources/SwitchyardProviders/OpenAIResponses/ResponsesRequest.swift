@@ -18,14 +18,8 @@ public struct ResponsesRequest: Sendable {
     public let input: [JSONValue]
 
     public init(bytes: [UInt8]) throws(GatewayError) {
-        let json: JSONValue
-        do {
-            json = try JSONValue.parse(bytes, strict: true)
-        } catch {
-            throw .invalidRequest("We could not parse the JSON body of your request (\(error.description)).")
-        }
-        let scanner = JSONScanner(bytes)
-        guard json.isObject, let root = try? scanner.root() else { throw .invalidRequest("The request body must be a JSON object.") }
+        let (scanner, root) = try JSONScanner.requestObject(bytes)
+        let json = JSONValue(scanner: scanner, span: root)
         guard let model = json["model"]?.stringValue, !model.isEmpty else {
             throw .invalidRequest("Missing required parameter: 'model'.", param: "model")
         }

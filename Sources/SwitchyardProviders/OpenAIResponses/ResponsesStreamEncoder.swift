@@ -99,10 +99,7 @@ public struct ResponsesStreamEncoder: ClientStreamEncoder {
         final = response
         out += emit("response.failed", ["response": response])
         // The spec's `error` event, plus the nested `error` object the SDKs raise on.
-        out += emit("error", [
-            "code": .string(ResponseObject.errorCode(error)), "message": .string(error.message), "param": .null,
-            "error": .record(["type": .string(error.openAIType), "code": .string(ResponseObject.errorCode(error)), "message": .string(error.message)]),
-        ])
+        out += emit(ResponsesStreamObserver.errorFields(error))
         return out
     }
 
@@ -151,10 +148,13 @@ public struct ResponsesStreamEncoder: ClientStreamEncoder {
     }
 
     private mutating func emit(_ type: String, _ fields: KeyValuePairs<String, JSONValue>) -> [UInt8] {
-        var object: [JSONValue.JSONField] = [.init("type", .string(type))]
-        object += fields.map { JSONValue.JSONField($0.key, $0.value) }
-        object.append(.init("sequence_number", .int(sequence)))
+        emit([.init("type", .string(type))] + fields.map { JSONValue.JSONField($0.key, $0.value) })
+    }
+
+    /// An event of `fields` (the first is its `type`), numbered.
+    private mutating func emit(_ fields: [JSONValue.JSONField]) -> [UInt8] {
+        let type = fields.first?.value.stringValue ?? ""
         sequence += 1
-        return SSEEncoder.event(name: type, data: JSONValue.object(object).serialized)
+        return SSEEncoder.event(name: type, data: JSONValue.object(fields + [.init("sequence_number", .int(sequence - 1))]).serialized)
     }
 }

@@ -12,12 +12,8 @@ struct CountTokensRoute: Sendable {
 
     func handle(_ request: Request, context: GatewayRequestContext) async throws(GatewayError) -> Response {
         let bytes = try await RequestBodyReader.read(request, limit: gateway.configuration.server.maxBodyBytes)
-        let json: JSONValue
-        do {
-            json = try JSONValue.parse(bytes, strict: true)
-        } catch {
-            throw .invalidRequest("We could not parse the JSON body of your request (\(error.description)).")
-        }
+        let (scanner, root) = try JSONScanner.requestObject(bytes)
+        let json = JSONValue(scanner: scanner, span: root)
         guard let model = json["model"]?.stringValue, !model.isEmpty else {
             throw .invalidRequest("model: Field required (a non-empty string).", param: "model")
         }

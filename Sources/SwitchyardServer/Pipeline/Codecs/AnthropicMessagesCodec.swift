@@ -56,15 +56,11 @@ struct AnthropicMessagesCodec: StreamingIngressCodec {
         let bytes = Array(upstream.readableBytesView)
         if Self.passthrough(call.deployment) != nil {
             let reported = (try? JSONValue.parse(bytes))?["usage"].map { AnthropicResponseDecoder.usage($0) }
-            let usage = reported ?? Usage(
-                promptTokens: TokenEstimator.estimate(byteCount: body.promptBytes), completionTokens: TokenEstimator.estimate(byteCount: bytes.count / 2),
-                isEstimated: true)
+            let usage = reported ?? TokenEstimator.usage(promptBytes: body.promptBytes, completionBytes: bytes.count / 2)
             return RenderedReply(body: upstream, usage: usage)
         }
         var answer = try call.deployment.adapter.chatResponse(from: bytes)
-        let usage = answer.usage ?? Usage(
-            promptTokens: TokenEstimator.estimate(byteCount: body.promptBytes),
-            completionTokens: TokenEstimator.estimate(byteCount: answer.completionByteCount), isEstimated: true)
+        let usage = answer.usage ?? TokenEstimator.usage(promptBytes: body.promptBytes, completionBytes: answer.completionByteCount)
         answer.usage = usage
         let id = answer.id.hasPrefix("msg_") ? answer.id : Self.messageID(context)
         let encoded = AnthropicMessageEncoder.encode(answer, id: id, model: answer.model.isEmpty ? call.deployment.upstreamModel : answer.model)

@@ -47,9 +47,7 @@ struct OpenAIChatCodec: StreamingIngressCodec {
         var response = try call.deployment.adapter.chatResponse(from: bytes)
         if response.id.isEmpty { response.id = "chatcmpl-" + context.requestID.dropFirst(4) }
         if response.created == 0 { response.created = Self.now() }
-        let usage = response.usage ?? Usage(
-            promptTokens: TokenEstimator.estimate(byteCount: body.messagesByteCount),
-            completionTokens: TokenEstimator.estimate(byteCount: response.completionByteCount), isEstimated: true)
+        let usage = response.usage ?? TokenEstimator.usage(promptBytes: body.messagesByteCount, completionBytes: response.completionByteCount)
         let model = response.model.isEmpty ? call.deployment.upstreamModel : response.model
         return RenderedReply(body: ByteBuffer(bytes: OpenAIChatResponseCodec.encode(response, model: model)), usage: usage)
     }
@@ -62,9 +60,6 @@ struct OpenAIChatCodec: StreamingIngressCodec {
         if let root = try? scanner.root(), let usage = OpenAIUsageReader.usage(in: scanner, object: root, location: location) {
             return usage
         }
-        return Usage(
-            promptTokens: TokenEstimator.estimate(byteCount: promptBytes),
-            completionTokens: TokenEstimator.estimate(byteCount: response.count / 2),
-            isEstimated: true)
+        return TokenEstimator.usage(promptBytes: promptBytes, completionBytes: response.count / 2)
     }
 }

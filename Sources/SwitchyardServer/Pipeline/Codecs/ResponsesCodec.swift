@@ -75,15 +75,11 @@ struct ResponsesCodec: StreamingIngressCodec {
         let bytes = Array(upstream.readableBytesView)
         if call.deployment.adapter is any ResponsesFormatAdapter {
             let reported = (try? JSONValue.parse(bytes))?["usage"].flatMap { $0.isObject ? ResponseObject.usage($0) : nil }
-            let usage = reported ?? Usage(
-                promptTokens: TokenEstimator.estimate(byteCount: body.promptBytes), completionTokens: TokenEstimator.estimate(byteCount: bytes.count / 2),
-                isEstimated: true)
+            let usage = reported ?? TokenEstimator.usage(promptBytes: body.promptBytes, completionBytes: bytes.count / 2)
             return RenderedReply(body: upstream, usage: usage)
         }
         let answer = try call.deployment.adapter.chatResponse(from: bytes)
-        let usage = answer.usage ?? Usage(
-            promptTokens: TokenEstimator.estimate(byteCount: body.promptBytes),
-            completionTokens: TokenEstimator.estimate(byteCount: answer.completionByteCount), isEstimated: true)
+        let usage = answer.usage ?? TokenEstimator.usage(promptBytes: body.promptBytes, completionBytes: answer.completionByteCount)
         let object = object(body, model: answer.model.isEmpty ? call.deployment.upstreamModel : answer.model)
         let incomplete = ResponseObject.incompleteReason(answer.finishReason)
         let json = object.json(
@@ -101,7 +97,7 @@ struct ResponsesCodec: StreamingIngressCodec {
             response = try? JSONValue.parse(bytes.readableBytesView)
         case .stream(let relay, _):
             if let native = relay as? ResponsesPassthroughRelay {
-                response = native.final
+                response = native.observer.final
             } else {
                 response = (relay as? TranslatingStreamRelay<ResponsesStreamEncoder>)?.clientEncoder.final
             }
