@@ -112,4 +112,22 @@ func relay(_ relay: some ClientStreamRelay, _ bytes: [UInt8], chunkSize: Int = 7
         #expect(chat.maxTokens == 512)
         #expect(chat.responseFormat == .jsonSchema(name: "w", schema: .record(["type": .string("object")]), strict: true))
     }
+
+    /// Anthropic requires a turn's thinking block, signature intact, before its tool use on the
+    /// next request: through Responses it travels as a reasoning item's `encrypted_content`.
+    @Test func thinkingSignaturesRoundTripThroughReasoningItems() throws {
+        let request = try ResponsesRequest(bytes: Array(#"{"model":"m","input":"Weather?"}"#.utf8))
+        let object = ResponseObject(id: "resp_x", createdAt: 0, model: "claude", request: request)
+        let answer = ChatResponse(
+            id: "msg", model: "claude", created: 0, text: nil, reasoning: [.thinking("Look it up.", signature: "sig-1")],
+            toolCalls: [ToolCall(id: "toolu_1", name: "get_weather", arguments: "{}")], finishReason: .toolCalls, usage: nil)
+        let output = object.output(of: answer)
+        #expect(output.map { $0["type"]?.stringValue } == ["reasoning", "function_call"])
+        #expect(output[0]["encrypted_content"]?.stringValue == "sig-1")
+        let next = try ResponsesRequest(bytes: Array(#"{"model":"m","input":[{"type":"function_call_output","call_id":"toolu_1","output":"22 C"}]}"#.utf8))
+        let chat = try next.canonical(items: request.input + output + next.input)
+        #expect(chat.messages.map(\.role) == [.user, .assistant, .tool])
+        #expect(chat.messages[1].content == [.thinking("Look it up.", signature: "sig-1")])
+        #expect(chat.messages[1].toolCalls.map(\.id) == ["toolu_1"])
+    }
 }

@@ -48,8 +48,11 @@ public struct ResponseObject: Sendable {
     /// The output items of a complete canonical answer: reasoning, the message, the calls.
     public func output(of response: ChatResponse) -> [JSONValue] {
         var items: [JSONValue] = []
-        let reasoning = response.reasoning.compactMap { if case .thinking(let text, _) = $0 { text } else { nil } }.joined()
-        if !reasoning.isEmpty { items.append(reasoningItem(id: itemID("rs", items.count), text: reasoning)) }
+        for part in response.reasoning {
+            if case .thinking(let text, let signature) = part {
+                items.append(reasoningItem(id: itemID("rs", items.count), text: text, signature: signature))
+            }
+        }
         if let text = response.text, !text.isEmpty || response.toolCalls.isEmpty {
             items.append(messageItem(id: itemID("msg", items.count), text: text, status: "completed"))
         }
@@ -77,10 +80,14 @@ public struct ResponseObject: Sendable {
         ])
     }
 
-    func reasoningItem(id: String, text: String?) -> JSONValue {
+    /// A reasoning item: the provider's visible reasoning as its summary, and its signature (an
+    /// Anthropic thinking block's, which must come back unchanged on the next turn) as
+    /// `encrypted_content`, so a conversation continued on Anthropic replays the block whole.
+    func reasoningItem(id: String, text: String?, signature: String? = nil) -> JSONValue {
         .record([
             "id": .string(id), "type": .string("reasoning"),
             "summary": .array(text.map { [.record(["type": .string("summary_text"), "text": .string($0)])] } ?? []),
+            "encrypted_content": signature.map(JSONValue.string),
         ])
     }
 

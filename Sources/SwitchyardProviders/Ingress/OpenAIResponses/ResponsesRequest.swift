@@ -132,7 +132,14 @@ extension ResponsesRequest {
             case "user":
                 request.messages.append(ChatMessage(role: .user, content: parts))
             case "assistant":
-                request.messages.append(ChatMessage(role: .assistant, content: parts))
+                if let last = request.messages.last, last.role == .assistant, last.toolCalls.isEmpty,
+                    last.content.allSatisfy({ if case .thinking = $0 { true } else { false } })
+                {
+                    // The text after its reasoning: one turn.
+                    request.messages[request.messages.count - 1].content += parts
+                } else {
+                    request.messages.append(ChatMessage(role: .assistant, content: parts))
+                }
             default:
                 throw .invalidRequest("Invalid value for '\(path).role': expected 'user', 'assistant', 'system' or 'developer'.", param: "\(path).role")
             }
@@ -158,8 +165,12 @@ extension ResponsesRequest {
             }
             request.messages.append(ChatMessage(role: .tool, content: [.text(output)], toolCallID: callID))
         case "reasoning":
-            // Summaries of the provider's reasoning: context for a Responses upstream, nothing a chat upstream can take back.
-            break
+            // A thinking block this gateway returned (its signature as `encrypted_content`) goes back
+            // whole, opening the assistant turn its calls follow; other reasoning summaries are
+            // context a chat upstream cannot take back.
+            guard let signature = item["encrypted_content"]?.stringValue else { break }
+            let text = (item["summary"]?.arrayValue ?? []).compactMap { $0["text"]?.stringValue }.joined()
+            request.messages.append(ChatMessage(role: .assistant, content: [.thinking(text, signature: signature)]))
         default:
             throw .invalidRequest(
                 "'\(path).type' ('\(type ?? "?")') has no equivalent on this model's provider (it is served through the chat format).",

@@ -19,7 +19,7 @@ public struct ResponsesStreamEncoder: ClientStreamEncoder {
     /// The output item being streamed.
     private enum OpenItem {
         case message(id: String, text: String)
-        case reasoning(id: String, text: String)
+        case reasoning(id: String, text: String, signature: String?)
         case functionCall(id: String, callID: String, name: String, arguments: String)
     }
 
@@ -52,16 +52,16 @@ public struct ResponsesStreamEncoder: ClientStreamEncoder {
                 out += delta(id: id, text: text)
             }
         case .reasoning(let text):
-            if case .reasoning(let id, let sofar) = open {
-                open = .reasoning(id: id, text: sofar + text)
+            if case .reasoning(let id, let sofar, let signature) = open {
+                open = .reasoning(id: id, text: sofar + text, signature: signature)
             } else {
                 out += close()
                 let id = object.itemID("rs", output.count)
-                open = .reasoning(id: id, text: text)
+                open = .reasoning(id: id, text: text, signature: nil)
                 out += emit("response.output_item.added", ["output_index": .int(output.count), "item": object.reasoningItem(id: id, text: nil)])
             }
-        case .reasoningSignature:
-            break
+        case .reasoningSignature(let signature):
+            if case .reasoning(let id, let text, let sofar) = open { open = .reasoning(id: id, text: text, signature: (sofar ?? "") + signature) }
         case .toolCallStart(_, let callID, let name):
             out += close()
             let id = object.itemID("fc", output.count)
@@ -134,8 +134,8 @@ public struct ResponsesStreamEncoder: ClientStreamEncoder {
                 "item_id": .string(id), "output_index": index, "content_index": .int(0), "part": ResponseObject.textPart(text),
             ])
             done = object.messageItem(id: id, text: text, status: "completed")
-        case .reasoning(let id, let text):
-            done = object.reasoningItem(id: id, text: text)
+        case .reasoning(let id, let text, let signature):
+            done = object.reasoningItem(id: id, text: text, signature: signature)
         case .functionCall(let id, let callID, let name, let arguments):
             out += emit("response.function_call_arguments.done", [
                 "item_id": .string(id), "output_index": index, "name": .string(name), "arguments": .string(arguments),
