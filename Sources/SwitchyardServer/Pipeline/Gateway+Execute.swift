@@ -141,7 +141,7 @@ extension Gateway {
     }
 }
 
-/// Sums durations across attempts (attempts are sequential; the lock only satisfies Sendable).
+/// Sums durations across attempts (a hedged race runs two at once, so the sum can exceed the wall time).
 final class WaitAccumulator: Sendable {
     private let storage = Mutex<Duration>(.zero)
     func add(_ duration: Duration) { storage.withLock { $0 += duration } }
