@@ -107,6 +107,12 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // Redis's protocol (RESP) for shared state on a fleet: the pure parser/encoder first; the
+        // SwiftNIO client and the Redis implementation of limits and reservations build on it.
+        .target(
+            name: "SwitchyardRedis",
+            swiftSettings: strictSettings
+        ),
         .target(
             name: "SwitchyardTesting",
             dependencies: [
@@ -130,6 +136,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "SwitchyardRedisTests",
+            dependencies: ["SwitchyardRedis"],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -1,0 +1,145 @@
+/// Reads RESP2 replies incrementally — a pure state machine (DESIGN §6.6): bytes in as the
+/// network delivers them, complete values out, in order (pipelined replies included). Whatever
+/// a server or a man in the middle sends, it never traps: bad framing, absurd lengths, deep
+/// nesting and integer overflow are a `RESPParser.Failure`, after which the connection is done.
+public struct RESPParser: Sendable {
+    /// Why the bytes are not RESP.
+    public enum Failure: Error, Sendable, Equatable {
+        case unknownType(UInt8)
+        case badLength
+        case badInteger
+        case tooLarge
+        case tooDeep
+        case missingCRLF
+    }
+
+    /// The largest bulk string accepted (Redis's own limit is 512 MB; the gateway stores small values).
+    public let maxBulkBytes: Int
+    /// The most elements one array may announce.
+    public let maxArrayCount: Int
+    public let maxDepth: Int
+
+    private var buffer: [UInt8] = []
+    private var offset = 0
+
+    public init(maxBulkBytes: Int = 64 << 20, maxArrayCount: Int = 1 << 20, maxDepth: Int = 16) {
+        self.maxBulkBytes = maxBulkBytes
+        self.maxArrayCount = maxArrayCount
+        self.maxDepth = maxDepth
+    }
+
+    /// Appends `bytes` and returns every value now complete.
+    public mutating func feed(_ bytes: some Collection<UInt8>) throws(Failure) -> [RESPValue] {
+        buffer.append(contentsOf: bytes)
+        var values: [RESPValue] = []
+        while offset < buffer.count {
+            var cursor = offset
+            guard let value = try parse(at: &cursor, depth: 0) else { break }
+            values.append(value)
+            offset = cursor
+        }
+        // Drop what was consumed once it is most of the buffer (amortised O(1) per byte).
+        if offset > 4096 && offset * 2 > buffer.count {
+            buffer.removeFirst(offset)
+            offset = 0
+        }
+        return values
+    }
+
+    /// Whether bytes of an unfinished value are waiting.
+    public var hasPartialValue: Bool { offset < buffer.count }
+
+    // MARK: - Parsing (nil: not enough bytes yet)
+
+    private func parse(at cursor: inout Int, depth: Int) throws(Failure) -> RESPValue? {
+        guard depth <= maxDepth else { throw .tooDeep }
+        guard cursor < buffer.count else { return nil }
+        let type = buffer[cursor]
+        var position = cursor + 1
+        guard let line = try readLine(at: &position) else { return nil }
+        let value: RESPValue
+        switch type {
+        case UInt8(ascii: "+"): value = .simpleString(String(decoding: line, as: UTF8.self))
+        case UInt8(ascii: "-"): value = .error(String(decoding: line, as: UTF8.self))
+        case UInt8(ascii: ":"): value = .integer(try integer(line))
+        case UInt8(ascii: "$"):
+            let length = try integer(line)
+            if length == -1 {
+                value = .bulkString(nil)
+                break
+            }
+            guard length >= 0 else { throw .badLength }
+            guard length <= maxBulkBytes else { throw .tooLarge }
+            let count = Int(length)
+            // The payload and its CRLF must both be here.
+            guard buffer.count - position >= count + 2 else { return nil }
+            guard buffer[position + count] == 13, buffer[position + count + 1] == 10 else { throw .missingCRLF }
+            value = .bulkString(Array(buffer[position..<(position + count)]))
+            position += count + 2
+        case UInt8(ascii: "*"):
+            let count = try integer(line)
+            if count == -1 {
+                value = .array(nil)
+                break
+            }
+            guard count >= 0 else { throw .badLength }
+            guard count <= maxArrayCount else { throw .tooLarge }
+            var items: [RESPValue] = []
+            items.reserveCapacity(min(Int(count), 1024))
+            for _ in 0..<Int(count) {
+                guard let item = try parse(at: &position, depth: depth + 1) else { return nil }
+                items.append(item)
+            }
+            value = .array(items)
+        default:
+            throw .unknownType(type)
+        }
+        cursor = position
+        return value
+    }
+
+    /// The bytes up to the next CRLF (moving past it), or nil when it has not arrived.
+    private func readLine(at position: inout Int) throws(Failure) -> ArraySlice<UInt8>? {
+        var index = position
+        while index < buffer.count {
+            if buffer[index] == 13 {
+                guard index + 1 < buffer.count else { return nil }
+                guard buffer[index + 1] == 10 else { throw .missingCRLF }
+                let line = buffer[position..<index]
+                position = index + 2
+                return line
+            }
+            if buffer[index] == 10 { throw .missingCRLF }
+            index += 1
+            // A header line is a type byte and a number or a short status: nothing legitimate is long.
+            if index - position > maxLineBytes { throw .tooLarge }
+        }
+        return nil
+    }
+
+    /// Simple strings and errors are short status lines; a longer line is not RESP from Redis.
+    private var maxLineBytes: Int { 64 << 10 }
+
+    /// A decimal `Int64` (optional minus sign), overflow-checked.
+    private func integer(_ digits: ArraySlice<UInt8>) throws(Failure) -> Int64 {
+        var index = digits.startIndex
+        var negative = false
+        if index < digits.endIndex, digits[index] == UInt8(ascii: "-") {
+            negative = true
+            index += 1
+        }
+        guard index < digits.endIndex else { throw .badInteger }
+        var value: Int64 = 0
+        while index < digits.endIndex {
+            let byte = digits[index]
+            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { throw .badInteger }
+            let digit = Int64(byte - UInt8(ascii: "0"))
+            let (times10, overflow1) = value.multipliedReportingOverflow(by: 10)
+            let (sum, overflow2) = negative ? times10.subtractingReportingOverflow(digit) : times10.addingReportingOverflow(digit)
+            guard !overflow1, !overflow2 else { throw .badInteger }
+            value = sum
+            index += 1
+        }
+        return value
+    }
+}
