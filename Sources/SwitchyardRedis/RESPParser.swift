@@ -63,30 +63,23 @@ public struct RESPParser: Sendable {
         case UInt8(ascii: "-"): value = .error(String(decoding: line, as: UTF8.self))
         case UInt8(ascii: ":"): value = .integer(try integer(line))
         case UInt8(ascii: "$"):
-            let length = try integer(line)
-            if length == -1 {
+            guard let count = try length(line, max: maxBulkBytes) else {
                 value = .bulkString(nil)
                 break
             }
-            guard length >= 0 else { throw .badLength }
-            guard length <= maxBulkBytes else { throw .tooLarge }
-            let count = Int(length)
             // The payload and its CRLF must both be here.
             guard buffer.count - position >= count + 2 else { return nil }
             guard buffer[position + count] == 13, buffer[position + count + 1] == 10 else { throw .missingCRLF }
             value = .bulkString(Array(buffer[position..<(position + count)]))
             position += count + 2
         case UInt8(ascii: "*"):
-            let count = try integer(line)
-            if count == -1 {
+            guard let count = try length(line, max: maxArrayCount) else {
                 value = .array(nil)
                 break
             }
-            guard count >= 0 else { throw .badLength }
-            guard count <= maxArrayCount else { throw .tooLarge }
             var items: [RESPValue] = []
-            items.reserveCapacity(min(Int(count), 1024))
-            for _ in 0..<Int(count) {
+            items.reserveCapacity(min(count, 1024))
+            for _ in 0..<count {
                 guard let item = try parse(at: &position, depth: depth + 1) else { return nil }
                 items.append(item)
             }
@@ -119,6 +112,15 @@ public struct RESPParser: Sendable {
 
     /// Simple strings and errors are short status lines; a longer line is not RESP from Redis.
     private var maxLineBytes: Int { 64 << 10 }
+
+    /// A bulk string's or an array's announced length: nil for RESP's null (`-1`), at most `max`.
+    private func length(_ line: ArraySlice<UInt8>, max: Int) throws(Failure) -> Int? {
+        let value = try integer(line)
+        if value == -1 { return nil }
+        guard value >= 0 else { throw .badLength }
+        guard value <= Int64(max) else { throw .tooLarge }
+        return Int(value)
+    }
 
     /// A decimal `Int64` (optional minus sign), overflow-checked.
     private func integer(_ digits: ArraySlice<UInt8>) throws(Failure) -> Int64 {

@@ -1,4 +1,5 @@
 import SwitchyardCore
+import SwitchyardProviders
 import Testing
 @testable import SwitchyardServer
 
@@ -110,6 +111,35 @@ import Testing
             ] {
                 #expect(paths.contains(path), "\(path) in \(paths)")
             }
+        }
+    }
+
+    @Test func responsesSettingsAndCachePricesAreRead() throws {
+        let yaml = """
+            storage: { responses_retention_days: 7 }
+            providers:
+              az: { type: azure, base_url: "https://n.openai.azure.com", api_key: k, responses_api: true }
+              oa: { type: openai, api_key: k }
+            models:
+              - { name: m, targets: [ { provider: az, model: x } ], price: { input: 3, output: 15, cached_input: 0.3, cache_write: 3.75 } }
+            """
+        let configuration = try ConfigurationLoader(environment: [:]).load(yaml: yaml)
+        #expect(configuration.storage.responsesRetentionDays == 7)
+        #expect(configuration.storage.responsesRetentionSeconds == 7 * 86_400)
+        #expect(configuration.provider(named: "az")?.responsesAPI == true)
+        #expect(configuration.provider(named: "oa")?.responsesAPI == nil)
+        #expect(configuration.models.first?.price == Price(input: 3, output: 15, cachedInput: 0.3, cacheWrite: 3.75))
+        // Azure serves Responses only when configured so; OpenAI always.
+        #expect(configuration.provider(named: "az").flatMap(ProviderRegistry.adapter(for:)) is any ResponsesFormatAdapter)
+        #expect(configuration.provider(named: "oa").flatMap(ProviderRegistry.adapter(for:)) is any ResponsesFormatAdapter)
+        var plain = try #require(configuration.provider(named: "az"))
+        plain.responsesAPI = nil
+        #expect(!(ProviderRegistry.adapter(for: plain) is any ResponsesFormatAdapter))
+    }
+
+    @Test func aRetentionOfNoTimeIsReported() {
+        #expect(throws: ConfigurationErrors.self) {
+            _ = try ConfigurationLoader(environment: [:]).load(yaml: "storage: { responses_retention_days: 0 }")
         }
     }
 }

@@ -30,7 +30,7 @@ struct CountTokensRoute: Sendable {
             let body: [UInt8]
             do {
                 answer = try await gateway.transport.send(upstream, timeout: gateway.requestTimeout)
-                body = Array(try await answer.collect(upTo: gateway.maxErrorBodyBytes).readableBytesView)
+                body = Array(try await answer.collect(upTo: gateway.configuration.server.maxResponseBytes).readableBytesView)
             } catch {
                 throw GatewayError.transportFailure(error, provider: deployment.providerName)
             }

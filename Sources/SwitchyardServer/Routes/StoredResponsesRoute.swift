@@ -1,8 +1,6 @@
 import Foundation
 import Hummingbird
-import Logging
 import NIOCore
-import ServiceLifecycle
 import SwitchyardAccounts
 import SwitchyardCore
 import SwitchyardProviders
@@ -60,23 +58,5 @@ struct StoredResponsesRoute: Sendable {
 
     static func json(_ bytes: [UInt8]) -> Response {
         Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
-    }
-}
-
-/// Deletes stored responses past `storage.responses_retention_days`, hourly.
-struct ResponseRetention: Service {
-    let store: any AccountStore
-    let retentionSeconds: Int64
-    let logger: Logger
-
-    func run() async throws {
-        await Periodic.run(every: .seconds(3600)) {
-            do {
-                let purged = try await store.purgeResponses(createdBefore: Int64(Date().timeIntervalSince1970) - retentionSeconds)
-                if purged > 0 { logger.info("stored responses past their retention deleted", metadata: ["count": "\(purged)"]) }
-            } catch {
-                logger.error("deleting stored responses past their retention failed", metadata: ["error": "\(error)"])
-            }
-        }
     }
 }

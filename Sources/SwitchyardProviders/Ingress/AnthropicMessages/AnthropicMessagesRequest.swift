@@ -30,13 +30,6 @@ public struct AnthropicMessagesBody: Sendable {
     /// field for what has no equivalent there (documents, server tools).
     public func canonical() throws(GatewayError) -> ChatRequest { try AnthropicMessagesRequest.decode(json: json) }
 
-    /// Bytes of prompt content for token estimates: the canonical count when the request
-    /// translates, else the text of system, messages and tools (attachments at a flat size).
-    public var promptByteCount: Int {
-        if let request = try? canonical() { return request.promptByteCount }
-        return AnthropicMessagesBody.estimatedPromptBytes(json)
-    }
-
     /// The text of a messages-shaped body's system, messages and tools, attachments at a flat
     /// size: what `count_tokens` estimates from when no Anthropic deployment can count.
     public static func estimatedPromptBytes(_ json: JSONValue) -> Int {

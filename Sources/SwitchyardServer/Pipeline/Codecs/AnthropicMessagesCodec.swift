@@ -15,18 +15,24 @@ struct AnthropicMessagesCodec: StreamingIngressCodec {
         let request: AnthropicMessagesBody
         /// The client's `anthropic-*` headers (`anthropic-beta`, `anthropic-version`), lowercased.
         let anthropicHeaders: [(name: String, value: String)]
+        /// The canonical request (decoded once), or why a non-Anthropic deployment cannot take it.
+        let canonical: Result<ChatRequest, GatewayError>
+        /// Bytes of prompt content: the canonical count, else the text of the body (attachments at a flat size).
         let promptBytes: Int
     }
 
     func decode(_ bytes: [UInt8], request: Request, context: GatewayRequestContext) throws(GatewayError) -> Body {
         let body = try AnthropicMessagesBody(bytes: bytes)
-        return Body(request: body, anthropicHeaders: Self.anthropicHeaders(request), promptBytes: body.promptByteCount)
+        let canonical: Result<ChatRequest, GatewayError>
+        do { canonical = .success(try body.canonical()) } catch { canonical = .failure(error) }
+        let promptBytes = (try? canonical.get())?.promptByteCount ?? AnthropicMessagesBody.estimatedPromptBytes(body.json)
+        return Body(request: body, anthropicHeaders: Self.anthropicHeaders(request), canonical: canonical, promptBytes: promptBytes)
     }
 
     func ingress(_ body: Body) -> IngressRequest {
         IngressRequest(
             model: body.request.model, promptBytes: body.promptBytes, maxTokens: body.request.maxTokens, stream: body.request.stream,
-            features: { (try? body.request.canonical()).map(RequestFeatures.init) ?? RequestFeatures(text: "") })
+            features: { (try? body.canonical.get()).map(RequestFeatures.init) ?? RequestFeatures(text: "") })
     }
 
     /// The deployment's adapter when it serves its model in Anthropic's format.
@@ -41,7 +47,7 @@ struct AnthropicMessagesCodec: StreamingIngressCodec {
         if let adapter = Self.passthrough(deployment) {
             return adapter.messagesRequest(body.request, upstreamModel: deployment.upstreamModel, clientHeaders: body.anthropicHeaders)
         }
-        return try deployment.adapter.chatRequest(try body.request.canonical(), upstreamModel: deployment.upstreamModel)
+        return try deployment.adapter.chatRequest(try body.canonical.get(), upstreamModel: deployment.upstreamModel)
     }
 
     func streamRelay(_ body: Body, call: UpstreamCall, context: GatewayRequestContext) -> any ClientStreamRelay {
