@@ -107,10 +107,16 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
-        // Redis's protocol (RESP) for shared state on a fleet: the pure parser/encoder first; the
-        // SwiftNIO client and the Redis implementation of limits and reservations build on it.
+        // A small Redis client on SwiftNIO (no Swift Redis client is in the package set): RESP,
+        // a pipelined connection pool, scripts, pub/sub.
         .target(
             name: "SwitchyardRedis",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: strictSettings
         ),
         .target(
@@ -140,7 +146,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SwitchyardRedisTests",
-            dependencies: ["SwitchyardRedis"],
+            dependencies: ["SwitchyardRedis", "SwitchyardTesting", .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: strictSettings
         ),
         .testTarget(

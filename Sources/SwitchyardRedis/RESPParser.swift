@@ -2,9 +2,9 @@
 /// network delivers them, complete values out, in order (pipelined replies included). Whatever
 /// a server or a man in the middle sends, it never traps: bad framing, absurd lengths, deep
 /// nesting and integer overflow are a `RESPParser.Failure`, after which the connection is done.
-public struct RESPParser: Sendable {
+package struct RESPParser: Sendable {
     /// Why the bytes are not RESP.
-    public enum Failure: Error, Sendable, Equatable {
+    package enum Failure: Error, Sendable, Equatable {
         case unknownType(UInt8)
         case badLength
         case badInteger
@@ -14,22 +14,22 @@ public struct RESPParser: Sendable {
     }
 
     /// The largest bulk string accepted (Redis's own limit is 512 MB; the gateway stores small values).
-    public let maxBulkBytes: Int
+    package let maxBulkBytes: Int
     /// The most elements one array may announce.
-    public let maxArrayCount: Int
-    public let maxDepth: Int
+    package let maxArrayCount: Int
+    package let maxDepth: Int
 
     private var buffer: [UInt8] = []
     private var offset = 0
 
-    public init(maxBulkBytes: Int = 64 << 20, maxArrayCount: Int = 1 << 20, maxDepth: Int = 16) {
+    package init(maxBulkBytes: Int = 64 << 20, maxArrayCount: Int = 1 << 20, maxDepth: Int = 16) {
         self.maxBulkBytes = maxBulkBytes
         self.maxArrayCount = maxArrayCount
         self.maxDepth = maxDepth
     }
 
     /// Appends `bytes` and returns every value now complete.
-    public mutating func feed(_ bytes: some Collection<UInt8>) throws(Failure) -> [RESPValue] {
+    package mutating func feed(_ bytes: some Collection<UInt8>) throws(Failure) -> [RESPValue] {
         buffer.append(contentsOf: bytes)
         var values: [RESPValue] = []
         while offset < buffer.count {
@@ -47,7 +47,7 @@ public struct RESPParser: Sendable {
     }
 
     /// Whether bytes of an unfinished value are waiting.
-    public var hasPartialValue: Bool { offset < buffer.count }
+    package var hasPartialValue: Bool { offset < buffer.count }
 
     // MARK: - Parsing (nil: not enough bytes yet)
 

@@ -1,5 +1,5 @@
 /// One value of Redis's serialization protocol (RESP2), as a reply or as a command.
-public enum RESPValue: Sendable, Equatable {
+package enum RESPValue: Sendable, Equatable {
     case simpleString(String)
     case error(String)
     case integer(Int64)
@@ -9,10 +9,10 @@ public enum RESPValue: Sendable, Equatable {
     case array([RESPValue]?)
 
     /// A bulk string of `text`'s UTF-8 bytes.
-    public static func bulk(_ text: String) -> RESPValue { .bulkString(Array(text.utf8)) }
+    package static func bulk(_ text: String) -> RESPValue { .bulkString(Array(text.utf8)) }
 
     /// The value as text: simple strings, and bulk strings that are UTF-8.
-    public var string: String? {
+    package var string: String? {
         switch self {
         case .simpleString(let text): text
         case .bulkString(let bytes?): String(validating: bytes, as: UTF8.self)
@@ -21,7 +21,7 @@ public enum RESPValue: Sendable, Equatable {
     }
 
     /// The value as an integer: integers, and strings of decimal digits (Lua scripts reply either).
-    public var int: Int64? {
+    package var int: Int64? {
         switch self {
         case .integer(let value): value
         case .simpleString, .bulkString: string.flatMap { Int64($0) }
@@ -30,13 +30,13 @@ public enum RESPValue: Sendable, Equatable {
     }
 
     /// The elements of a non-null array.
-    public var elements: [RESPValue]? {
+    package var elements: [RESPValue]? {
         if case .array(let items?) = self { return items }
         return nil
     }
 
     /// The serialized value.
-    public var encoded: [UInt8] {
+    package var encoded: [UInt8] {
         var out: [UInt8] = []
         encode(into: &out)
         return out
@@ -67,17 +67,17 @@ public enum RESPValue: Sendable, Equatable {
 }
 
 /// A Redis command: its arguments as bulk strings (`SET k v` is `["SET", "k", "v"]`).
-public struct RESPCommand: Sendable, Equatable {
-    public var arguments: [[UInt8]]
+package struct RESPCommand: Sendable, Equatable {
+    package var arguments: [[UInt8]]
 
-    public init(_ arguments: [[UInt8]]) {
+    package init(_ arguments: [[UInt8]]) {
         self.arguments = arguments
     }
 
-    public init(_ name: String, _ arguments: String...) {
+    package init(_ name: String, _ arguments: String...) {
         self.arguments = [Array(name.utf8)] + arguments.map { Array($0.utf8) }
     }
 
     /// The command as RESP sends it: an array of bulk strings.
-    public var encoded: [UInt8] { RESPValue.array(arguments.map { .bulkString($0) }).encoded }
+    package var encoded: [UInt8] { RESPValue.array(arguments.map { .bulkString($0) }).encoded }
 }
