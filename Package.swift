@@ -112,6 +112,8 @@ let package = Package(
         .target(
             name: "SwitchyardRedis",
             dependencies: [
+                "SwitchyardAccounts", "SwitchyardCore",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -146,7 +148,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SwitchyardRedisTests",
-            dependencies: ["SwitchyardRedis", "SwitchyardTesting", .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOCore", package: "swift-nio")],
+            dependencies: ["SwitchyardRedis", "SwitchyardTesting", "SwitchyardAccounts", "SwitchyardCore", .product(name: "Logging", package: "swift-log"), .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -161,7 +163,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SwitchyardAccountsTests",
-            dependencies: ["SwitchyardAccounts", "SwitchyardCore"],
+            dependencies: ["SwitchyardAccounts", "SwitchyardCore", "SwitchyardTesting"],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -19,7 +19,6 @@ struct Gateway: Sendable {
     let executor: Executor
     let transport: any UpstreamTransport
     let accounting: Accounting
-    let rateLimiter = RateLimiter()
     /// Output tokens a reservation assumes when the request sets no `max_tokens`.
     let defaultReservedOutputTokens = 1024
     /// Deadline of a whole request, all attempts included.

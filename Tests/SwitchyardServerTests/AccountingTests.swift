@@ -10,6 +10,10 @@ import Testing
         VirtualKey(id: "key_t", name: "t", keyHash: "h", keyPrefix: "p", createdAt: 0, credits: credits, budget: budget)
     }
 
+    func request(_ key: VirtualKey, _ estimate: Money) -> AdmissionRequest {
+        AdmissionRequest(key: key, requestID: "req_\(Int.random(in: 0..<1_000_000))", estimatedTokens: 1, estimate: estimate)
+    }
+
     func entry(cost: Int64) -> LedgerEntry {
         LedgerEntry(
             requestID: "req_\(cost)_\(Int.random(in: 0..<1_000_000))", keyID: "key_t", model: "m", provider: "p", upstreamModel: "u",
@@ -25,12 +29,13 @@ import Testing
         let capped = key(credits: nil, budget: Budget(amount: Money(nanos: 100), period: .daily))
         try await store.insert(capped)
         let accounting = Accounting(store: store, logger: Logger(label: "test"))
-        accounting.refresh([capped], generation: accounting.generation)
-        accounting.refreshBudget(keyID: capped.id, budget: capped.budget, storedSpend: .zero, generation: accounting.generation)
-        let reservation = try accounting.reserve(.key(capped), estimate: Money(nanos: 80))
-        accounting.settle(reservation, entry: entry(cost: 80))
+        let local = accounting.local
+        local.refresh([capped], generation: local.generation)
+        local.refreshBudget(keyID: capped.id, budget: capped.budget, storedSpend: .zero, generation: local.generation)
+        let hold = try local.admitNow(request(capped, Money(nanos: 80)))
+        _ = await accounting.record(hold, entry: entry(cost: 80), actualTokens: 2)
         await accounting.flush()
-        #expect(throws: GatewayError.self) { try accounting.reserve(.key(capped), estimate: Money(nanos: 30)) }
+        #expect(throws: GatewayError.self) { try local.admitNow(request(capped, Money(nanos: 30))) }
     }
 
     /// A reload that read the store before a flush committed is dropped instead of double-counting.
@@ -40,12 +45,13 @@ import Testing
         let paying = key(credits: Money(nanos: 100), budget: nil)
         try await store.insert(paying)
         let accounting = Accounting(store: store, logger: Logger(label: "test"))
-        accounting.refresh([paying], generation: accounting.generation)
-        let stale = accounting.generation
-        accounting.settle(try accounting.reserve(.key(paying), estimate: Money(nanos: 60)), entry: entry(cost: 60))
+        let local = accounting.local
+        local.refresh([paying], generation: local.generation)
+        let stale = local.generation
+        _ = await accounting.record(try local.admitNow(request(paying, Money(nanos: 60))), entry: entry(cost: 60), actualTokens: 2)
         await accounting.flush()
-        accounting.refresh([paying], generation: stale)  // credits 100 read before the flush
-        #expect(throws: GatewayError.self) { try accounting.reserve(.key(paying), estimate: Money(nanos: 50)) }
-        #expect(try accounting.reserve(.key(paying), estimate: Money(nanos: 40)) != nil)
+        local.refresh([paying], generation: stale)  // credits 100 read before the flush
+        #expect(throws: GatewayError.self) { try local.admitNow(request(paying, Money(nanos: 50))) }
+        #expect(try local.admitNow(request(paying, Money(nanos: 40))) != nil)
     }
 }

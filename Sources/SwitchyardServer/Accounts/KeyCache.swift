@@ -20,31 +20,31 @@ final class KeyCache: Sendable {
     }
 
     func put(_ key: VirtualKey) async throws {
-        let generation = accounting.generation
+        let generation = accounting.local.generation
         keys.withLock { all in
             all = all.filter { $0.value.id != key.id }
             all[key.keyHash] = key
         }
-        accounting.refresh([key], generation: generation)
+        accounting.local.refresh([key], generation: generation)
         try await refreshBudget(key, generation: generation)
     }
 
     private func refreshBudget(_ key: VirtualKey, generation: Int) async throws {
         guard let budget = key.budget else {
-            accounting.refreshBudget(keyID: key.id, budget: nil, storedSpend: .zero, generation: generation)
+            accounting.local.refreshBudget(keyID: key.id, budget: nil, storedSpend: .zero, generation: generation)
             return
         }
         let since = budget.periodStart(containing: Int64(Date().timeIntervalSince1970))
         let spend = try await store.spend(keyID: key.id, since: since)
-        accounting.refreshBudget(keyID: key.id, budget: budget, storedSpend: spend, generation: generation)
+        accounting.local.refreshBudget(keyID: key.id, budget: budget, storedSpend: spend, generation: generation)
     }
 
     /// Replaces the cache with the store's current keys.
     func reload() async throws {
-        let generation = accounting.generation
+        let generation = accounting.local.generation
         let all = try await store.keys()
         keys.withLock { $0 = Dictionary(all.map { ($0.keyHash, $0) }, uniquingKeysWith: { first, _ in first }) }
-        accounting.refresh(all, generation: generation)
+        accounting.local.refresh(all, generation: generation)
         for key in all { try await refreshBudget(key, generation: generation) }
     }
 }

@@ -14,7 +14,6 @@ extension Gateway {
         // Counts as an upstream (or the client's stream) reported them may be absurd: clamp first.
         let usage = usage.sanitized
         router.health.addTokens(call.deployment.id, usage.totalTokens)
-        rateLimiter.finish(admission.ticket, actualTokens: usage.totalTokens)
         let latency = ContinuousClock.now - context.startedAt
         var keyID: String?
         if case .key(let key) = context.principal { keyID = key.id }
@@ -27,7 +26,7 @@ extension Gateway {
             latencyMs: Executor.seconds(latency) * 1000, timeToFirstTokenMs: Executor.seconds(call.upstreamWait) * 1000,
             attempts: call.attempts, stream: stream, createdAt: Int64(Date().timeIntervalSince1970))
         // Durable (journaled) before the caller sends the response's final bytes.
-        let charged = await accounting.record(admission.reservation, entry: entry)
+        let charged = await accounting.record(admission.hold, entry: entry, actualTokens: usage.totalTokens)
         RequestLog.served(logger, context: context, call: call, usage: usage, cost: charged, stream: stream, status: status)
         context.span?.served(call: call, usage: usage, status: status, route: entry.route)
         metrics.finished()

@@ -37,7 +37,7 @@ struct Pipeline: Sendable {
         let model = context.route?.alias ?? ingress.model
         try context.principal.authorize(model: model)
         let fallbacks = Gateway.requestedFallbacks(request)
-        let admission = try gateway.admit(
+        let admission = try await gateway.admit(
             context, model: model, promptBytes: ingress.promptBytes, maxTokens: ingress.maxTokens, choices: ingress.choices, fallbacks: fallbacks)
         let streams = ingress.stream && relay != nil
         let call: UpstreamCall
@@ -48,7 +48,7 @@ struct Pipeline: Sendable {
                 try codec.upstreamRequest(body, for: deployment)
             }
         } catch {
-            gateway.release(admission)
+            await gateway.release(admission)
             throw error
         }
         let headers = codec.responseHeaders(call: call, context: context)
@@ -67,7 +67,7 @@ struct Pipeline: Sendable {
         do {
             rendered = try codec.render(body, call: call, upstream: upstream, context: context)
         } catch {
-            gateway.release(admission)
+            await gateway.release(admission)
             throw error
         }
         var response = await BufferedReply.make(call, gateway: gateway, context: context, admission: admission, reply: rendered) {

@@ -1,11 +1,10 @@
 import Foundation
 import Synchronization
-import SwitchyardAccounts
 import SwitchyardCore
 
 /// Per-key request and token rates (RPM, TPM as token buckets) and parallel requests, in memory.
 /// A refusal is a 429 with `retry-after` and OpenAI's `x-ratelimit-*` headers.
-final class RateLimiter: Sendable {
+package final class RateLimiter: Sendable {
     private struct KeyState {
         var requests: TokenBucket?
         var tokens: TokenBucket?
@@ -13,7 +12,7 @@ final class RateLimiter: Sendable {
     }
 
     /// What an admitted request holds until it ends.
-    struct Ticket: Sendable {
+    package struct Ticket: Sendable {
         let keyID: String
         let estimatedTokens: Int
         let countsParallel: Bool
@@ -22,11 +21,11 @@ final class RateLimiter: Sendable {
     private let state = Mutex<[String: KeyState]>([:])
     let clock: @Sendable () -> Double
 
-    init(clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) {
+    package init(clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) {
         self.clock = clock
     }
 
-    func admit(_ key: VirtualKey, estimatedTokens: Int) throws(GatewayError) -> Ticket? {
+    package func admit(_ key: VirtualKey, estimatedTokens: Int) throws(GatewayError) -> Ticket? {
         guard key.rpm != nil || key.tpm != nil || key.maxParallel != nil else { return nil }
         let now = clock()
         return try state.withLock { all throws(GatewayError) -> Ticket? in
@@ -57,7 +56,7 @@ final class RateLimiter: Sendable {
     }
 
     /// Ends an admitted request: frees its parallel slot and corrects the token bucket by the actual count.
-    func finish(_ ticket: Ticket?, actualTokens: Int?) {
+    package func finish(_ ticket: Ticket?, actualTokens: Int?) {
         guard let ticket else { return }
         let now = clock()
         state.withLock { all in
@@ -86,7 +85,7 @@ final class RateLimiter: Sendable {
     }
 
     /// OpenAI's duration format: `1s`, `6m0s`.
-    static func duration(_ seconds: Double) -> String {
+    package static func duration(_ seconds: Double) -> String {
         let whole = Int(seconds.rounded(.up))
         return whole >= 60 ? "\(whole / 60)m\(whole % 60)s" : "\(whole)s"
     }
