@@ -36,6 +36,7 @@ let package = Package(
         // Already in the graph (Hummingbird, AsyncHTTPClient): per-provider TLS and the connection guard.
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         .target(
@@ -62,6 +63,16 @@ let package = Package(
         .target(
             name: "SwitchyardStoreSQLite",
             dependencies: ["SwitchyardAccounts", "SwitchyardCore", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "SwitchyardStorePostgres",
+            dependencies: [
+                "SwitchyardAccounts", "SwitchyardCore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
             swiftSettings: strictSettings
         ),
         .target(
@@ -149,6 +160,11 @@ let package = Package(
         .testTarget(
             name: "SwitchyardRedisTests",
             dependencies: ["SwitchyardRedis", "SwitchyardTesting", "SwitchyardAccounts", "SwitchyardCore", .product(name: "Logging", package: "swift-log"), .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "SwitchyardStorePostgresTests",
+            dependencies: ["SwitchyardStorePostgres", "SwitchyardAccounts", "SwitchyardTesting", .product(name: "PostgresNIO", package: "postgres-nio")],
             swiftSettings: strictSettings
         ),
         .testTarget(

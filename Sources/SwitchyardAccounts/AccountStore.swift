@@ -22,6 +22,9 @@ public protocol AccountStore: Sendable {
     func usage(groupBy: UsageGrouping, from: Int64?, to: Int64?) async throws -> [UsageTotals]
     /// What a key was charged in ledger rows created at or after `since`.
     func spend(keyID: String, since: Int64) async throws -> Money
+    /// Deletes raw ledger rows created before `time` (`storage.ledger_retention_days`); totals
+    /// a store keeps as rollups stay. Returns how many rows went.
+    func purgeLedger(createdBefore time: Int64) async throws -> Int
     /// The ledger rows of one request id (for audits and tests).
     func ledgerEntries(requestID: String) async throws -> [LedgerEntry]
     /// Stores feedback on a routed request; a later verdict on the same request replaces it.

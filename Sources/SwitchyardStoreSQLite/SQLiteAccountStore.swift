@@ -250,6 +250,13 @@ public final class SQLiteAccountStore: AccountStore {
         }
     }
 
+    public func purgeLedger(createdBefore time: Int64) async throws -> Int {
+        try await database.write { db in
+            try db.execute(sql: "DELETE FROM ledger WHERE created_at < ?", arguments: [time])
+            return db.changesCount
+        }
+    }
+
     public func recordFeedback(_ feedback: RouteFeedback) async throws {
         let embedding = feedback.embedding.map { vector in vector.withUnsafeBufferPointer { Data(buffer: $0) } }
         try await database.write { db in

@@ -30,6 +30,7 @@ public enum AccountStoreConformance {
         try await refusesBalancesPastTheBound(makeStore())
         try await ledgerChargesKeysExactlyOnce(makeStore())
         try await usageGroups(makeStore())
+        try await purgesRawLedgerRowsBeforeTheRetention(makeStore())
         try await keepsResponsesPerOwnerUntilTheirRetention(makeStore())
     }
 
@@ -74,6 +75,15 @@ public enum AccountStoreConformance {
         try check(try await store.ledgerEntries(requestID: "req_1") == [first], "a ledger row must round trip")
         try check(try await store.spend(keyID: "key_paying", since: 0) == Money(decimal: "1.00"), "spend sums the key's rows")
         try check(try await store.spend(keyID: "key_paying", since: 1_800_000_001) == .zero, "spend honours since")
+    }
+
+    static func purgesRawLedgerRowsBeforeTheRetention(_ store: any AccountStore) async throws {
+        try await store.migrate()
+        let day: Int64 = 1_800_000_000
+        try await store.appendLedger([entry("old", key: nil, cost: "0.10", at: day), entry("new", key: nil, cost: "0.10", at: day + 86_400)])
+        try check(try await store.purgeLedger(createdBefore: day + 1) == 1, "one row is older than the retention")
+        try check(try await store.ledgerEntries(requestID: "old").isEmpty, "a purged row is gone")
+        try check(try await store.ledgerEntries(requestID: "new").count == 1, "a newer row stays")
     }
 
     static func usageGroups(_ store: any AccountStore) async throws {

@@ -1,0 +1,83 @@
+import PostgresNIO
+
+extension PostgresAccountStore {
+    /// Schema versions in order; each applies once, recorded in `switchyard_migrations`.
+    static let migrations: [(version: String, statements: [String])] = [
+        ("v1-keys", [
+            """
+            CREATE TABLE virtual_keys (
+                id TEXT PRIMARY KEY, name TEXT NOT NULL, owner TEXT, key_hash TEXT NOT NULL UNIQUE, key_prefix TEXT NOT NULL,
+                created_at BIGINT NOT NULL, expires_at BIGINT, revoked_at BIGINT, models TEXT NOT NULL, rpm BIGINT, tpm BIGINT,
+                max_parallel BIGINT, credits_nanos BIGINT, metadata TEXT NOT NULL, budget_nanos BIGINT, budget_period TEXT
+            )
+            """
+        ]),
+        ("v2-ledger", [
+            """
+            CREATE TABLE ledger (
+                request_id TEXT PRIMARY KEY, key_id TEXT, model TEXT NOT NULL, provider TEXT NOT NULL, upstream_model TEXT NOT NULL,
+                route TEXT, prompt_tokens BIGINT NOT NULL, completion_tokens BIGINT NOT NULL, cached_tokens BIGINT NOT NULL,
+                reasoning_tokens BIGINT NOT NULL, estimated BOOLEAN NOT NULL, cost_nanos BIGINT NOT NULL, status INTEGER NOT NULL,
+                latency_ms DOUBLE PRECISION NOT NULL, ttft_ms DOUBLE PRECISION, attempts INTEGER NOT NULL, stream BOOLEAN NOT NULL,
+                created_at BIGINT NOT NULL
+            )
+            """,
+            "CREATE INDEX ledger_created ON ledger (created_at)",
+            "CREATE INDEX ledger_key ON ledger (key_id, created_at)",
+            // Rollups: one row per hour × key × model × provider ('' for rows without a key).
+            """
+            CREATE TABLE usage_hourly (
+                hour BIGINT NOT NULL, key_id TEXT NOT NULL, model TEXT NOT NULL, provider TEXT NOT NULL,
+                requests BIGINT NOT NULL, prompt_tokens BIGINT NOT NULL, completion_tokens BIGINT NOT NULL, cost_nanos BIGINT NOT NULL,
+                PRIMARY KEY (hour, key_id, model, provider)
+            )
+            """,
+            "CREATE INDEX usage_hourly_key ON usage_hourly (key_id, hour)",
+        ]),
+        ("v3-feedback", [
+            """
+            CREATE TABLE route_feedback (
+                request_id TEXT PRIMARY KEY, router TEXT NOT NULL, label TEXT NOT NULL, alias TEXT NOT NULL, outcome DOUBLE PRECISION NOT NULL,
+                preferred_model TEXT, embedding BYTEA, key_id TEXT, created_at BIGINT NOT NULL
+            )
+            """,
+            "CREATE INDEX route_feedback_router ON route_feedback (router, created_at)",
+        ]),
+        ("v4-responses", [
+            """
+            CREATE TABLE stored_responses (
+                id TEXT NOT NULL, owner TEXT NOT NULL, model TEXT NOT NULL, provider TEXT NOT NULL, upstream_stored BOOLEAN NOT NULL,
+                response BYTEA NOT NULL, input_items BYTEA NOT NULL, output_items BYTEA NOT NULL, created_at BIGINT NOT NULL,
+                PRIMARY KEY (id, owner)
+            )
+            """,
+            "CREATE INDEX stored_responses_created ON stored_responses (created_at)",
+        ]),
+    ]
+
+    /// Any constant shared by every replica: the advisory lock migrations hold.
+    static let migrationLock: Int64 = 0x5377_6974_6368
+
+    /// Applies the migrations not yet applied, in one transaction under an advisory lock, so
+    /// replicas starting together wait for each other instead of racing.
+    public func migrate() async throws {
+        let logger = self.logger
+        try await client.withTransaction(logger: logger) { connection in
+            try await connection.query("SELECT pg_advisory_xact_lock(\(Self.migrationLock))", logger: logger)
+            try await connection.query(
+                "CREATE TABLE IF NOT EXISTS switchyard_migrations (version TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)", logger: logger)
+            var applied: Set<String> = []
+            for try await version in try await connection.query("SELECT version FROM switchyard_migrations", logger: logger).decode(String.self) {
+                applied.insert(version)
+            }
+            for migration in Self.migrations where !applied.contains(migration.version) {
+                for statement in migration.statements {
+                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                }
+                try await connection.query(
+                    "INSERT INTO switchyard_migrations (version, applied_at) VALUES (\(migration.version), EXTRACT(EPOCH FROM now())::BIGINT)",
+                    logger: logger)
+            }
+        }
+    }
+}

@@ -1,0 +1,256 @@
+import Foundation
+import Logging
+import NIOCore
+import PostgresNIO
+public import SwitchyardAccounts
+
+/// `AccountStore` on PostgreSQL through postgres-nio, for fleets: every replica shares it.
+///
+/// The ledger is written in batches (multi-row inserts, one transaction per flush) and keeps
+/// hourly rollups per key × model × provider as rows are written, so usage and spend queries read
+/// rollups for whole hours and the raw ledger only for the partial hours at a range's edges.
+/// Migrations run at start-up under an advisory lock: replicas starting together are safe.
+public final class PostgresAccountStore: AccountStore {
+    let client: PostgresClient
+    let logger: Logger
+    private let runner: Task<Void, Never>
+
+    /// Connects lazily to the server a `postgres://user:password@host:port/database` URL names
+    /// (`?sslmode=require` for TLS). The client's pool runs until `shutdown()`.
+    public init(url: String, logger: Logger = Logger(label: "switchyard.postgres")) throws {
+        let configuration = try Self.configuration(url: url)
+        client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        self.logger = logger
+        let client = self.client
+        runner = Task { await client.run() }
+    }
+
+    deinit {
+        runner.cancel()
+    }
+
+    /// Stops the connection pool.
+    public func shutdown() {
+        runner.cancel()
+    }
+
+    /// Whether `url` names a PostgreSQL store.
+    public static func handles(url: String) -> Bool {
+        url.hasPrefix("postgres://") || url.hasPrefix("postgresql://")
+    }
+
+    static func configuration(url: String) throws -> PostgresClient.Configuration {
+        guard handles(url: url), let components = URLComponents(string: url), let host = components.host, !host.isEmpty else {
+            throw AccountStoreError("storage.url: expected postgres://user:password@host:port/database")
+        }
+        let database = components.path.hasPrefix("/") ? String(components.path.dropFirst()) : components.path
+        let mode = components.queryItems?.first { $0.name == "sslmode" }?.value ?? "disable"
+        let tls: PostgresClient.Configuration.TLS = switch mode {
+        case "require", "verify-ca", "verify-full": .require(.makeClientConfiguration())
+        case "prefer": .prefer(.makeClientConfiguration())
+        default: .disable
+        }
+        var configuration = PostgresClient.Configuration(
+            host: host, port: components.port ?? 5432, username: components.user?.removingPercentEncoding ?? "postgres",
+            password: components.password?.removingPercentEncoding, database: database.isEmpty ? nil : database, tls: tls)
+        configuration.options.connectTimeout = .seconds(3)
+        configuration.options.maximumConnections = 10
+        return configuration
+    }
+
+    // MARK: - Keys
+
+    static let keyColumns = """
+        id, name, owner, key_hash, key_prefix, created_at, expires_at, revoked_at, models, rpm, tpm, max_parallel, credits_nanos, \
+        metadata, budget_nanos, budget_period
+        """
+
+    public func insert(_ key: VirtualKey) async throws {
+        do {
+            try await client.query("""
+                INSERT INTO virtual_keys (id, name, owner, key_hash, key_prefix, created_at, expires_at, revoked_at, models, rpm, tpm,
+                    max_parallel, credits_nanos, metadata, budget_nanos, budget_period)
+                VALUES (\(key.id), \(key.name), \(key.owner), \(key.keyHash), \(key.keyPrefix), \(key.createdAt), \(key.expiresAt),
+                    \(key.revokedAt), \(Self.encode(key.models)), \(key.rpm.map(Int64.init)), \(key.tpm.map(Int64.init)),
+                    \(key.maxParallel.map(Int64.init)), \(key.credits?.nanos), \(Self.encode(key.metadata)), \(key.budget?.amount.nanos),
+                    \(key.budget?.period.rawValue))
+                """, logger: logger)
+        } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
+            throw AccountStoreError("a key with this id or hash already exists")
+        }
+    }
+
+    public func update(_ key: VirtualKey) async throws {
+        try await client.query("""
+            UPDATE virtual_keys SET name = \(key.name), owner = \(key.owner), key_hash = \(key.keyHash), key_prefix = \(key.keyPrefix),
+                created_at = \(key.createdAt), expires_at = \(key.expiresAt), revoked_at = \(key.revokedAt), models = \(Self.encode(key.models)),
+                rpm = \(key.rpm.map(Int64.init)), tpm = \(key.tpm.map(Int64.init)), max_parallel = \(key.maxParallel.map(Int64.init)),
+                credits_nanos = \(key.credits?.nanos), metadata = \(Self.encode(key.metadata)), budget_nanos = \(key.budget?.amount.nanos),
+                budget_period = \(key.budget?.period.rawValue)
+            WHERE id = \(key.id)
+            """, logger: logger)
+    }
+
+    public func key(id: String) async throws -> VirtualKey? {
+        try await keys(PostgresQuery(unsafeSQL: "SELECT \(Self.keyColumns) FROM virtual_keys WHERE id = $1", binds: Self.binds(id))).first
+    }
+
+    public func key(hash: String) async throws -> VirtualKey? {
+        try await keys(PostgresQuery(unsafeSQL: "SELECT \(Self.keyColumns) FROM virtual_keys WHERE key_hash = $1", binds: Self.binds(hash))).first
+    }
+
+    public func keys() async throws -> [VirtualKey] {
+        try await keys(PostgresQuery(unsafeSQL: "SELECT \(Self.keyColumns) FROM virtual_keys ORDER BY created_at DESC, id"))
+    }
+
+    private func keys(_ query: PostgresQuery) async throws -> [VirtualKey] {
+        var keys: [VirtualKey] = []
+        for try await row in try await client.query(query, logger: logger) {
+            let row = row.makeRandomAccess()
+            var budget: Budget?
+            if let nanos = try row["budget_nanos"].decode(Int64?.self), let period = try row["budget_period"].decode(String?.self).flatMap(Budget.Period.init) {
+                budget = Budget(amount: Money(nanos: nanos), period: period)
+            }
+            keys.append(VirtualKey(
+                id: try row["id"].decode(String.self), name: try row["name"].decode(String.self), owner: try row["owner"].decode(String?.self),
+                keyHash: try row["key_hash"].decode(String.self), keyPrefix: try row["key_prefix"].decode(String.self),
+                createdAt: try row["created_at"].decode(Int64.self), expiresAt: try row["expires_at"].decode(Int64?.self),
+                revokedAt: try row["revoked_at"].decode(Int64?.self), models: Self.decode(try row["models"].decode(String.self)) ?? [],
+                rpm: try row["rpm"].decode(Int64?.self).map(Self.int), tpm: try row["tpm"].decode(Int64?.self).map(Self.int),
+                maxParallel: try row["max_parallel"].decode(Int64?.self).map(Self.int),
+                credits: try row["credits_nanos"].decode(Int64?.self).map(Money.init(nanos:)), budget: budget,
+                metadata: Self.decode(try row["metadata"].decode(String.self)) ?? [:]))
+        }
+        return keys
+    }
+
+    public func revoke(id: String, at time: Int64) async throws -> Bool {
+        var found = false
+        for try await _ in try await client.query(
+            "UPDATE virtual_keys SET revoked_at = COALESCE(revoked_at, \(time)) WHERE id = \(id) RETURNING id", logger: logger)
+        {
+            found = true
+        }
+        return found
+    }
+
+    public func addCredits(id: String, amount: Money) async throws -> Money? {
+        let logger = self.logger
+        return try await client.withTransaction(logger: logger) { connection -> Money? in
+            var current: Int64?
+            var found = false
+            for try await (credits) in try await connection.query(
+                "SELECT credits_nanos FROM virtual_keys WHERE id = \(id) FOR UPDATE", logger: logger
+            ).decode(Int64?.self) {
+                current = credits
+                found = true
+            }
+            guard found else { return nil }
+            guard let balance = Money(nanos: current ?? 0).adding(amount), abs(balance.nanos) <= Money.maxBalance.nanos else {
+                throw AccountStoreError("The balance would leave the range a key can hold (±\(Money.maxBalance) USD).")
+            }
+            try await connection.query("UPDATE virtual_keys SET credits_nanos = \(balance.nanos) WHERE id = \(id)", logger: logger)
+            return balance
+        }
+    }
+
+    // MARK: - Feedback
+
+    public func recordFeedback(_ feedback: RouteFeedback) async throws {
+        let embedding = feedback.embedding.map { vector in vector.withUnsafeBufferPointer { Data(buffer: $0) } }
+        try await client.query("""
+            INSERT INTO route_feedback (request_id, router, label, alias, outcome, preferred_model, embedding, key_id, created_at)
+            VALUES (\(feedback.requestID), \(feedback.router), \(feedback.label), \(feedback.alias), \(feedback.outcome),
+                \(feedback.preferredModel), \(embedding), \(feedback.keyID), \(feedback.createdAt))
+            ON CONFLICT (request_id) DO UPDATE SET router = EXCLUDED.router, label = EXCLUDED.label, alias = EXCLUDED.alias,
+                outcome = EXCLUDED.outcome, preferred_model = EXCLUDED.preferred_model, embedding = EXCLUDED.embedding,
+                key_id = EXCLUDED.key_id, created_at = EXCLUDED.created_at
+            """, logger: logger)
+    }
+
+    public func feedback(router: String) async throws -> [RouteFeedback] {
+        var rows: [RouteFeedback] = []
+        let query: PostgresQuery = """
+            SELECT request_id, router, label, alias, outcome, preferred_model, embedding, key_id, created_at FROM route_feedback
+            WHERE router = \(router) ORDER BY created_at, request_id
+            """
+        for try await row in try await client.query(query, logger: logger) {
+            let row = row.makeRandomAccess()
+            let embedding = try row["embedding"].decode(Data?.self).map { data in
+                data.withUnsafeBytes { raw in Array(raw.bindMemory(to: Float.self)) }
+            }
+            rows.append(RouteFeedback(
+                requestID: try row["request_id"].decode(String.self), router: try row["router"].decode(String.self),
+                label: try row["label"].decode(String.self), alias: try row["alias"].decode(String.self), outcome: try row["outcome"].decode(Double.self),
+                preferredModel: try row["preferred_model"].decode(String?.self), embedding: embedding, keyID: try row["key_id"].decode(String?.self),
+                createdAt: try row["created_at"].decode(Int64.self)))
+        }
+        return rows
+    }
+
+    // MARK: - Stored responses
+
+    public func saveResponse(_ response: StoredResponse) async throws {
+        try await client.query("""
+            INSERT INTO stored_responses (id, owner, model, provider, upstream_stored, response, input_items, output_items, created_at)
+            VALUES (\(response.id), \(response.owner), \(response.model), \(response.provider), \(response.upstreamStored),
+                \(Data(response.response)), \(Data(response.inputItems)), \(Data(response.outputItems)), \(response.createdAt))
+            ON CONFLICT (id, owner) DO UPDATE SET model = EXCLUDED.model, provider = EXCLUDED.provider,
+                upstream_stored = EXCLUDED.upstream_stored, response = EXCLUDED.response, input_items = EXCLUDED.input_items,
+                output_items = EXCLUDED.output_items, created_at = EXCLUDED.created_at
+            """, logger: logger)
+    }
+
+    public func response(id: String, owner: String) async throws -> StoredResponse? {
+        let query: PostgresQuery = """
+            SELECT id, owner, model, provider, upstream_stored, response, input_items, output_items, created_at FROM stored_responses
+            WHERE id = \(id) AND owner = \(owner)
+            """
+        for try await row in try await client.query(query, logger: logger) {
+            let row = row.makeRandomAccess()
+            return StoredResponse(
+                id: try row["id"].decode(String.self), owner: try row["owner"].decode(String.self), model: try row["model"].decode(String.self),
+                provider: try row["provider"].decode(String.self), upstreamStored: try row["upstream_stored"].decode(Bool.self),
+                response: Array(try row["response"].decode(Data.self)), inputItems: Array(try row["input_items"].decode(Data.self)),
+                outputItems: Array(try row["output_items"].decode(Data.self)), createdAt: try row["created_at"].decode(Int64.self))
+        }
+        return nil
+    }
+
+    public func deleteResponse(id: String, owner: String) async throws -> Bool {
+        var deleted = false
+        for try await _ in try await client.query(
+            "DELETE FROM stored_responses WHERE id = \(id) AND owner = \(owner) RETURNING id", logger: logger)
+        {
+            deleted = true
+        }
+        return deleted
+    }
+
+    public func purgeResponses(createdBefore time: Int64) async throws -> Int {
+        var count = 0
+        for try await _ in try await client.query("DELETE FROM stored_responses WHERE created_at < \(time) RETURNING id", logger: logger) {
+            count += 1
+        }
+        return count
+    }
+
+    // MARK: - Helpers
+
+    static func binds(_ values: String...) -> PostgresBindings {
+        var binds = PostgresBindings(capacity: values.count)
+        for value in values { binds.append(value) }
+        return binds
+    }
+
+    /// A limit column as `Int`, clamped (the store never holds more than `VirtualKey.maxLimit`).
+    static func int(_ value: Int64) -> Int { Int(clamping: value) }
+
+    static func encode<T: Encodable>(_ value: T) -> String {
+        (try? JSONEncoder().encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "null"
+    }
+
+    static func decode<T: Decodable>(_ text: String) -> T? {
+        try? JSONDecoder().decode(T.self, from: Data(text.utf8))
+    }
+}
