@@ -135,10 +135,4 @@ extension RedisAccountant {
         if ARGV[3] == '1' then redis.call('SET', KEYS[4], ARGV[4], 'NX', 'EX', ARGV[5]) end
         return 1
         """)
-
-    /// A top-up: adds to the live balance if there is one (else the next seed reads the store).
-    static let topUp = RedisScript("""
-        if redis.call('HEXISTS', KEYS[1], 'bal') == 1 then return redis.call('HINCRBY', KEYS[1], 'bal', ARGV[1]) end
-        return false
-        """)
 }

@@ -202,15 +202,4 @@ package final class RedisAccountant: Accountant {
             logger.warning("redis lease renewal failed", metadata: ["holds": "\(holds.count)", "error": "\(error)"])
         }
     }
-
-    /// A top-up of `amount` (already in the store): the live balance grows at once.
-    package func toppedUp(keyID: String, amount: Money) async throws {
-        _ = try await client.run(Self.topUp, keys: Self.keys(keyID, budget: nil, now: 0), arguments: [String(amount.nanos)])
-    }
-
-    /// The key's balance was set outright (or its budget changed): forget the live figures, the
-    /// next admission seeds them from the store.
-    package func reset(keyID: String) async throws {
-        try await client.send(RESPCommand("HDEL", "switchyard:{\(keyID)}", "bal"))
-    }
 }

@@ -15,17 +15,18 @@ public struct GatewayDependencies: Sendable {
     public var logger: Logger
     /// The outbound transport; nil builds the pooled AsyncHTTPClient one (shut down with the app).
     public var transport: (any UpstreamTransport)?
-    /// The account store; nil opens the one `storage.url` names.
-    public var accountStore: (any AccountStore)?
+    /// The account store `storage.url` names (opened where the executable is assembled, so this
+    /// target depends on no database driver).
+    public var accountStore: any AccountStore
     /// How often keys are reloaded from the store (changes made by the CLI or other replicas).
     public var keyRefreshInterval: Duration = .seconds(2)
     /// How often queued ledger entries are written to the store.
     public var ledgerFlushInterval: Duration = .milliseconds(200)
-    /// The ledger journal's directory when `accountStore` is given (nil: no journal); a store
-    /// opened from `storage.url` takes it from `storage.ledger_journal`.
+    /// The ledger journal's directory — the spool that holds served requests' rows until the
+    /// store has them (nil: no journal).
     public var ledgerJournal: URL?
 
-    public init(logger: Logger = Logger(label: "switchyard"), transport: (any UpstreamTransport)? = nil, accountStore: (any AccountStore)? = nil) {
+    public init(logger: Logger = Logger(label: "switchyard"), transport: (any UpstreamTransport)? = nil, accountStore: any AccountStore) {
         self.logger = logger
         self.transport = transport
         self.accountStore = accountStore
@@ -34,14 +35,13 @@ public struct GatewayDependencies: Sendable {
 
 /// Builds the gateway application: used by `switchyard serve` and by the tests. Opens and
 /// migrates the account store and loads the key cache before the server starts.
-public func buildApplication(configuration: GatewayConfiguration, dependencies: GatewayDependencies = GatewayDependencies()) async throws
+public func buildApplication(configuration: GatewayConfiguration, dependencies: GatewayDependencies) async throws
     -> some ApplicationProtocol
 {
-    let store = try dependencies.accountStore ?? AccountStoreFactory.open(url: configuration.storage.url)
+    let store = dependencies.accountStore
     try await store.migrate()
-    let journalDirectory = dependencies.accountStore == nil ? AccountStoreFactory.journalDirectory(configuration.storage) : dependencies.ledgerJournal
     var journal: LedgerJournal?
-    if let journalDirectory {
+    if let journalDirectory = dependencies.ledgerJournal {
         // Rows of requests served before a crash (or a stop that could not flush) go to the store first.
         let recovered = LedgerJournal.recover(from: journalDirectory)
         if let through = recovered.through {
@@ -53,12 +53,20 @@ public func buildApplication(configuration: GatewayConfiguration, dependencies: 
         }
         journal = try LedgerJournal(directory: journalDirectory)
     }
-    let accounting = Accounting(store: store, logger: dependencies.logger, journal: journal)
-    let keys = KeyCache(store: store, accounting: accounting)
+    let local = LocalAccountant()
+    let ledger = LateBound<Accounting>()
+    let fleet = try Fleet.make(
+        configuration.storage, store: store, local: local, unflushed: { ledger.value?.unflushedCharges(keyID: $0) ?? .zero },
+        logger: dependencies.logger)
+    let accounting = Accounting(store: store, logger: dependencies.logger, journal: journal, local: local, accountant: fleet?.accountant)
+    ledger.value = accounting
+    let keys = KeyCache(store: store, accounting: accounting, events: fleet?.events, logger: dependencies.logger)
     try await keys.reload()
+    let readiness = Readiness(store: store, redis: fleet?.client, redisFailOpen: configuration.storage.redisFailOpen)
     var services: [any Service] = [
-        KeyCacheRefresher(cache: keys, interval: dependencies.keyRefreshInterval, logger: dependencies.logger)
+        KeyCacheRefresher(cache: keys, interval: dependencies.keyRefreshInterval, logger: dependencies.logger), readiness,
     ]
+    services += fleet?.services(keys: keys, logger: dependencies.logger) ?? []
     let transport: any UpstreamTransport
     if let given = dependencies.transport {
         transport = given
@@ -80,10 +88,13 @@ public func buildApplication(configuration: GatewayConfiguration, dependencies: 
             router: gateway.router, transport: transport,
             interval: .milliseconds(Int64(configuration.routing.healthProbeSeconds * 1000)), logger: dependencies.logger))
     }
-    services.append(ResponseRetention(store: store, retentionSeconds: configuration.storage.responsesRetentionSeconds, logger: dependencies.logger))
+    let ledgerDays = configuration.storage.ledgerRetentionDays
+    services.append(Retention(
+        store: store, responsesSeconds: configuration.storage.responsesRetentionSeconds,
+        ledgerSeconds: ledgerDays > 0 ? Int64(ledgerDays) * 86_400 : nil, logger: dependencies.logger))
     // Last, so it stops after the others: its final flush covers every drained request.
     services.append(LedgerFlusher(accounting: accounting, interval: dependencies.ledgerFlushInterval))
-    let router = buildRouter(gateway: gateway, keys: keys)
+    let router = buildRouter(gateway: gateway, keys: keys, readiness: readiness)
     let server = configuration.server
     let connections = BoundedCounter(limit: server.maxConnections)
     let headerTimeout = TimeAmount.nanoseconds(ServerSettings.nanoseconds(server.headerTimeoutSeconds))
@@ -100,12 +111,12 @@ public func buildApplication(configuration: GatewayConfiguration, dependencies: 
         logger: dependencies.logger)
 }
 
-func buildRouter(gateway: Gateway, keys: KeyCache) -> Router<GatewayRequestContext> {
+func buildRouter(gateway: Gateway, keys: KeyCache, readiness: Readiness) -> Router<GatewayRequestContext> {
     let router = Router(context: GatewayRequestContext.self)
     router.add(middleware: RequestIDMiddleware(metrics: gateway.metrics))
     if let tracer = gateway.tracer { router.add(middleware: RequestTracingMiddleware(tracer: tracer)) }
     router.get("/healthz") { _, _ in HealthRoute.ok }
-    router.get("/readyz") { _, _ in HealthRoute.ready(models: gateway.router.aliases.count) }
+    router.get("/readyz") { _, _ in readiness.response(models: gateway.router.aliases.count) }
     router.get("/metrics") { _, _ in
         Response(
             status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
@@ -156,10 +167,6 @@ func buildRouter(gateway: Gateway, keys: KeyCache) -> Router<GatewayRequestConte
 enum HealthRoute {
     static var ok: Response {
         Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(string: #"{"status":"ok"}"#)))
-    }
-
-    static func ready(models: Int) -> Response {
-        Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(string: #"{"status":"ready","models":\#(models)}"#)))
     }
 }
 

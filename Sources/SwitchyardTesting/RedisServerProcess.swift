@@ -98,3 +98,42 @@ public struct TestServerError: Error, CustomStringConvertible {
     public let description: String
     public init(_ description: String) { self.description = description }
 }
+
+/// Runs blocking work (starting or stopping a server process, waiting for it) on a GCD thread:
+/// a test awaiting it must not hold one of Swift concurrency's few cooperative threads, or every
+/// other test in the process stalls with it.
+public func offloaded<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        DispatchQueue.global().async { continuation.resume(with: Result { try work() }) }
+    }
+}
+
+extension RedisServerProcess {
+    /// Starts a server without blocking the caller's thread.
+    public static func launch(password: String? = nil) async throws -> RedisServerProcess {
+        try await offloaded { try RedisServerProcess(password: password) }
+    }
+
+    /// Kills the server (as abruptly as a crash), without blocking the caller's thread.
+    public func crash() async {
+        _ = try? await offloaded { self.stop() }
+    }
+
+    /// Starts it again on the same port, without blocking the caller's thread.
+    public func restart() async throws {
+        try await offloaded { try self.start() }
+    }
+}
+
+extension PostgresServerProcess {
+    /// The process's shared server, started on first use without blocking the caller's thread.
+    public static func sharedServer() async throws -> PostgresServerProcess {
+        try await offloaded { try shared.get() }
+    }
+
+    /// A fresh, empty database on the shared server.
+    public static func freshDatabase() async throws -> String {
+        let server = try await sharedServer()
+        return try await offloaded { try server.createDatabase() }
+    }
+}

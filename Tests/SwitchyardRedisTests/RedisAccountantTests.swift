@@ -27,12 +27,12 @@ struct RedisAccountantTests {
     }
 
     @Test func passesTheAccountantConformanceSuite() async throws {
-        let server = try RedisServerProcess()
+        let server = try await RedisServerProcess.launch()
         try await AccountantConformance.run { keys in Self.replica(server, keys: keys) }
     }
 
     @Test func threeReplicasShareOneBalanceAndOneRate() async throws {
-        let server = try RedisServerProcess()
+        let server = try await RedisServerProcess.launch()
         let paying = AccountantConformance.key("fleet", credits: Money(nanos: 12_000_000), rpm: 1000)
         let limited = AccountantConformance.key("fleet-rpm", rpm: 9)
         let replicas = (0..<3).map { _ in Self.replica(server, keys: [paying, limited]) }
@@ -54,7 +54,7 @@ struct RedisAccountantTests {
     }
 
     @Test func theHoldsOfAReplicaThatDiesReturnToTheKeyAfterTheLease() async throws {
-        let server = try RedisServerProcess()
+        let server = try await RedisServerProcess.launch()
         let paying = AccountantConformance.key("lease", credits: Money(nanos: 5_000_000), maxParallel: 1)
         let dying = Self.replica(server, keys: [paying], lease: .seconds(1))
         let survivor = Self.replica(server, keys: [paying], lease: .seconds(1))
@@ -75,12 +75,12 @@ struct RedisAccountantTests {
     }
 
     @Test func withoutRedisLimitedKeysGet503UnlessFailOpenAdmitsThemLocally() async throws {
-        let server = try RedisServerProcess()
+        let server = try await RedisServerProcess.launch()
         let paying = AccountantConformance.key("down", credits: Money(nanos: 2_000_000))
         let free = AccountantConformance.key("down-free")
         let closed = Self.replica(server, keys: [paying])
         let open = Self.replica(server, keys: [paying], failOpen: true)
-        server.stop()
+        await server.crash()
         let refusal = await AccountantConformance.refusal(closed, AccountantConformance.request(paying, estimate: Money(nanos: 1_000_000)))
         #expect(refusal?.status == 503)
         #expect(try await closed.admit(AccountantConformance.request(free)) == nil)
@@ -90,7 +90,7 @@ struct RedisAccountantTests {
         #expect(await open.settle(local, keyID: paying.id, cost: Money(nanos: 500_000), actualTokens: 1) == Money(nanos: 500_000))
 
         // Redis back (empty): balances are seeded again and admission works within moments.
-        try server.start()
+        try await server.restart()
         var hold: Hold?
         for _ in 0..<100 where hold == nil {
             hold = try? await closed.admit(AccountantConformance.request(paying, estimate: Money(nanos: 1_000_000)))
@@ -100,14 +100,14 @@ struct RedisAccountantTests {
     }
 
     @Test func aTopUpReachesEveryReplicaAtOnce() async throws {
-        let server = try RedisServerProcess()
+        let server = try await RedisServerProcess.launch()
         let paying = AccountantConformance.key("topup", credits: Money(nanos: 1_000_000))
         let one = Self.replica(server, keys: [paying])
         let two = Self.replica(server, keys: [paying])
         let hold = try await one.admit(AccountantConformance.request(paying, estimate: Money(nanos: 1_000_000)))
         _ = await one.settle(hold, keyID: paying.id, cost: Money(nanos: 1_000_000), actualTokens: 1)
         #expect((try? await two.admit(AccountantConformance.request(paying, estimate: Money(nanos: 1)))) == nil)
-        try await one.toppedUp(keyID: paying.id, amount: Money(nanos: 3_000_000))
+        try await RedisKeyEvents(client: one.client).announce(keyID: paying.id, .creditsAdded(Money(nanos: 3_000_000)))
         #expect(try await two.admit(AccountantConformance.request(paying, estimate: Money(nanos: 3_000_000))) != nil)
     }
 }

@@ -20,7 +20,7 @@ struct RedisClientTests {
     }
 
     @Test func concurrentCallsArePipelinedAndEachGetsItsOwnReply() async throws {
-        let server = try RedisServerProcess()
+        let server = try await RedisServerProcess.launch()
         let client = Self.client(server)
         defer { client.close() }
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -39,7 +39,7 @@ struct RedisClientTests {
     }
 
     @Test func logsInAndSelectsItsDatabaseWithoutEverShowingThePassword() async throws {
-        let server = try RedisServerProcess(password: "s3cret-pw")
+        let server = try await RedisServerProcess.launch(password: "s3cret-pw")
         let zero = Self.client(server)
         let five = Self.client(server, database: 5)
         defer { zero.close(); five.close() }
@@ -61,7 +61,7 @@ struct RedisClientTests {
     }
 
     @Test func aScriptRunsByItsHashAndIsLoadedAgainAfterAFlush() async throws {
-        let server = try RedisServerProcess()
+        let server = try await RedisServerProcess.launch()
         let client = Self.client(server)
         defer { client.close() }
         let script = RedisScript("return redis.call('INCRBY', KEYS[1], ARGV[1])")
@@ -78,7 +78,7 @@ struct RedisClientTests {
     }
 
     @Test func aCallPastItsTimeoutFailsAndTheNextCallReconnects() async throws {
-        let server = try RedisServerProcess()
+        let server = try await RedisServerProcess.launch()
         let client = Self.client(server) { $0.commandTimeout = .milliseconds(200); $0.poolSize = 1 }
         defer { client.close() }
         let started = ContinuousClock.now
@@ -88,17 +88,17 @@ struct RedisClientTests {
     }
 
     @Test func whenRedisGoesAwayCallsFailFastAndWorkAgainOnceItIsBack() async throws {
-        let server = try RedisServerProcess()
+        let server = try await RedisServerProcess.launch()
         let client = Self.client(server) { $0.poolSize = 1 }
         defer { client.close() }
         try await client.send(RESPCommand("SET", "a", "1"))
-        server.stop()
+        await server.crash()
         for _ in 0..<5 {
             let started = ContinuousClock.now
             await #expect(throws: RedisError.self) { try await client.send(RESPCommand("PING")) }
             #expect(ContinuousClock.now - started < .seconds(2))
         }
-        try server.start()
+        try await server.restart()
         var back = false
         for _ in 0..<100 where !back {
             back = (try? await client.send(RESPCommand("PING"))) == .simpleString("PONG")
@@ -108,7 +108,7 @@ struct RedisClientTests {
     }
 
     @Test func aSubscriberGetsMessagesAndResubscribesAfterRedisRestarts() async throws {
-        let server = try RedisServerProcess()
+        let server = try await RedisServerProcess.launch()
         let client = Self.client(server)
         defer { client.close() }
         var options = RedisClient.Options()
@@ -126,8 +126,8 @@ struct RedisClientTests {
         #expect(try await client.send(RESPCommand("PUBLISH", "keys", "vk_1")).int == 1)
         #expect(await iterator.next() == "keys:vk_1")
 
-        server.stop()
-        try server.start()
+        await server.crash()
+        try await server.restart()
         #expect(await iterator.next() == "subscribed")
         var delivered = 0
         for _ in 0..<100 where delivered == 0 {

@@ -8,16 +8,16 @@ import Testing
 /// The PostgreSQL store against a real server (a throwaway one, shared by the suite's tests).
 @Suite(.enabled(if: PostgresServerProcess.isAvailable, "needs PostgreSQL (scripts/test.sh installs it)"))
 struct PostgresAccountStoreTests {
-    static func freshStore() throws -> PostgresAccountStore {
-        try PostgresAccountStore(url: try PostgresServerProcess.shared.get().createDatabase())
+    static func freshStore() async throws -> PostgresAccountStore {
+        try PostgresAccountStore(url: try await PostgresServerProcess.freshDatabase())
     }
 
     @Test func passesTheAccountStoreConformanceSuite() async throws {
-        try await AccountStoreConformance.run { try Self.freshStore() }
+        try await AccountStoreConformance.run { try await Self.freshStore() }
     }
 
     @Test func replicasMigratingTogetherAreSafe() async throws {
-        let url = try PostgresServerProcess.shared.get().createDatabase()
+        let url = try await PostgresServerProcess.freshDatabase()
         let stores = try (0..<4).map { _ in try PostgresAccountStore(url: url) }
         try await withThrowingTaskGroup(of: Void.self) { group in
             for store in stores { group.addTask { try await store.migrate() } }
@@ -28,7 +28,7 @@ struct PostgresAccountStoreTests {
     }
 
     @Test func usageReadsRollupsForWholeHoursAndTheLedgerAtTheEdges() async throws {
-        let store = try Self.freshStore()
+        let store = try await Self.freshStore()
         try await store.migrate()
         let key = AccountantConformance.key("usage", credits: Money(nanos: 1_000_000_000))
         try await store.insert(key)

@@ -66,8 +66,18 @@ public struct ServerSettings: Sendable {
 
 /// `storage:` — where state lives.
 public struct StorageSettings: Sendable {
+    /// `sqlite://PATH` (embedded, default) or `postgres://user:password@host:port/database`.
     public var url: String = "sqlite://switchyard.db"
+    /// Shared hot state of a fleet (limits, reservations, key-change events); nil: in process.
     public var redisURL: String?
+    /// With Redis unreachable: false refuses limited keys with 503; true admits them under
+    /// per-replica limits.
+    public var redisFailOpen = false
+    /// How long a replica's reservation outlives its last renewal in Redis (a dead replica's
+    /// holds return to their keys after this).
+    public var redisLeaseSeconds = 30.0
+    /// Days raw ledger rows are kept (0: forever); rollups keep the totals.
+    public var ledgerRetentionDays = 0
     /// The directory of the ledger's write-ahead journal (crash safety of served requests'
     /// rows); nil: `<sqlite file>.journal` beside a file store; "" turns it off.
     public var ledgerJournal: String?

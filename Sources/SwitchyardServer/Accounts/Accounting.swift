@@ -11,7 +11,13 @@ import SwitchyardCore
 /// transaction). With a `LedgerJournal`, each entry is also on disk before `record` returns, and
 /// the journal is trimmed as flushes succeed.
 final class Accounting: Sendable {
-    private let pending = Mutex<[LedgerEntry]>([])
+    private struct Queue {
+        var pending: [LedgerEntry] = []
+        /// The batch a flush is writing (neither queued nor, until it commits, in the store).
+        var flushing: [LedgerEntry] = []
+    }
+
+    private let queue = Mutex(Queue())
     let store: any AccountStore
     let logger: Logger
     let journal: LedgerJournal?
@@ -33,28 +39,44 @@ final class Accounting: Sendable {
     func record(_ hold: Hold?, entry: LedgerEntry, actualTokens: Int) async -> Money {
         var entry = entry
         entry.cost = await accountant.settle(hold, keyID: entry.keyID, cost: entry.cost, actualTokens: actualTokens)
-        pending.withLock { $0.append(entry) }
+        queue.withLock { $0.pending.append(entry) }
         await journal?.append(entry)
         return entry.cost
     }
 
     /// Appends queued entries to the store; on failure they stay queued for the next flush.
     func flush() async {
-        let (batch, segment) = pending.withLock { pending -> ([LedgerEntry], Int?) in
-            defer { pending.removeAll() }
+        let (batch, segment) = queue.withLock { queue -> ([LedgerEntry], Int?) in
+            defer {
+                queue.flushing = queue.pending
+                queue.pending.removeAll()
+            }
             // Every entry journaled so far is in this batch (or an earlier, flushed one).
-            return (pending, pending.isEmpty ? nil : journal?.rotate())
+            return (queue.pending, queue.pending.isEmpty ? nil : journal?.rotate())
         }
         guard !batch.isEmpty else { return }
         do {
             try await store.appendLedger(batch)
             if let segment { journal?.delete(through: segment) }
             local.flushed(batch)
+            queue.withLock { $0.flushing.removeAll() }
         } catch {
+            // The store is unreachable (or refused): the rows stay queued here and in the journal
+            // (on disk, fsync'd) and go in with a later flush — each once, by request id.
             logger.error("ledger flush failed; will retry", metadata: ["entries": "\(batch.count)", "error": "\(error)"])
-            pending.withLock { $0.insert(contentsOf: batch, at: 0) }
+            queue.withLock { queue in
+                queue.pending.insert(contentsOf: batch, at: 0)
+                queue.flushing.removeAll()
+            }
         }
     }
 
-    var pendingCount: Int { pending.withLock { $0.count } }
+    var pendingCount: Int { queue.withLock { $0.pending.count } }
+
+    /// What this replica charged `keyID` that the store may not have yet (queued or being flushed).
+    func unflushedCharges(keyID: String) -> Money {
+        queue.withLock { queue in
+            (queue.pending + queue.flushing).filter { $0.keyID == keyID }.map(\.cost).reduce(.zero, +)
+        }
+    }
 }

@@ -3,6 +3,7 @@ import Hummingbird
 import NIOCore
 import SwitchyardAccounts
 import SwitchyardCore
+import SwitchyardRedis
 
 /// The admin API for virtual keys (master key only, DESIGN §4):
 /// `POST /admin/keys`, `GET /admin/keys`, `GET|PATCH|DELETE /admin/keys/{id}`,
@@ -40,7 +41,7 @@ struct AdminKeysRoute: Sendable {
             createdAt: Int64(Date().timeIntervalSince1970))
         try apply(fields, to: &key)
         try await store.insert(key)
-        try await cache.put(key)
+        try await cache.changed(key)
         return json(AdminKeysRoute.render(key, plaintext: plaintext), status: .created)
     }
 
@@ -56,9 +57,10 @@ struct AdminKeysRoute: Sendable {
 
     func update(id: String, _ request: Request, context: GatewayRequestContext) async throws -> Response {
         guard var key = try await store.key(id: id) else { throw GatewayError.notFound("No key with id \(id).") }
+        let before = key
         try apply(try await decode(request, context: context), to: &key)
         try await store.update(key)
-        try await cache.put(key)
+        try await cache.changed(key, key.credits != before.credits ? .balanceReset : .edited)
         return json(AdminKeysRoute.render(key, plaintext: nil))
     }
 
@@ -66,7 +68,7 @@ struct AdminKeysRoute: Sendable {
         guard try await store.revoke(id: id, at: Int64(Date().timeIntervalSince1970)), let key = try await store.key(id: id) else {
             throw GatewayError.notFound("No key with id \(id).")
         }
-        try await cache.put(key)
+        try await cache.changed(key)
         return json(AdminKeysRoute.render(key, plaintext: nil))
     }
 
@@ -86,7 +88,7 @@ struct AdminKeysRoute: Sendable {
         guard balance != nil, let key = try await store.key(id: id) else {
             throw GatewayError.notFound("No key with id \(id).")
         }
-        try await cache.put(key)
+        try await cache.changed(key, .creditsAdded(amount))
         return json(AdminKeysRoute.render(key, plaintext: nil))
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 public import SwitchyardCore
 import SwitchyardProviders
+import SwitchyardRedis
 import Yams
 
 /// Reads `switchyard.yaml` into a `GatewayConfiguration`: YAML, then `${ENV}` interpolation of
@@ -227,11 +228,41 @@ struct NodeReader {
     }
 
     mutating func readStorage(_ node: Node, into storage: inout StorageSettings) {
-        for (key, value) in mapping(node, path: "storage", allowed: ["url", "redis", "ledger_journal", "responses_retention_days"]) ?? [] {
+        let fields: Set<String> = [
+            "url", "redis", "redis_fail_open", "redis_lease_seconds", "ledger_journal", "ledger_retention_days", "responses_retention_days",
+        ]
+        for (key, value) in mapping(node, path: "storage", allowed: fields) ?? [] {
             switch key {
-            case "url": storage.url = string(value, path: "storage.url") ?? storage.url
+            case "url":
+                storage.url = string(value, path: "storage.url") ?? storage.url
+                if !storage.url.hasPrefix("sqlite://") && !storage.url.hasPrefix("postgres://") && !storage.url.hasPrefix("postgresql://") {
+                    issue("storage.url", "must be sqlite://PATH or postgres://user:password@host:port/database")
+                }
             case "ledger_journal": storage.ledgerJournal = string(value, path: "storage.ledger_journal") ?? storage.ledgerJournal
-            case "redis": storage.redisURL = string(value, path: "storage.redis").flatMap { $0.isEmpty ? nil : $0 }
+            case "redis":
+                storage.redisURL = string(value, path: "storage.redis").flatMap { $0.isEmpty ? nil : $0 }
+                if let url = storage.redisURL {
+                    do throws(RedisError) {
+                        _ = try RedisEndpoint(url: url)
+                    } catch {
+                        issue("storage.redis", error.description)
+                    }
+                }
+            case "redis_fail_open": storage.redisFailOpen = bool(value, path: "storage.redis_fail_open") ?? storage.redisFailOpen
+            case "redis_lease_seconds":
+                let seconds = double(value, path: "storage.redis_lease_seconds") ?? storage.redisLeaseSeconds
+                if seconds >= 1 && seconds <= 86_400 {
+                    storage.redisLeaseSeconds = seconds
+                } else {
+                    issue("storage.redis_lease_seconds", "must be between 1 and 86400 (seconds a reservation outlives its replica)")
+                }
+            case "ledger_retention_days":
+                let days = int(value, path: "storage.ledger_retention_days") ?? storage.ledgerRetentionDays
+                if days >= 0 && days <= 100_000 {
+                    storage.ledgerRetentionDays = days
+                } else {
+                    issue("storage.ledger_retention_days", "must be 0 (keep forever) or a number of days")
+                }
             case "responses_retention_days":
                 let days = double(value, path: "storage.responses_retention_days") ?? storage.responsesRetentionDays
                 if days > 0 {
