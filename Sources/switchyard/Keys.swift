@@ -1,11 +1,13 @@
 import ArgumentParser
 import Foundation
+import NIOPosix
 import SwitchyardAccounts
 import SwitchyardCore
+import SwitchyardRedis
 import SwitchyardServer
 
-/// `switchyard keys …`: manage virtual keys in the store directly (server running or not; a
-/// running server picks changes up within seconds).
+/// `switchyard keys …`: manage virtual keys in the store directly (server running or not; running
+/// replicas pick changes up at once through Redis when `storage.redis` is set, else within seconds).
 struct Keys: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Create, list, show, revoke and top up virtual keys.",
@@ -16,16 +18,30 @@ struct Keys: ParsableCommand {
         @Option(name: .shortAndLong, help: "Path to switchyard.yaml (its storage.url names the store).")
         var config: String = "switchyard.yaml"
 
+        func storage() throws -> StorageSettings {
+            guard FileManager.default.fileExists(atPath: config) else { return StorageSettings() }
+            let (loaded, issues) = try ConfigurationLoader().loadLeniently(path: config)
+            if let issue = issues.first(where: { $0.path.hasPrefix("storage") }) { throw ValidationError("\(config): \(issue)") }
+            return loaded.storage
+        }
+
         func open() async throws -> any AccountStore {
-            var configuration = GatewayConfiguration()
-            if FileManager.default.fileExists(atPath: config) {
-                let (loaded, issues) = try ConfigurationLoader().loadLeniently(path: config)
-                if let issue = issues.first(where: { $0.path.hasPrefix("storage") }) { throw ValidationError("\(config): \(issue)") }
-                configuration = loaded
-            }
-            let store = try AccountStoreFactory.open(url: configuration.storage.url)
+            let store = try AccountStoreFactory.open(url: try storage().url)
             try await store.migrate()
             return store
+        }
+
+        /// On a fleet (`storage.redis`), tells every running replica about the change at once
+        /// (they would otherwise see it at their next periodic reload, within seconds).
+        func announce(_ id: String, _ change: RedisKeyEvents.Change) async throws {
+            guard let url = try storage().redisURL else { return }
+            let client = RedisClient(endpoint: try RedisEndpoint(url: url), group: MultiThreadedEventLoopGroup.singleton)
+            defer { client.close() }
+            do {
+                try await RedisKeyEvents(client: client).announce(keyID: id, change)
+            } catch {
+                FileHandle.standardError.write(Data("warning: could not announce the change through Redis (\(error)); replicas see it at their next reload\n".utf8))
+            }
         }
     }
 
@@ -69,6 +85,7 @@ struct Keys: ParsableCommand {
                 key.budget = Budget(amount: amount, period: period)
             }
             try await accounts.insert(key)
+            try await store.announce(key.id, .edited)
             print("id:  \(key.id)\nkey: \(plaintext)\n(store the key now: it is not shown again)")
         }
     }
@@ -111,6 +128,7 @@ struct Keys: ParsableCommand {
             guard try await store.open().revoke(id: id, at: Int64(Date().timeIntervalSince1970)) else {
                 throw ValidationError("no key with id \(id)")
             }
+            try await store.announce(id, .edited)
             print("revoked \(id)")
         }
     }
@@ -126,6 +144,7 @@ struct Keys: ParsableCommand {
                 throw ValidationError("amount must be a decimal like 5.00, within ±\(Money.maxAdminAmount)")
             }
             guard let balance = try await store.open().addCredits(id: id, amount: money) else { throw ValidationError("no key with id \(id)") }
+            try await store.announce(id, .creditsAdded(money))
             print("\(id) credits: \(balance)")
         }
     }
