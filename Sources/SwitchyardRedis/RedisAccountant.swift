@@ -69,51 +69,26 @@ package final class RedisAccountant: Accountant {
 
     /// nil: the key's balance or spend must be seeded first.
     private func tryAdmit(_ request: AdmissionRequest) async throws -> Hold? {
+        let admission = RedisAdmission(request, lease: lease)
         let key = request.key
-        let now = Int64(Date().timeIntervalSince1970)
-        let amount = request.estimate.map { min(max($0, .zero), Self.maxAmount) } ?? .zero
-        let arguments = [
-            request.requestID, String(Int64(lease.components.seconds) * 1000), String(amount.nanos), String(max(0, request.estimatedTokens)),
-            String(key.rpm ?? 0), String(key.tpm ?? 0), String(key.maxParallel ?? 0), key.credits != nil ? "1" : "0",
-            key.budget.map { Self.nanos($0.amount) } ?? "",
-        ]
         live.withLock { $0[request.requestID] = key.id }
-        let reply: RESPValue
+        let verdict: RedisAdmission.Verdict
         do {
-            reply = try await client.run(Self.admit, keys: Self.keys(key.id, budget: key.budget, now: now), arguments: arguments)
+            let keys = Self.keys(key.id, budget: key.budget, now: Int64(Date().timeIntervalSince1970))
+            verdict = try admission.verdict(try await client.run(Self.admit, keys: keys, arguments: admission.arguments))
         } catch {
             live.withLock { $0[request.requestID] = nil }
             throw error
         }
-        let parts = reply.elements ?? []
-        let verdict = parts.first?.string ?? ""
-        if verdict == "ok" {
-            return Hold(
-                keyID: key.id, requestID: request.requestID, amount: amount, estimatedTokens: request.estimatedTokens,
-                countsParallel: key.maxParallel != nil, tpm: key.tpm != nil, place: .shared)
-        }
-        live.withLock { $0[request.requestID] = nil }
-        let detail = parts.count > 1 ? parts[1].int ?? 0 : 0
         switch verdict {
-        case "seed":
+        case .admitted(let hold):
+            return hold
+        case .needsSeed:
+            live.withLock { $0[request.requestID] = nil }
             return nil
-        case "parallel":
-            throw GatewayError.rateLimited("Too many parallel requests for this key (max_parallel \(key.maxParallel ?? 0)).", retryAfterSeconds: 1)
-        case "rpm", "tpm":
-            let seconds = max(1, (Double(detail) / 1000).rounded(.up))
-            var error = GatewayError.rateLimited(
-                verdict == "rpm"
-                    ? "Request rate limit reached for this key (\(key.rpm ?? 0) requests per minute)."
-                    : "Token rate limit reached for this key (\(key.tpm ?? 0) tokens per minute).", retryAfterSeconds: seconds)
-            let kind = verdict == "rpm" ? "requests" : "tokens"
-            error.headers["x-ratelimit-limit-\(kind)"] = String(verdict == "rpm" ? key.rpm ?? 0 : key.tpm ?? 0)
-            error.headers["x-ratelimit-remaining-\(kind)"] = "0"
-            error.headers["x-ratelimit-reset-\(kind)"] = RateLimiter.duration(seconds)
+        case .refused(let error):
+            live.withLock { $0[request.requestID] = nil }
             throw error
-        case "credits", "budget":
-            throw LocalAccountant.refusal(what: verdict, estimate: amount, available: Money(nanos: detail))
-        default:
-            throw RedisError.unexpectedReply("admission: \(verdict.prefix(40))")
         }
     }
 
@@ -194,7 +169,7 @@ package final class RedisAccountant: Accountant {
     package func renewLeases() async {
         let holds = live.withLock { $0 }
         guard !holds.isEmpty else { return }
-        let until = Int64(Date().timeIntervalSince1970 * 1000) + Int64(lease.components.seconds) * 1000
+        let until = Int64(Date().timeIntervalSince1970 * 1000) + RedisAdmission.milliseconds(lease)
         let commands = holds.map { hold, keyID in RESPCommand("ZADD", "switchyard:{\(keyID)}:leases", "XX", String(until), hold) }
         do {
             _ = try await client.send(commands)

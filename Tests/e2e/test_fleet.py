@@ -3,6 +3,8 @@ official openai SDK: limits, credits and key changes hold across the fleet, and 
 lost when a replica is killed, PostgreSQL goes away, or Redis restarts."""
 
 import json
+import re
+import subprocess
 import threading
 import time
 import urllib.error
@@ -12,8 +14,8 @@ from concurrent.futures import ThreadPoolExecutor
 import openai
 import pytest
 
-from conftest import MASTER_KEY, Gateway
-from fleet import PostgresServer, RedisServer
+from conftest import BIN_DIR, MASTER_KEY, Gateway
+from servers import PostgresServer, RedisServer
 
 LEASE_SECONDS = 3
 
@@ -160,6 +162,32 @@ def test_a_revocation_and_a_top_up_reach_every_replica_within_a_second(fleet):
     revoked = time.monotonic()
     eventually(lambda: _assert_status(ask(fleet.replicas[2], created["key"]), 401), seconds=1.0, interval=0.05)
     assert time.monotonic() - revoked < 1.0
+
+
+def test_the_cli_manages_keys_and_reads_usage_against_postgres_and_reaches_every_replica(fleet):
+    replica = fleet.replicas[0]
+
+    def cli(*args: str) -> str:
+        result = subprocess.run(
+            [str(BIN_DIR / "switchyard"), *args, "--config", str(replica.config)], capture_output=True, text=True,
+            env={"PATH": "/usr/bin:/bin", "SWITCHYARD_MASTER_KEY": MASTER_KEY}, timeout=60)
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
+    created = cli("keys", "create", "--name", "from-cli", "--credits", "0.00")
+    key_id = re.search(r"^id:\s+(\S+)", created, re.M).group(1)
+    key = re.search(r"^key:\s+(\S+)", created, re.M).group(1)
+    eventually(lambda: _assert_status(ask(fleet.replicas[2], key), 402), seconds=2, interval=0.05)
+    cli("keys", "topup", key_id, "0.05")
+    topped_up = time.monotonic()
+    eventually(lambda: _assert_status(ask(fleet.replicas[1], key), 200), seconds=1.0, interval=0.05)
+    assert time.monotonic() - topped_up < 1.0
+
+    def in_usage():
+        rows = [json.loads(line) for line in cli("usage", "--by", "key", "--json").splitlines()]
+        assert any(row["group"] == key_id and row["requests"] == 1 for row in rows), rows
+
+    eventually(in_usage)
 
 
 def _assert_status(status: int, expected: int) -> None:
