@@ -46,3 +46,10 @@ public struct AccountStoreError: Error, Sendable, CustomStringConvertible {
     public let description: String
     public init(_ description: String) { self.description = description }
 }
+
+/// The store cannot be reached right now (a networked store's server is down or did not answer
+/// in time): the caller may retry; the gateway answers 503 with `retry-after`.
+public struct AccountStoreUnavailable: Error, Sendable, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}

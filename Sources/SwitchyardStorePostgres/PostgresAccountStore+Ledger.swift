@@ -1,3 +1,4 @@
+import Logging
 import PostgresNIO
 public import SwitchyardAccounts
 
@@ -10,6 +11,7 @@ extension PostgresAccountStore {
     /// Rows per INSERT (PostgreSQL allows 65 535 parameters per statement).
     static let ledgerChunk = 1000
 
+    /// A rollup row's identity; `hour` is the bucket's start (an hour's, or a day's in `usage_daily`).
     private struct RollupKey: Hashable, Comparable {
         let hour: Int64
         let keyID: String
@@ -26,6 +28,13 @@ extension PostgresAccountStore {
         var prompt: Int64 = 0
         var completion: Int64 = 0
         var cost: Int64 = 0
+
+        mutating func add(_ other: Totals) {
+            requests &+= other.requests
+            prompt &+= other.prompt
+            completion &+= other.completion
+            cost &+= other.cost
+        }
     }
 
     /// Appends rows in one transaction: multi-row inserts that skip request ids already in the
@@ -35,7 +44,8 @@ extension PostgresAccountStore {
     public func appendLedger(_ entries: [LedgerEntry]) async throws {
         guard !entries.isEmpty else { return }
         let logger = self.logger
-        try await client.withTransaction(logger: logger) { connection in
+        // A spool replayed after an outage may be large: a millisecond more per row.
+        try await connector.transaction(deadline: connector.deadline + .milliseconds(entries.count)) { connection in
             var charges: [String: Int64] = [:]
             var rollups: [RollupKey: Totals] = [:]
             var start = 0
@@ -90,118 +100,143 @@ extension PostgresAccountStore {
                     "UPDATE virtual_keys SET credits_nanos = credits_nanos - \(cost) WHERE id = \(keyID) AND credits_nanos IS NOT NULL",
                     logger: logger)
             }
-            let ordered = rollups.sorted { $0.key < $1.key }
-            var offset = 0
-            while offset < ordered.count {
-                let chunk = ordered[offset..<min(ordered.count, offset + Self.ledgerChunk)]
-                offset += Self.ledgerChunk
-                var binds = PostgresBindings(capacity: chunk.count * 8)
-                var values: [String] = []
-                for (index, (key, totals)) in chunk.enumerated() {
-                    let base = index * 8
-                    values.append("(" + (1...8).map { "$\(base + $0)" }.joined(separator: ",") + ")")
-                    binds.append(key.hour)
-                    binds.append(key.keyID)
-                    binds.append(key.model)
-                    binds.append(key.provider)
-                    binds.append(totals.requests)
-                    binds.append(totals.prompt)
-                    binds.append(totals.completion)
-                    binds.append(totals.cost)
-                }
-                let sql = """
-                    INSERT INTO usage_hourly (hour, key_id, model, provider, requests, prompt_tokens, completion_tokens, cost_nanos)
-                    VALUES \(values.joined(separator: ","))
-                    ON CONFLICT (hour, key_id, model, provider) DO UPDATE SET
-                        requests = usage_hourly.requests + EXCLUDED.requests,
-                        prompt_tokens = usage_hourly.prompt_tokens + EXCLUDED.prompt_tokens,
-                        completion_tokens = usage_hourly.completion_tokens + EXCLUDED.completion_tokens,
-                        cost_nanos = usage_hourly.cost_nanos + EXCLUDED.cost_nanos
-                    """
-                try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger)
+            var daily: [RollupKey: Totals] = [:]
+            for (key, totals) in rollups {
+                let day = RollupKey(hour: key.hour - ((key.hour % 86_400) + 86_400) % 86_400, keyID: key.keyID, model: key.model, provider: key.provider)
+                daily[day, default: Totals()].add(totals)
             }
+            try await Self.upsert(rollups, into: "usage_hourly", bucket: "hour", connection: connection, logger: logger)
+            try await Self.upsert(daily, into: "usage_daily", bucket: "day", connection: connection, logger: logger)
         }
     }
 
-    /// A time range split for rollups: whole hours from `usage_hourly`, the partial hours at its
-    /// edges from the raw ledger.
-    struct HourSplit: Equatable {
-        var hours: Range<Int64>
-        var edges: [Range<Int64>]
-
-        init(from: Int64?, to: Int64?) {
-            // Ledger times are seconds since 1970: clamp the open ends to a generous span.
-            let lower = max(from ?? 0, 0)
-            let upper = min(to ?? 100_000_000_000, 100_000_000_000)
-            guard lower < upper else {
-                hours = 0..<0
-                edges = []
-                return
+    /// Adds `rollups` to a rollup table, in key order (so concurrent flushes cannot deadlock).
+    private static func upsert(
+        _ rollups: [RollupKey: Totals], into table: String, bucket: String, connection: PostgresConnection, logger: Logger
+    ) async throws {
+        let ordered = rollups.sorted { $0.key < $1.key }
+        var offset = 0
+        while offset < ordered.count {
+            let chunk = ordered[offset..<min(ordered.count, offset + ledgerChunk)]
+            offset += ledgerChunk
+            var binds = PostgresBindings(capacity: chunk.count * 8)
+            var values: [String] = []
+            for (index, (key, totals)) in chunk.enumerated() {
+                let base = index * 8
+                values.append("(" + (1...8).map { "$\(base + $0)" }.joined(separator: ",") + ")")
+                binds.append(key.hour)
+                binds.append(key.keyID)
+                binds.append(key.model)
+                binds.append(key.provider)
+                binds.append(totals.requests)
+                binds.append(totals.prompt)
+                binds.append(totals.completion)
+                binds.append(totals.cost)
             }
-            let firstHour = (lower + 3599) / 3600 * 3600
-            let lastHour = upper / 3600 * 3600
-            if firstHour < lastHour {
-                hours = firstHour..<lastHour
-                edges = [lower..<firstHour, lastHour..<upper].filter { !$0.isEmpty }
-            } else {
-                hours = 0..<0
-                edges = [lower..<upper]
-            }
+            let sql = """
+                INSERT INTO \(table) (\(bucket), key_id, model, provider, requests, prompt_tokens, completion_tokens, cost_nanos)
+                VALUES \(values.joined(separator: ","))
+                ON CONFLICT (\(bucket), key_id, model, provider) DO UPDATE SET
+                    requests = \(table).requests + EXCLUDED.requests,
+                    prompt_tokens = \(table).prompt_tokens + EXCLUDED.prompt_tokens,
+                    completion_tokens = \(table).completion_tokens + EXCLUDED.completion_tokens,
+                    cost_nanos = \(table).cost_nanos + EXCLUDED.cost_nanos
+                """
+            try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger)
         }
     }
 
     public func usage(groupBy: UsageGrouping, from: Int64?, to: Int64?) async throws -> [UsageTotals] {
-        let (rollupGroup, ledgerGroup) = switch groupBy {
-        case .day:
-            ("to_char(to_timestamp(hour) AT TIME ZONE 'UTC', 'YYYY-MM-DD')", "to_char(to_timestamp(created_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD')")
-        case .model: ("model", "model")
-        case .key: ("COALESCE(NULLIF(key_id, ''), '-')", "COALESCE(key_id, '-')")
+        // Grouping by day groups by the day's start (an integer: cheap), formatted here.
+        let (dailyGroup, hourlyGroup, ledgerGroup) = switch groupBy {
+        case .day: ("day::TEXT", "(hour - hour % 86400)::TEXT", "(created_at - created_at % 86400)::TEXT")
+        case .model: ("model", "model", "model")
+        case .key: ("key_id", "key_id", "COALESCE(key_id, '')")
         }
-        let split = HourSplit(from: from, to: to)
+        let split = UsageRangeSplit(from: from, to: to)
         var binds = PostgresBindings()
-        binds.append(split.hours.lowerBound)
-        binds.append(split.hours.upperBound)
-        var edgeClauses: [String] = []
-        for edge in split.edges {
-            edgeClauses.append("(created_at >= $\(binds.count + 1) AND created_at < $\(binds.count + 2))")
-            binds.append(edge.lowerBound)
-            binds.append(edge.upperBound)
+        func ranges(_ column: String, _ ranges: [Range<Int64>]) -> String {
+            let clauses = ranges.map { range -> String in
+                binds.append(range.lowerBound)
+                binds.append(range.upperBound)
+                return "(\(column) >= $\(binds.count - 1) AND \(column) < $\(binds.count))"
+            }
+            return clauses.isEmpty ? "false" : clauses.joined(separator: " OR ")
         }
+        let dayClause = ranges("day", split.days.isEmpty ? [] : [split.days])
+        let hourClause = ranges("hour", split.hours)
+        let rawClause = ranges("created_at", split.raw)
         let sql = """
             SELECT grp, SUM(requests)::BIGINT, SUM(prompt)::BIGINT, SUM(completion)::BIGINT, SUM(cost)::BIGINT FROM (
-                SELECT \(rollupGroup) AS grp, requests, prompt_tokens AS prompt, completion_tokens AS completion, cost_nanos AS cost
-                FROM usage_hourly WHERE hour >= $1 AND hour < $2
+                SELECT \(dailyGroup) AS grp, requests, prompt_tokens AS prompt, completion_tokens AS completion, cost_nanos AS cost
+                FROM usage_daily WHERE \(dayClause)
                 UNION ALL
-                SELECT \(ledgerGroup), 1, prompt_tokens, completion_tokens, cost_nanos FROM ledger
-                WHERE \(edgeClauses.isEmpty ? "false" : edgeClauses.joined(separator: " OR "))
-            ) AS rows GROUP BY grp ORDER BY grp
+                SELECT \(hourlyGroup), requests, prompt_tokens, completion_tokens, cost_nanos FROM usage_hourly WHERE \(hourClause)
+                UNION ALL
+                SELECT \(ledgerGroup), 1, prompt_tokens, completion_tokens, cost_nanos FROM ledger WHERE \(rawClause)
+            ) AS rows GROUP BY grp
             """
         var totals: [UsageTotals] = []
-        let rows = try await client.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger)
-        for try await (group, requests, prompt, completion, cost) in rows.decode((String, Int64, Int64, Int64, Int64).self) {
+        for row in try await connector.query(PostgresQuery(unsafeSQL: sql, binds: binds)) {
+            let (group, requests, prompt, completion, cost) = try row.decode((String, Int64, Int64, Int64, Int64).self)
             totals.append(UsageTotals(
-                group: group, requests: Int(clamping: requests), promptTokens: Int(clamping: prompt), completionTokens: Int(clamping: completion),
-                cost: Money(nanos: cost)))
+                group: Self.label(group, groupBy), requests: Int(clamping: requests), promptTokens: Int(clamping: prompt),
+                completionTokens: Int(clamping: completion), cost: Money(nanos: cost)))
         }
-        return totals
+        return totals.sorted { $0.group < $1.group }
+    }
+
+    /// The group as the other stores name it: `YYYY-MM-DD` for a day, `-` for rows without a key.
+    static func label(_ group: String, _ grouping: UsageGrouping) -> String {
+        switch grouping {
+        case .day:
+            guard let start = Int64(group) else { return group }
+            let (year, month, day) = civilDate(daysSince1970: start / 86_400)
+            func two(_ value: Int64) -> String { value < 10 ? "0\(value)" : "\(value)" }
+            return "\(year)-\(two(month))-\(two(day))"
+        case .model: return group
+        case .key: return group.isEmpty ? "-" : group
+        }
+    }
+
+    /// Proleptic Gregorian date of a day count (Howard Hinnant's algorithm), for day labels.
+    static func civilDate(daysSince1970 days: Int64) -> (year: Int64, month: Int64, day: Int64) {
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthPrime = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * monthPrime + 2) / 5 + 1
+        let month = monthPrime < 10 ? monthPrime + 3 : monthPrime - 9
+        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 
     public func spend(keyID: String, since: Int64) async throws -> Money {
-        let firstHour = (max(since, 0) + 3599) / 3600 * 3600
-        let query: PostgresQuery = """
-            SELECT (COALESCE((SELECT SUM(cost_nanos) FROM usage_hourly WHERE key_id = \(keyID) AND hour >= \(firstHour)), 0)
-                + COALESCE((SELECT SUM(cost_nanos) FROM ledger WHERE key_id = \(keyID) AND created_at >= \(since) AND created_at < \(firstHour)), 0))::BIGINT
-            """
-        for try await total in try await client.query(query, logger: logger).decode(Int64.self) {
-            return Money(nanos: total)
+        let split = UsageRangeSplit(from: since, to: nil)
+        var binds = PostgresBindings()
+        binds.append(keyID)
+        func ranges(_ column: String, _ ranges: [Range<Int64>]) -> String {
+            let clauses = ranges.map { range -> String in
+                binds.append(range.lowerBound)
+                binds.append(range.upperBound)
+                return "(\(column) >= $\(binds.count - 1) AND \(column) < $\(binds.count))"
+            }
+            return clauses.isEmpty ? "false" : "(" + clauses.joined(separator: " OR ") + ")"
         }
-        return .zero
+        let sql = """
+            SELECT (COALESCE((SELECT SUM(cost_nanos) FROM usage_daily WHERE key_id = $1 AND \(ranges("day", split.days.isEmpty ? [] : [split.days]))), 0)
+                + COALESCE((SELECT SUM(cost_nanos) FROM usage_hourly WHERE key_id = $1 AND \(ranges("hour", split.hours))), 0)
+                + COALESCE((SELECT SUM(cost_nanos) FROM ledger WHERE key_id = $1 AND \(ranges("created_at", split.raw))), 0))::BIGINT
+            """
+        let total = try await connector.query(PostgresQuery(unsafeSQL: sql, binds: binds)).first?.decode(Int64.self)
+        return Money(nanos: total ?? 0)
     }
 
     public func ledgerEntries(requestID: String) async throws -> [LedgerEntry] {
         var entries: [LedgerEntry] = []
         let query = PostgresQuery(unsafeSQL: "SELECT \(Self.ledgerColumns) FROM ledger WHERE request_id = $1", binds: Self.binds(requestID))
-        for try await row in try await client.query(query, logger: logger) {
+        for row in try await connector.query(query) {
             let row = row.makeRandomAccess()
             entries.append(LedgerEntry(
                 requestID: try row["request_id"].decode(String.self), keyID: try row["key_id"].decode(String?.self),
@@ -220,8 +255,6 @@ extension PostgresAccountStore {
     }
 
     public func purgeLedger(createdBefore time: Int64) async throws -> Int {
-        var count = 0
-        for try await _ in try await client.query("DELETE FROM ledger WHERE created_at < \(time) RETURNING 1", logger: logger) { count += 1 }
-        return count
+        try await connector.query("DELETE FROM ledger WHERE created_at < \(time) RETURNING 1", deadline: .seconds(300)).count
     }
 }

@@ -33,6 +33,15 @@ extension PostgresAccountStore {
             )
             """,
             "CREATE INDEX usage_hourly_key ON usage_hourly (key_id, hour)",
+            // Days for long ranges; the hourly rollups and raw rows fill in a range's edges.
+            """
+            CREATE TABLE usage_daily (
+                day BIGINT NOT NULL, key_id TEXT NOT NULL, model TEXT NOT NULL, provider TEXT NOT NULL,
+                requests BIGINT NOT NULL, prompt_tokens BIGINT NOT NULL, completion_tokens BIGINT NOT NULL, cost_nanos BIGINT NOT NULL,
+                PRIMARY KEY (day, key_id, model, provider)
+            )
+            """,
+            "CREATE INDEX usage_daily_key ON usage_daily (key_id, day)",
         ]),
         ("v3-feedback", [
             """
@@ -62,7 +71,7 @@ extension PostgresAccountStore {
     /// replicas starting together wait for each other instead of racing.
     public func migrate() async throws {
         let logger = self.logger
-        try await client.withTransaction(logger: logger) { connection in
+        try await connector.transaction(deadline: .seconds(120)) { connection in
             try await connection.query("SELECT pg_advisory_xact_lock(\(Self.migrationLock))", logger: logger)
             try await connection.query(
                 "CREATE TABLE IF NOT EXISTS switchyard_migrations (version TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)", logger: logger)

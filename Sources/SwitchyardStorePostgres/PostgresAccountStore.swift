@@ -11,27 +11,20 @@ public import SwitchyardAccounts
 /// rollups for whole hours and the raw ledger only for the partial hours at a range's edges.
 /// Migrations run at start-up under an advisory lock: replicas starting together are safe.
 public final class PostgresAccountStore: AccountStore {
-    let client: PostgresClient
+    let connector: PostgresConnector
     let logger: Logger
-    private let runner: Task<Void, Never>
 
     /// Connects lazily to the server a `postgres://user:password@host:port/database` URL names
-    /// (`?sslmode=require` for TLS). The client's pool runs until `shutdown()`.
-    public init(url: String, logger: Logger = Logger(label: "switchyard.postgres")) throws {
-        let configuration = try Self.configuration(url: url)
-        client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+    /// (`?sslmode=require` for TLS). Each call has `deadline` to complete (migrations longer);
+    /// the connection pool runs until `shutdown()`.
+    public init(url: String, deadline: Duration = .seconds(5), logger: Logger = Logger(label: "switchyard.postgres")) throws {
+        connector = PostgresConnector(configuration: try Self.configuration(url: url), logger: logger, deadline: deadline)
         self.logger = logger
-        let client = self.client
-        runner = Task { await client.run() }
-    }
-
-    deinit {
-        runner.cancel()
     }
 
     /// Stops the connection pool.
     public func shutdown() {
-        runner.cancel()
+        connector.shutdown()
     }
 
     /// Whether `url` names a PostgreSQL store.
@@ -67,28 +60,28 @@ public final class PostgresAccountStore: AccountStore {
 
     public func insert(_ key: VirtualKey) async throws {
         do {
-            try await client.query("""
+            _ = try await connector.query("""
                 INSERT INTO virtual_keys (id, name, owner, key_hash, key_prefix, created_at, expires_at, revoked_at, models, rpm, tpm,
                     max_parallel, credits_nanos, metadata, budget_nanos, budget_period)
                 VALUES (\(key.id), \(key.name), \(key.owner), \(key.keyHash), \(key.keyPrefix), \(key.createdAt), \(key.expiresAt),
                     \(key.revokedAt), \(Self.encode(key.models)), \(key.rpm.map(Int64.init)), \(key.tpm.map(Int64.init)),
                     \(key.maxParallel.map(Int64.init)), \(key.credits?.nanos), \(Self.encode(key.metadata)), \(key.budget?.amount.nanos),
                     \(key.budget?.period.rawValue))
-                """, logger: logger)
+                """)
         } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
             throw AccountStoreError("a key with this id or hash already exists")
         }
     }
 
     public func update(_ key: VirtualKey) async throws {
-        try await client.query("""
+        _ = try await connector.query("""
             UPDATE virtual_keys SET name = \(key.name), owner = \(key.owner), key_hash = \(key.keyHash), key_prefix = \(key.keyPrefix),
                 created_at = \(key.createdAt), expires_at = \(key.expiresAt), revoked_at = \(key.revokedAt), models = \(Self.encode(key.models)),
                 rpm = \(key.rpm.map(Int64.init)), tpm = \(key.tpm.map(Int64.init)), max_parallel = \(key.maxParallel.map(Int64.init)),
                 credits_nanos = \(key.credits?.nanos), metadata = \(Self.encode(key.metadata)), budget_nanos = \(key.budget?.amount.nanos),
                 budget_period = \(key.budget?.period.rawValue)
             WHERE id = \(key.id)
-            """, logger: logger)
+            """)
     }
 
     public func key(id: String) async throws -> VirtualKey? {
@@ -105,7 +98,7 @@ public final class PostgresAccountStore: AccountStore {
 
     private func keys(_ query: PostgresQuery) async throws -> [VirtualKey] {
         var keys: [VirtualKey] = []
-        for try await row in try await client.query(query, logger: logger) {
+        for row in try await connector.query(query) {
             let row = row.makeRandomAccess()
             var budget: Budget?
             if let nanos = try row["budget_nanos"].decode(Int64?.self), let period = try row["budget_period"].decode(String?.self).flatMap(Budget.Period.init) {
@@ -125,18 +118,12 @@ public final class PostgresAccountStore: AccountStore {
     }
 
     public func revoke(id: String, at time: Int64) async throws -> Bool {
-        var found = false
-        for try await _ in try await client.query(
-            "UPDATE virtual_keys SET revoked_at = COALESCE(revoked_at, \(time)) WHERE id = \(id) RETURNING id", logger: logger)
-        {
-            found = true
-        }
-        return found
+        !(try await connector.query("UPDATE virtual_keys SET revoked_at = COALESCE(revoked_at, \(time)) WHERE id = \(id) RETURNING id")).isEmpty
     }
 
     public func addCredits(id: String, amount: Money) async throws -> Money? {
         let logger = self.logger
-        return try await client.withTransaction(logger: logger) { connection -> Money? in
+        return try await connector.transaction { connection -> Money? in
             var current: Int64?
             var found = false
             for try await (credits) in try await connection.query(
@@ -158,14 +145,14 @@ public final class PostgresAccountStore: AccountStore {
 
     public func recordFeedback(_ feedback: RouteFeedback) async throws {
         let embedding = feedback.embedding.map { vector in vector.withUnsafeBufferPointer { Data(buffer: $0) } }
-        try await client.query("""
+        _ = try await connector.query("""
             INSERT INTO route_feedback (request_id, router, label, alias, outcome, preferred_model, embedding, key_id, created_at)
             VALUES (\(feedback.requestID), \(feedback.router), \(feedback.label), \(feedback.alias), \(feedback.outcome),
                 \(feedback.preferredModel), \(embedding), \(feedback.keyID), \(feedback.createdAt))
             ON CONFLICT (request_id) DO UPDATE SET router = EXCLUDED.router, label = EXCLUDED.label, alias = EXCLUDED.alias,
                 outcome = EXCLUDED.outcome, preferred_model = EXCLUDED.preferred_model, embedding = EXCLUDED.embedding,
                 key_id = EXCLUDED.key_id, created_at = EXCLUDED.created_at
-            """, logger: logger)
+            """)
     }
 
     public func feedback(router: String) async throws -> [RouteFeedback] {
@@ -174,7 +161,7 @@ public final class PostgresAccountStore: AccountStore {
             SELECT request_id, router, label, alias, outcome, preferred_model, embedding, key_id, created_at FROM route_feedback
             WHERE router = \(router) ORDER BY created_at, request_id
             """
-        for try await row in try await client.query(query, logger: logger) {
+        for row in try await connector.query(query) {
             let row = row.makeRandomAccess()
             let embedding = try row["embedding"].decode(Data?.self).map { data in
                 data.withUnsafeBytes { raw in Array(raw.bindMemory(to: Float.self)) }
@@ -191,14 +178,14 @@ public final class PostgresAccountStore: AccountStore {
     // MARK: - Stored responses
 
     public func saveResponse(_ response: StoredResponse) async throws {
-        try await client.query("""
+        _ = try await connector.query("""
             INSERT INTO stored_responses (id, owner, model, provider, upstream_stored, response, input_items, output_items, created_at)
             VALUES (\(response.id), \(response.owner), \(response.model), \(response.provider), \(response.upstreamStored),
                 \(Data(response.response)), \(Data(response.inputItems)), \(Data(response.outputItems)), \(response.createdAt))
             ON CONFLICT (id, owner) DO UPDATE SET model = EXCLUDED.model, provider = EXCLUDED.provider,
                 upstream_stored = EXCLUDED.upstream_stored, response = EXCLUDED.response, input_items = EXCLUDED.input_items,
                 output_items = EXCLUDED.output_items, created_at = EXCLUDED.created_at
-            """, logger: logger)
+            """)
     }
 
     public func response(id: String, owner: String) async throws -> StoredResponse? {
@@ -206,7 +193,7 @@ public final class PostgresAccountStore: AccountStore {
             SELECT id, owner, model, provider, upstream_stored, response, input_items, output_items, created_at FROM stored_responses
             WHERE id = \(id) AND owner = \(owner)
             """
-        for try await row in try await client.query(query, logger: logger) {
+        for row in try await connector.query(query) {
             let row = row.makeRandomAccess()
             return StoredResponse(
                 id: try row["id"].decode(String.self), owner: try row["owner"].decode(String.self), model: try row["model"].decode(String.self),
@@ -218,21 +205,11 @@ public final class PostgresAccountStore: AccountStore {
     }
 
     public func deleteResponse(id: String, owner: String) async throws -> Bool {
-        var deleted = false
-        for try await _ in try await client.query(
-            "DELETE FROM stored_responses WHERE id = \(id) AND owner = \(owner) RETURNING id", logger: logger)
-        {
-            deleted = true
-        }
-        return deleted
+        !(try await connector.query("DELETE FROM stored_responses WHERE id = \(id) AND owner = \(owner) RETURNING id")).isEmpty
     }
 
     public func purgeResponses(createdBefore time: Int64) async throws -> Int {
-        var count = 0
-        for try await _ in try await client.query("DELETE FROM stored_responses WHERE created_at < \(time) RETURNING id", logger: logger) {
-            count += 1
-        }
-        return count
+        try await connector.query("DELETE FROM stored_responses WHERE created_at < \(time) RETURNING id", deadline: .seconds(60)).count
     }
 
     // MARK: - Helpers

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SwitchyardAccounts
+import SwitchyardCore
 import SwitchyardServer
 
 /// `switchyard usage --by day|model|key [--from --to] [--json]`: ledger totals, read from the
@@ -18,8 +19,9 @@ struct UsageReport: ParsableCommand, AsyncRunnableCommand {
             groupBy: try UsageQuery.grouping(by), from: try UsageQuery.time(from, name: "from"), to: try UsageQuery.time(to, name: "to"))
         for row in totals {
             if json {
-                let data = try JSONSerialization.data(withJSONObject: UsageQuery.render(row), options: [.sortedKeys])
-                print(String(decoding: data, as: UTF8.self))
+                var line = JSONWriter()
+                UsageQuery.write(row, to: &line)
+                print(String(decoding: line.bytes, as: UTF8.self))
             } else {
                 print("\(row.group)\trequests=\(row.requests)\tprompt=\(row.promptTokens)\tcompletion=\(row.completionTokens)\tcost=\(row.cost) USD")
             }

@@ -14,10 +14,16 @@ struct RedisClientTests {
         var options = RedisClient.Options()
         options.backoff = .milliseconds(20)
         options.maxBackoff = .milliseconds(200)
+        // The whole test process shares two cores: generous, except where a timeout is the subject.
+        options.commandTimeout = .seconds(10)
+        options.connectTimeout = .seconds(5)
         configure(&options)
         let endpoint = RedisEndpoint(host: "127.0.0.1", port: server.port, password: password ?? server.password, database: database)
-        return RedisClient(endpoint: endpoint, group: MultiThreadedEventLoopGroup.singleton, options: options)
+        return RedisClient(endpoint: endpoint, group: Self.loops, options: options)
     }
+
+    /// Event loops of their own: the other suites' servers keep the shared ones busy.
+    static let loops = MultiThreadedEventLoopGroup(numberOfThreads: 1)
 
     @Test func concurrentCallsArePipelinedAndEachGetsItsOwnReply() async throws {
         let server = try await RedisServerProcess.launch()
@@ -113,7 +119,8 @@ struct RedisClientTests {
         defer { client.close() }
         var options = RedisClient.Options()
         options.backoff = .milliseconds(20)
-        let subscriber = RedisSubscriber(endpoint: client.endpoint, group: MultiThreadedEventLoopGroup.singleton, options: options)
+        options.commandTimeout = .seconds(10)
+        let subscriber = RedisSubscriber(endpoint: client.endpoint, group: Self.loops, options: options)
         let (events, continuation) = AsyncStream<String>.makeStream()
         let task = Task {
             await subscriber.run(

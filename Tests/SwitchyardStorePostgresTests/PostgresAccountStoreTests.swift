@@ -65,3 +65,41 @@ struct PostgresAccountStoreTests {
         #expect(throws: AccountStoreError.self) { try PostgresAccountStore.configuration(url: "mysql://x") }
     }
 }
+
+/// Which rows a usage range reads from where (no database needed).
+@Suite struct UsageRangeSplitTests {
+    static let day: Int64 = 1_800_000_000 / 86_400 * 86_400
+
+    @Test func wholeDaysComeFromDailyRollupsAndEdgesFromHoursThenRawRows() {
+        let split = UsageRangeSplit(from: Self.day - 3600 - 10, to: Self.day + 2 * 86_400 + 7200 + 5)
+        #expect(split.days == Self.day..<(Self.day + 2 * 86_400))
+        #expect(split.hours == [(Self.day - 3600)..<Self.day, (Self.day + 2 * 86_400)..<(Self.day + 2 * 86_400 + 7200)])
+        #expect(split.raw == [(Self.day - 3600 - 10)..<(Self.day - 3600), (Self.day + 2 * 86_400 + 7200)..<(Self.day + 2 * 86_400 + 7200 + 5)])
+    }
+
+    @Test func anOpenEndReadsRollupsToTheEnd() {
+        let split = UsageRangeSplit(from: Self.day + 100, to: nil)
+        #expect(split.raw == [(Self.day + 100)..<(Self.day + 3600)])
+        #expect(split.hours == [(Self.day + 3600)..<(Self.day + 86_400)])
+        #expect(split.days == (Self.day + 86_400)..<UsageRangeSplit.latest)
+        #expect(UsageRangeSplit(from: nil, to: nil) == UsageRangeSplit(from: 0, to: nil))
+        #expect(UsageRangeSplit(from: nil, to: nil).days == 0..<UsageRangeSplit.latest && UsageRangeSplit(from: nil, to: nil).raw.isEmpty)
+    }
+
+    @Test func rangesWithinAnHourOrADayAndBackwardsOrAbsurdOnes() {
+        #expect(UsageRangeSplit(from: Self.day + 10, to: Self.day + 20) == UsageRangeSplit(days: 0..<0, hours: [], raw: [(Self.day + 10)..<(Self.day + 20)]))
+        let withinDay = UsageRangeSplit(from: Self.day + 10, to: Self.day + 7300)
+        #expect(withinDay.days.isEmpty && withinDay.hours == [(Self.day + 3600)..<(Self.day + 7200)])
+        let backwards = UsageRangeSplit(from: Self.day, to: Self.day - 100)
+        #expect(backwards.days.isEmpty && backwards.hours.isEmpty && backwards.raw.isEmpty)
+        let absurd = UsageRangeSplit(from: .min, to: .max)
+        #expect(absurd.days == 0..<UsageRangeSplit.latest)
+    }
+
+    @Test func dayLabelsMatchTheCalendar() {
+        #expect(PostgresAccountStore.label(String(Self.day), .day) == "2027-01-15")
+        #expect(PostgresAccountStore.label("0", .day) == "1970-01-01")
+        #expect(PostgresAccountStore.label(String(951_782_400), .day) == "2000-02-29")
+        #expect(PostgresAccountStore.label("", .key) == "-")
+    }
+}

@@ -15,9 +15,19 @@ struct AdminUsageRoute: Sendable {
         let from = try UsageQuery.time(query["from"].map(String.init), name: "from")
         let to = try UsageQuery.time(query["to"].map(String.init), name: "to")
         let totals = try await store.usage(groupBy: grouping, from: from, to: to)
-        let object: [String: Any] = ["object": "list", "group_by": grouping.rawValue, "data": totals.map(UsageQuery.render)]
-        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
-        return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+        // Written directly (a thousand keys' rows cost Foundation's JSONSerialization tens of ms).
+        var json = JSONWriter(capacity: 64 + totals.count * 128)
+        json.beginObject()
+        json.key("data")
+        json.beginArray()
+        for row in totals { UsageQuery.write(row, to: &json) }
+        json.endArray()
+        json.key("group_by")
+        json.string(grouping.rawValue)
+        json.key("object")
+        json.string("list")
+        json.endObject()
+        return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: json.bytes)))
     }
 }
 
@@ -45,10 +55,20 @@ public enum UsageQuery {
         return Int64(date.timeIntervalSince1970)
     }
 
-    public static func render(_ totals: UsageTotals) -> [String: Any] {
-        [
-            "group": totals.group, "requests": totals.requests, "prompt_tokens": totals.promptTokens,
-            "completion_tokens": totals.completionTokens, "cost_usd": totals.cost.description,
-        ]
+    /// One row as a JSON object, keys sorted: `completion_tokens`, `cost_usd` (a decimal string),
+    /// `group`, `prompt_tokens`, `requests`.
+    public static func write(_ totals: UsageTotals, to json: inout JSONWriter) {
+        json.beginObject()
+        json.key("completion_tokens")
+        json.int(totals.completionTokens)
+        json.key("cost_usd")
+        json.string(totals.cost.description)
+        json.key("group")
+        json.string(totals.group)
+        json.key("prompt_tokens")
+        json.int(totals.promptTokens)
+        json.key("requests")
+        json.int(totals.requests)
+        json.endObject()
     }
 }

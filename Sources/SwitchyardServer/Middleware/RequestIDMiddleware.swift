@@ -2,6 +2,7 @@ import Hummingbird
 import HTTPTypes
 import SwitchyardCore
 import Logging
+import SwitchyardAccounts
 
 /// Gives every request a new id (the ledger's key, so it is always the gateway's own; a caller's
 /// `x-request-id` is echoed as `x-client-request-id`), stamps it on every response, and renders
@@ -24,6 +25,8 @@ struct RequestIDMiddleware: RouterMiddleware {
             response = ErrorResponse.make(error, context: context)
         } catch let error as any HTTPResponseError {
             response = ErrorResponse.make(ErrorResponse.gatewayError(for: error), context: context)
+        } catch is AccountStoreUnavailable {
+            response = ErrorResponse.make(.gatewayOverloaded("The account store is unavailable right now; try again shortly."), context: context)
         } catch {
             context.logger.error("unhandled error", metadata: ["request_id": "\(context.requestID)", "error": "\(String(reflecting: type(of: error)))"])
             response = ErrorResponse.make(.internalError("The gateway failed to handle the request."), context: context)
