@@ -154,7 +154,7 @@ def report(direct: dict, results: dict, duration: int) -> None:
         "ledger), against nginx answering a fixed chat completion, all on one 2-core box (the replicas, PostgreSQL, Redis, nginx",
         f"and wrk share it). Calling the mock directly: p50 {direct['p50']:.3f} ms at c=1.",
         "",
-        "| setup | req/s at c=64 | vs SQLite | p50 at c=64 (ms) | added p50 at c=1 (ms) | Redis scripts / request | Redis commands / request |",
+        "| setup | req/s at c=64 | vs SQLite | p50 at c=64 (ms) | added p50 at c=1 (ms) | Redis round trips / request | Redis commands / request (inside the scripts) |",
         "|---|---|---|---|---|---|---|",
     ]
     for label, result in results.items():
