@@ -57,7 +57,7 @@ extension PostgresAccountStore {
                 values.reserveCapacity(chunk.count)
                 for (index, entry) in chunk.enumerated() {
                     let base = index * Self.ledgerColumnCount
-                    values.append("(" + (1...Self.ledgerColumnCount).map { "$\(base + $0)" }.joined(separator: ",") + ")")
+                    values.append(Self.placeholders(from: base, count: Self.ledgerColumnCount))
                     binds.append(entry.requestID)
                     binds.append(entry.keyID)
                     binds.append(entry.model)
@@ -123,7 +123,7 @@ extension PostgresAccountStore {
             var values: [String] = []
             for (index, (key, totals)) in chunk.enumerated() {
                 let base = index * 8
-                values.append("(" + (1...8).map { "$\(base + $0)" }.joined(separator: ",") + ")")
+                values.append(placeholders(from: base, count: 8))
                 binds.append(key.hour)
                 binds.append(key.keyID)
                 binds.append(key.model)
@@ -155,17 +155,9 @@ extension PostgresAccountStore {
         }
         let split = UsageRangeSplit(from: from, to: to)
         var binds = PostgresBindings()
-        func ranges(_ column: String, _ ranges: [Range<Int64>]) -> String {
-            let clauses = ranges.map { range -> String in
-                binds.append(range.lowerBound)
-                binds.append(range.upperBound)
-                return "(\(column) >= $\(binds.count - 1) AND \(column) < $\(binds.count))"
-            }
-            return clauses.isEmpty ? "false" : clauses.joined(separator: " OR ")
-        }
-        let dayClause = ranges("day", split.days.isEmpty ? [] : [split.days])
-        let hourClause = ranges("hour", split.hours)
-        let rawClause = ranges("created_at", split.raw)
+        let dayClause = Self.within("day", split.days.isEmpty ? [] : [split.days], &binds)
+        let hourClause = Self.within("hour", split.hours, &binds)
+        let rawClause = Self.within("created_at", split.raw, &binds)
         let sql = """
             SELECT grp, SUM(requests)::BIGINT, SUM(prompt)::BIGINT, SUM(completion)::BIGINT, SUM(cost)::BIGINT FROM (
                 SELECT \(dailyGroup) AS grp, requests, prompt_tokens AS prompt, completion_tokens AS completion, cost_nanos AS cost
@@ -184,6 +176,21 @@ extension PostgresAccountStore {
                 completionTokens: Int(clamping: completion), cost: Money(nanos: cost)))
         }
         return totals.sorted { $0.group < $1.group }
+    }
+
+    /// `column` in any of `ranges` (`false` for none), their bounds appended to `binds`.
+    static func within(_ column: String, _ ranges: [Range<Int64>], _ binds: inout PostgresBindings) -> String {
+        let clauses = ranges.map { range -> String in
+            binds.append(range.lowerBound)
+            binds.append(range.upperBound)
+            return "(\(column) >= $\(binds.count - 1) AND \(column) < $\(binds.count))"
+        }
+        return clauses.isEmpty ? "false" : clauses.joined(separator: " OR ")
+    }
+
+    /// `($n+1,…,$n+count)`: one row's parameters in a multi-row VALUES list.
+    static func placeholders(from base: Int, count: Int) -> String {
+        "(" + (1...count).map { "$\(base + $0)" }.joined(separator: ",") + ")"
     }
 
     /// The group as the other stores name it: `YYYY-MM-DD` for a day, `-` for rows without a key.
@@ -216,18 +223,13 @@ extension PostgresAccountStore {
         let split = UsageRangeSplit(from: since, to: nil)
         var binds = PostgresBindings()
         binds.append(keyID)
-        func ranges(_ column: String, _ ranges: [Range<Int64>]) -> String {
-            let clauses = ranges.map { range -> String in
-                binds.append(range.lowerBound)
-                binds.append(range.upperBound)
-                return "(\(column) >= $\(binds.count - 1) AND \(column) < $\(binds.count))"
-            }
-            return clauses.isEmpty ? "false" : "(" + clauses.joined(separator: " OR ") + ")"
-        }
+        let dayClause = Self.within("day", split.days.isEmpty ? [] : [split.days], &binds)
+        let hourClause = Self.within("hour", split.hours, &binds)
+        let rawClause = Self.within("created_at", split.raw, &binds)
         let sql = """
-            SELECT (COALESCE((SELECT SUM(cost_nanos) FROM usage_daily WHERE key_id = $1 AND \(ranges("day", split.days.isEmpty ? [] : [split.days]))), 0)
-                + COALESCE((SELECT SUM(cost_nanos) FROM usage_hourly WHERE key_id = $1 AND \(ranges("hour", split.hours))), 0)
-                + COALESCE((SELECT SUM(cost_nanos) FROM ledger WHERE key_id = $1 AND \(ranges("created_at", split.raw))), 0))::BIGINT
+            SELECT (COALESCE((SELECT SUM(cost_nanos) FROM usage_daily WHERE key_id = $1 AND (\(dayClause))), 0)
+                + COALESCE((SELECT SUM(cost_nanos) FROM usage_hourly WHERE key_id = $1 AND (\(hourClause))), 0)
+                + COALESCE((SELECT SUM(cost_nanos) FROM ledger WHERE key_id = $1 AND (\(rawClause))), 0))::BIGINT
             """
         let total = try await connector.query(PostgresQuery(unsafeSQL: sql, binds: binds)).first?.decode(Int64.self)
         return Money(nanos: total ?? 0)
