@@ -21,7 +21,7 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "Tests" / "e2e"))
 
 from servers import PostgresServer, RedisServer  # noqa: E402  (the e2e suite's throwaway servers)
-from run import MASTER_KEY, ROOT, Process, free_port, start_nginx, wait_http, wrk, wrk_script  # noqa: E402
+from run import MASTER_KEY, ROOT, Process, free_port, publish, start_nginx, wait_http, wrk, wrk_script  # noqa: E402
 
 
 def start_replica(work: pathlib.Path, name: str, upstream: int, storage: str) -> tuple[Process, int]:
@@ -163,10 +163,7 @@ def report(direct: dict, results: dict, duration: int) -> None:
             f"{result['c1']['p50'] - direct['p50']:.3f} | {result['scripts_per_request']:.2f} | {result['commands_per_request']:.2f} |")
     errors = {label: result["c64"]["errors"] + result["c1"]["errors"] for label, result in results.items()}
     lines += ["", f"Non-2xx responses: {errors}.", ""]
-    text = "\n".join(lines)
-    print(text)
-    with open(ROOT / "docs" / "benchmarks.md", "a") as handle:
-        handle.write(text)
+    publish("\n".join(lines))
 
 
 if __name__ == "__main__":

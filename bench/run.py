@@ -375,7 +375,11 @@ def report(results, streams, cpu, idle_rss, peak_rss, duration) -> None:
                      f"{r['switchyard full']['rps'] / r['switchyard']['rps']:.2f}, p50 {r['switchyard full']['p50']:.3f} vs {r['switchyard']['p50']:.3f} ms")
     lines.append(f"- Switchyard RSS: idle {idle_rss / 1024:.1f} MB, peak {peak_rss / 1024:.1f} MB (sampled every 50 ms through all scenarios)")
     lines.append("- CPU seconds per 10k requests (c=64): " + ", ".join(f"{k} {v:.2f}" for k, v in cpu.items()))
-    text = "\n".join(lines) + "\n"
+    publish("\n".join(lines) + "\n")
+
+
+def publish(text: str) -> None:
+    """Prints a report and appends it to docs/benchmarks.md (bench/fleet.py and bench/usage.py too)."""
     print(text)
     docs = ROOT / "docs" / "benchmarks.md"
     if not docs.exists():

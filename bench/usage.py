@@ -22,7 +22,7 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "Tests" / "e2e"))
 
 from servers import PostgresServer  # noqa: E402
-from run import MASTER_KEY, ROOT, Process, free_port, wait_http  # noqa: E402
+from run import MASTER_KEY, ROOT, Process, free_port, publish, wait_http  # noqa: E402
 
 DAYS = 90
 CHUNK = 1_000_000
@@ -136,10 +136,7 @@ def report(rows: int, seed_seconds: float, rollup_rows: tuple[int, int], timings
         lines.append(f"| {label} | {timing['median']:.1f} | {timing['max']:.1f} |")
     lines.append(f"| one key's budget spend since a period start (server time) | {spend['median']:.2f} | {spend['max']:.2f} |")
     lines.append("")
-    text = "\n".join(lines)
-    print(text)
-    with open(ROOT / "docs" / "benchmarks.md", "a") as handle:
-        handle.write(text)
+    publish("\n".join(lines))
 
 
 if __name__ == "__main__":

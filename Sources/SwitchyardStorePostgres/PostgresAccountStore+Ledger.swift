@@ -1,6 +1,7 @@
 import Logging
 import PostgresNIO
 public import SwitchyardAccounts
+import SwitchyardCore
 
 extension PostgresAccountStore {
     static let ledgerColumns = """
@@ -198,25 +199,10 @@ extension PostgresAccountStore {
         switch grouping {
         case .day:
             guard let start = Int64(group) else { return group }
-            let (year, month, day) = civilDate(daysSince1970: start / 86_400)
-            func two(_ value: Int64) -> String { value < 10 ? "0\(value)" : "\(value)" }
-            return "\(year)-\(two(month))-\(two(day))"
+            return CivilDate(daysSince1970: start / 86_400).iso8601
         case .model: return group
         case .key: return group.isEmpty ? "-" : group
         }
-    }
-
-    /// Proleptic Gregorian date of a day count (Howard Hinnant's algorithm), for day labels.
-    static func civilDate(daysSince1970 days: Int64) -> (year: Int64, month: Int64, day: Int64) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthPrime = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * monthPrime + 2) / 5 + 1
-        let month = monthPrime < 10 ? monthPrime + 3 : monthPrime - 9
-        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 
     public func spend(keyID: String, since: Int64) async throws -> Money {

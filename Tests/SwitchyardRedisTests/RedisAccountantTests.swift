@@ -56,19 +56,20 @@ struct RedisAccountantTests {
     @Test func theHoldsOfAReplicaThatDiesReturnToTheKeyAfterTheLease() async throws {
         let server = try await RedisServerProcess.launch()
         let paying = AccountantConformance.key("lease", credits: Money(nanos: 5_000_000), maxParallel: 1)
-        let dying = Self.replica(server, keys: [paying], lease: .seconds(1))
-        let survivor = Self.replica(server, keys: [paying], lease: .seconds(1))
+        // Three-second leases: wide margins for a loaded machine around each step below.
+        let dying = Self.replica(server, keys: [paying], lease: .seconds(3))
+        let survivor = Self.replica(server, keys: [paying], lease: .seconds(3))
         _ = try await dying.admit(AccountantConformance.request(paying, estimate: Money(nanos: 5_000_000)))
         // "Dies": never settles nor renews. Until the lease ends, its hold stands.
         #expect((try? await survivor.admit(AccountantConformance.request(paying, estimate: Money(nanos: 1)))) == nil)
-        try await Task.sleep(for: .milliseconds(1300))
+        try await Task.sleep(for: .milliseconds(3500))
         let hold = try await survivor.admit(AccountantConformance.request(paying, estimate: Money(nanos: 5_000_000)))
         #expect(hold != nil)
 
         // A live replica renews its leases: its hold outlives the lease.
-        try await Task.sleep(for: .milliseconds(600))
+        try await Task.sleep(for: .milliseconds(1000))
         await survivor.renewLeases()
-        try await Task.sleep(for: .milliseconds(600))
+        try await Task.sleep(for: .milliseconds(2300))
         #expect((try? await dying.admit(AccountantConformance.request(paying, estimate: Money(nanos: 1)))) == nil)
         _ = await survivor.settle(hold, keyID: paying.id, cost: Money(nanos: 2_000_000), actualTokens: 1)
         #expect(try await dying.admit(AccountantConformance.request(paying, estimate: Money(nanos: 3_000_000))) != nil)

@@ -142,4 +142,36 @@ import Testing
             _ = try ConfigurationLoader(environment: [:]).load(yaml: "storage: { responses_retention_days: 0 }")
         }
     }
+
+    @Test func readsTheFleetStorageKeys() throws {
+        let configuration = try ConfigurationLoader(environment: ["PGPASSWORD": "pw"]).load(yaml: """
+            storage:
+              url: "postgres://switchyard:${PGPASSWORD}@db:5432/switchyard"
+              redis: "rediss://:secret@cache:6380/2"
+              redis_fail_open: true
+              redis_lease_seconds: 12.5
+              ledger_retention_days: 90
+            """)
+        let storage = configuration.storage
+        #expect(storage.url == "postgres://switchyard:pw@db:5432/switchyard")
+        #expect(storage.redisURL == "rediss://:secret@cache:6380/2")
+        #expect(storage.redisFailOpen && storage.redisLeaseSeconds == 12.5 && storage.ledgerRetentionDays == 90)
+        #expect(!StorageSettings().redisFailOpen && StorageSettings().redisLeaseSeconds == 30 && StorageSettings().ledgerRetentionDays == 0)
+    }
+
+    @Test(arguments: [
+        ("storage: { url: \"mysql://db/x\" }", "storage.url"),
+        ("storage: { redis: \"http://cache\" }", "storage.redis"),
+        ("storage: { redis_lease_seconds: 0.5 }", "storage.redis_lease_seconds"),
+        ("storage: { ledger_retention_days: -1 }", "storage.ledger_retention_days"),
+        ("storage: { redis_fail_open: maybe }", "storage.redis_fail_open"),
+    ])
+    func badFleetStorageKeysAreReportedWithTheirPath(_ yaml: String, _ path: String) {
+        do {
+            _ = try ConfigurationLoader(environment: [:]).load(yaml: yaml)
+            Issue.record("accepted: \(yaml)")
+        } catch {
+            #expect(error.issues.contains { $0.path == path }, "\(error)")
+        }
+    }
 }
