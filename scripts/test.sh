@@ -3,13 +3,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# From Debian when missing: python3-venv, and the servers the fleet tests start throwaway
-# instances of (on 127.0.0.1, in temporary directories — never the system services).
+# From Debian when missing: python3-venv, the servers the fleet tests start throwaway instances
+# of (on 127.0.0.1, in temporary directories — never the system services), and Chromium.
 missing=()
 python3 -m venv --help >/dev/null 2>&1 || missing+=(python3-venv)
 command -v redis-server >/dev/null || missing+=(redis-server)
 ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || missing+=(postgresql)
 command -v psql >/dev/null || missing+=(postgresql-client)
+# The dashboard's browser suite: headless Chromium driven through chromedriver (selenium).
+command -v chromium >/dev/null || missing+=(chromium)
+command -v chromedriver >/dev/null || missing+=(chromium-driver)
 if [ ${#missing[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
@@ -19,7 +22,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   if [ ! -e /usr/sbin/policy-rc.d ]; then
     printf '#!/bin/sh\nexit 101\n' | $sudo tee /usr/sbin/policy-rc.d >/dev/null && $sudo chmod +x /usr/sbin/policy-rc.d && own_policy=1
   fi
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}"
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
   [ "$own_policy" -eq 0 ] || $sudo rm -f /usr/sbin/policy-rc.d
 fi
 

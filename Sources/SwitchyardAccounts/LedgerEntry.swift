@@ -68,5 +68,5 @@ public struct UsageTotals: Sendable, Equatable {
 
 /// How usage is grouped.
 public enum UsageGrouping: String, Sendable, CaseIterable {
-    case day, model, key
+    case day, model, key, provider
 }

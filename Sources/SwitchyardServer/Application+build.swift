@@ -94,7 +94,8 @@ public func buildApplication(configuration: GatewayConfiguration, dependencies: 
         ledgerSeconds: ledgerDays > 0 ? Int64(ledgerDays) * 86_400 : nil, logger: dependencies.logger))
     // Last, so it stops after the others: its final flush covers every drained request.
     services.append(LedgerFlusher(accounting: accounting, interval: dependencies.ledgerFlushInterval))
-    let router = buildRouter(gateway: gateway, keys: keys, readiness: readiness)
+    let dashboard = configuration.server.ui ? Dashboard(gateway: gateway, keys: keys, assets: try await DashboardAssets.load()) : nil
+    let router = buildRouter(gateway: gateway, keys: keys, readiness: readiness, dashboard: dashboard)
     let server = configuration.server
     let connections = BoundedCounter(limit: server.maxConnections)
     let headerTimeout = TimeAmount.nanoseconds(ServerSettings.nanoseconds(server.headerTimeoutSeconds))
@@ -111,7 +112,7 @@ public func buildApplication(configuration: GatewayConfiguration, dependencies: 
         logger: dependencies.logger)
 }
 
-func buildRouter(gateway: Gateway, keys: KeyCache, readiness: Readiness) -> Router<GatewayRequestContext> {
+func buildRouter(gateway: Gateway, keys: KeyCache, readiness: Readiness, dashboard: Dashboard?) -> Router<GatewayRequestContext> {
     let router = Router(context: GatewayRequestContext.self)
     router.add(middleware: RequestIDMiddleware(metrics: gateway.metrics))
     if let tracer = gateway.tracer { router.add(middleware: RequestTracingMiddleware(tracer: tracer)) }
@@ -160,6 +161,7 @@ func buildRouter(gateway: Gateway, keys: KeyCache, readiness: Readiness) -> Rout
         .post("keys/{id}/credits") { request, context in
             try await adminKeys.addCredits(id: context.parameters.get("id") ?? "", request, context: context)
         }
+    dashboard?.register(on: router)
     return router
 }
 

@@ -24,6 +24,11 @@ struct Retention: Service {
         } catch {
             logger.error("deleting stored responses past their retention failed", metadata: ["error": "\(error)"])
         }
+        do {
+            _ = try await store.purgeSessions(expiredBefore: now)
+        } catch {
+            logger.error("deleting expired dashboard sessions failed", metadata: ["error": "\(error)"])
+        }
         guard let ledgerSeconds else { return }
         do {
             let purged = try await store.purgeLedger(createdBefore: now - ledgerSeconds)

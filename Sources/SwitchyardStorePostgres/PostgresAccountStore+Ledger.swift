@@ -24,6 +24,26 @@ extension PostgresAccountStore {
         }
     }
 
+    /// A `routing_daily` row's identity: a day, the router and its decision's label, the alias served.
+    struct RoutingRollupKey: Hashable, Comparable {
+        let day: Int64
+        let router: String
+        let label: String
+        let model: String
+
+        static func < (lhs: RoutingRollupKey, rhs: RoutingRollupKey) -> Bool {
+            (lhs.day, lhs.router, lhs.label, lhs.model) < (rhs.day, rhs.router, rhs.label, rhs.model)
+        }
+
+        /// The router and label of a ledger route (`auto strong p=0.71 t=0.62`); nil for a route
+        /// that records only failover (`attempts=2`).
+        static func decision(_ route: String) -> (router: String, label: String)? {
+            let words = route.split(separator: " ", maxSplits: 2)
+            guard let router = words.first, !router.hasPrefix("attempts=") else { return nil }
+            return (String(router), words.count > 1 ? String(words[1]) : "")
+        }
+    }
+
     private struct Totals {
         var requests: Int64 = 0
         var prompt: Int64 = 0
@@ -49,6 +69,7 @@ extension PostgresAccountStore {
         try await connector.transaction(deadline: connector.deadline + .milliseconds(entries.count)) { connection in
             var charges: [String: Int64] = [:]
             var rollups: [RollupKey: Totals] = [:]
+            var routing: [RoutingRollupKey: Totals] = [:]
             var start = 0
             while start < entries.count {
                 let chunk = entries[start..<min(entries.count, start + Self.ledgerChunk)]
@@ -81,12 +102,17 @@ extension PostgresAccountStore {
                 let sql = """
                     INSERT INTO ledger (\(Self.ledgerColumns)) VALUES \(values.joined(separator: ","))
                     ON CONFLICT (request_id) DO NOTHING
-                    RETURNING key_id, model, provider, prompt_tokens, completion_tokens, cost_nanos, created_at
+                    RETURNING key_id, model, provider, prompt_tokens, completion_tokens, cost_nanos, created_at, route
                     """
                 let rows = try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger)
-                for try await (keyID, model, provider, prompt, completion, cost, createdAt) in rows.decode(
-                    (String?, String, String, Int64, Int64, Int64, Int64).self)
+                for try await (keyID, model, provider, prompt, completion, cost, createdAt, route) in rows.decode(
+                    (String?, String, String, Int64, Int64, Int64, Int64, String?).self)
                 {
+                    if let decision = route.flatMap(RoutingRollupKey.decision) {
+                        let key = RoutingRollupKey(
+                            day: createdAt - ((createdAt % 86_400) + 86_400) % 86_400, router: decision.router, label: decision.label, model: model)
+                        routing[key, default: Totals()].add(Totals(requests: 1, prompt: prompt, completion: completion, cost: cost))
+                    }
                     if let keyID, cost != 0 { charges[keyID, default: 0] &+= cost }
                     let hour = createdAt - ((createdAt % 3600) + 3600) % 3600
                     let key = RollupKey(hour: hour, keyID: keyID ?? "", model: model, provider: provider)
@@ -108,7 +134,106 @@ extension PostgresAccountStore {
             }
             try await Self.upsert(rollups, into: "usage_hourly", bucket: "hour", connection: connection, logger: logger)
             try await Self.upsert(daily, into: "usage_daily", bucket: "day", connection: connection, logger: logger)
+            try await Self.upsert(routing, connection: connection, logger: logger)
         }
+    }
+
+    /// Adds routed requests' totals to `routing_daily`, in key order.
+    private static func upsert(_ routing: [RoutingRollupKey: Totals], connection: PostgresConnection, logger: Logger) async throws {
+        guard !routing.isEmpty else { return }
+        var binds = PostgresBindings(capacity: routing.count * 8)
+        var values: [String] = []
+        for (index, (key, totals)) in routing.sorted(by: { $0.key < $1.key }).enumerated() {
+            values.append(placeholders(from: index * 8, count: 8))
+            binds.append(key.day)
+            binds.append(key.router)
+            binds.append(key.label)
+            binds.append(key.model)
+            binds.append(totals.requests)
+            binds.append(totals.prompt)
+            binds.append(totals.completion)
+            binds.append(totals.cost)
+        }
+        let sql = """
+            INSERT INTO routing_daily (day, router, label, model, requests, prompt_tokens, completion_tokens, cost_nanos)
+            VALUES \(values.joined(separator: ","))
+            ON CONFLICT (day, router, label, model) DO UPDATE SET
+                requests = routing_daily.requests + EXCLUDED.requests,
+                prompt_tokens = routing_daily.prompt_tokens + EXCLUDED.prompt_tokens,
+                completion_tokens = routing_daily.completion_tokens + EXCLUDED.completion_tokens,
+                cost_nanos = routing_daily.cost_nanos + EXCLUDED.cost_nanos
+            """
+        try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger)
+    }
+
+    public func routedUsage(from: Int64, to: Int64) async throws -> [RoutedUsage] {
+        var result: [RoutedUsage] = []
+        let query: PostgresQuery = """
+            SELECT day, router, label, model, requests, prompt_tokens, completion_tokens, cost_nanos FROM routing_daily
+            WHERE day >= \(from - ((from % 86_400) + 86_400) % 86_400) AND day < \(to) ORDER BY day, router, label, model
+            """
+        for row in try await connector.query(query) {
+            let (day, router, label, model, requests, prompt, completion, cost) = try row.decode(
+                (Int64, String, String, String, Int64, Int64, Int64, Int64).self)
+            result.append(RoutedUsage(
+                day: CivilDate(daysSince1970: day / 86_400).iso8601, router: router, label: label, model: model, requests: Int(clamping: requests),
+                promptTokens: Int(clamping: prompt), completionTokens: Int(clamping: completion), cost: Money(nanos: cost)))
+        }
+        return result
+    }
+
+    public func ledger(_ query: LedgerQuery) async throws -> [LedgerEntry] {
+        var binds = PostgresBindings()
+        var clauses: [String] = []
+        if let keyID = query.keyID {
+            binds.append(keyID)
+            clauses.append("key_id = $\(binds.count)")
+        }
+        if let model = query.model {
+            binds.append(model)
+            clauses.append("model = $\(binds.count)")
+        }
+        switch query.status {
+        case .ok: clauses.append("status < 400")
+        case .error: clauses.append("status >= 400")
+        case .exactly(let status):
+            binds.append(Int32(clamping: status))
+            clauses.append("status = $\(binds.count)")
+        case nil: break
+        }
+        if let cursor = query.before {
+            binds.append(cursor.createdAt)
+            binds.append(cursor.id)
+            clauses.append("(created_at, request_id) < ($\(binds.count - 1), $\(binds.count))")
+        }
+        binds.append(Int64(query.limit))
+        let filter = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
+        let sql = "SELECT \(Self.ledgerColumns) FROM ledger \(filter) ORDER BY created_at DESC, request_id DESC LIMIT $\(binds.count)"
+        return try await ledgerEntries(PostgresQuery(unsafeSQL: sql, binds: binds))
+    }
+
+    public func ledgerStats(from: Int64, to: Int64, keyID: String?) async throws -> LedgerStats {
+        var binds = PostgresBindings()
+        binds.append(from)
+        binds.append(to)
+        var keyClause = ""
+        if let keyID {
+            binds.append(keyID)
+            keyClause = " AND key_id = $3"
+        }
+        binds.append(Int64(LedgerStats.sampleLimit))
+        let sql = """
+            SELECT latency_ms, status FROM ledger WHERE created_at >= $1 AND created_at < $2\(keyClause)
+            ORDER BY created_at DESC LIMIT $\(binds.count)
+            """
+        var latencies: [Double] = []
+        var statuses: [Int] = []
+        for row in try await connector.query(PostgresQuery(unsafeSQL: sql, binds: binds)) {
+            let (latency, status) = try row.decode((Double, Int32).self)
+            latencies.append(latency)
+            statuses.append(Int(status))
+        }
+        return LedgerStats(latencies: latencies, statuses: statuses)
     }
 
     /// Adds `rollups` to a rollup table, in key order (so concurrent flushes cannot deadlock).
@@ -147,26 +272,33 @@ extension PostgresAccountStore {
         }
     }
 
-    public func usage(groupBy: UsageGrouping, from: Int64?, to: Int64?) async throws -> [UsageTotals] {
+    public func usage(_ query: UsageQuery) async throws -> [UsageTotals] {
+        let groupBy = query.groupBy
         // Grouping by day groups by the day's start (an integer: cheap), formatted here.
         let (dailyGroup, hourlyGroup, ledgerGroup) = switch groupBy {
         case .day: ("day::TEXT", "(hour - hour % 86400)::TEXT", "(created_at - created_at % 86400)::TEXT")
         case .model: ("model", "model", "model")
         case .key: ("key_id", "key_id", "COALESCE(key_id, '')")
+        case .provider: ("provider", "provider", "provider")
         }
-        let split = UsageRangeSplit(from: from, to: to)
+        let split = UsageRangeSplit(from: query.from, to: query.to)
         var binds = PostgresBindings()
+        var keyClause = ""
+        if let keyID = query.keyID {
+            binds.append(keyID)
+            keyClause = "key_id = $1 AND "
+        }
         let dayClause = Self.within("day", split.days.isEmpty ? [] : [split.days], &binds)
         let hourClause = Self.within("hour", split.hours, &binds)
         let rawClause = Self.within("created_at", split.raw, &binds)
         let sql = """
             SELECT grp, SUM(requests)::BIGINT, SUM(prompt)::BIGINT, SUM(completion)::BIGINT, SUM(cost)::BIGINT FROM (
                 SELECT \(dailyGroup) AS grp, requests, prompt_tokens AS prompt, completion_tokens AS completion, cost_nanos AS cost
-                FROM usage_daily WHERE \(dayClause)
+                FROM usage_daily WHERE \(keyClause)(\(dayClause))
                 UNION ALL
-                SELECT \(hourlyGroup), requests, prompt_tokens, completion_tokens, cost_nanos FROM usage_hourly WHERE \(hourClause)
+                SELECT \(hourlyGroup), requests, prompt_tokens, completion_tokens, cost_nanos FROM usage_hourly WHERE \(keyClause)(\(hourClause))
                 UNION ALL
-                SELECT \(ledgerGroup), 1, prompt_tokens, completion_tokens, cost_nanos FROM ledger WHERE \(rawClause)
+                SELECT \(ledgerGroup), 1, prompt_tokens, completion_tokens, cost_nanos FROM ledger WHERE \(keyClause)(\(rawClause))
             ) AS rows GROUP BY grp
             """
         var totals: [UsageTotals] = []
@@ -200,7 +332,7 @@ extension PostgresAccountStore {
         case .day:
             guard let start = Int64(group) else { return group }
             return CivilDate(daysSince1970: start / 86_400).iso8601
-        case .model: return group
+        case .model, .provider: return group
         case .key: return group.isEmpty ? "-" : group
         }
     }
@@ -222,8 +354,11 @@ extension PostgresAccountStore {
     }
 
     public func ledgerEntries(requestID: String) async throws -> [LedgerEntry] {
+        try await ledgerEntries(PostgresQuery(unsafeSQL: "SELECT \(Self.ledgerColumns) FROM ledger WHERE request_id = $1", binds: Self.binds(requestID)))
+    }
+
+    private func ledgerEntries(_ query: PostgresQuery) async throws -> [LedgerEntry] {
         var entries: [LedgerEntry] = []
-        let query = PostgresQuery(unsafeSQL: "SELECT \(Self.ledgerColumns) FROM ledger WHERE request_id = $1", binds: Self.binds(requestID))
         for row in try await connector.query(query) {
             let row = row.makeRandomAccess()
             entries.append(LedgerEntry(

@@ -62,6 +62,26 @@ extension PostgresAccountStore {
             """,
             "CREATE INDEX stored_responses_created ON stored_responses (created_at)",
         ]),
+        ("v5-dashboard", [
+            """
+            CREATE TABLE dashboard_sessions (
+                token_hash TEXT PRIMARY KEY, key_id TEXT, csrf_token TEXT NOT NULL, created_at BIGINT NOT NULL, expires_at BIGINT NOT NULL
+            )
+            """,
+            "CREATE INDEX dashboard_sessions_expiry ON dashboard_sessions (expires_at)",
+            "CREATE INDEX virtual_keys_created ON virtual_keys (created_at DESC, id)",
+            "ALTER TABLE virtual_keys ADD COLUMN updated_at BIGINT NOT NULL DEFAULT 0",
+            "UPDATE virtual_keys SET updated_at = created_at",
+            "CREATE INDEX virtual_keys_updated ON virtual_keys (updated_at)",
+            // Routed requests per day × router × decision × alias: savings and strong shares without the raw ledger.
+            """
+            CREATE TABLE routing_daily (
+                day BIGINT NOT NULL, router TEXT NOT NULL, label TEXT NOT NULL, model TEXT NOT NULL,
+                requests BIGINT NOT NULL, prompt_tokens BIGINT NOT NULL, completion_tokens BIGINT NOT NULL, cost_nanos BIGINT NOT NULL,
+                PRIMARY KEY (day, router, label, model)
+            )
+            """,
+        ]),
     ]
 
     /// Any constant shared by every replica: the advisory lock migrations hold.

@@ -62,11 +62,11 @@ public final class PostgresAccountStore: AccountStore {
         do {
             _ = try await connector.query("""
                 INSERT INTO virtual_keys (id, name, owner, key_hash, key_prefix, created_at, expires_at, revoked_at, models, rpm, tpm,
-                    max_parallel, credits_nanos, metadata, budget_nanos, budget_period)
+                    max_parallel, credits_nanos, metadata, budget_nanos, budget_period, updated_at)
                 VALUES (\(key.id), \(key.name), \(key.owner), \(key.keyHash), \(key.keyPrefix), \(key.createdAt), \(key.expiresAt),
                     \(key.revokedAt), \(Self.encode(key.models)), \(key.rpm.map(Int64.init)), \(key.tpm.map(Int64.init)),
                     \(key.maxParallel.map(Int64.init)), \(key.credits?.nanos), \(Self.encode(key.metadata)), \(key.budget?.amount.nanos),
-                    \(key.budget?.period.rawValue))
+                    \(key.budget?.period.rawValue), \(Self.now))
                 """)
         } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
             throw AccountStoreError("a key with this id or hash already exists")
@@ -79,7 +79,7 @@ public final class PostgresAccountStore: AccountStore {
                 created_at = \(key.createdAt), expires_at = \(key.expiresAt), revoked_at = \(key.revokedAt), models = \(Self.encode(key.models)),
                 rpm = \(key.rpm.map(Int64.init)), tpm = \(key.tpm.map(Int64.init)), max_parallel = \(key.maxParallel.map(Int64.init)),
                 credits_nanos = \(key.credits?.nanos), metadata = \(Self.encode(key.metadata)), budget_nanos = \(key.budget?.amount.nanos),
-                budget_period = \(key.budget?.period.rawValue)
+                budget_period = \(key.budget?.period.rawValue), updated_at = \(Self.now)
             WHERE id = \(key.id)
             """)
     }
@@ -95,6 +95,35 @@ public final class PostgresAccountStore: AccountStore {
     public func keys() async throws -> [VirtualKey] {
         try await keys(PostgresQuery(unsafeSQL: "SELECT \(Self.keyColumns) FROM virtual_keys ORDER BY created_at DESC, id"))
     }
+
+    public func keys(_ query: KeyQuery) async throws -> [VirtualKey] {
+        var binds = PostgresBindings()
+        var clauses: [String] = []
+        if let search = query.search, !search.isEmpty {
+            binds.append(search)
+            let n = binds.count
+            clauses.append("(strpos(lower(name), lower($\(n))) > 0 OR id = $\(n) OR key_prefix = $\(n))")
+        }
+        if let cursor = query.before {
+            binds.append(cursor.createdAt)
+            binds.append(cursor.id)
+            let n = binds.count
+            clauses.append("(created_at < $\(n - 1) OR (created_at = $\(n - 1) AND id > $\(n)))")
+        }
+        binds.append(Int64(query.limit))
+        let filter = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
+        return try await keys(PostgresQuery(
+            unsafeSQL: "SELECT \(Self.keyColumns) FROM virtual_keys \(filter) ORDER BY created_at DESC, id LIMIT $\(binds.count)", binds: binds))
+    }
+
+    public func keys(changedSince time: Int64) async throws -> [VirtualKey] {
+        var binds = PostgresBindings()
+        binds.append(time)
+        return try await keys(PostgresQuery(unsafeSQL: "SELECT \(Self.keyColumns) FROM virtual_keys WHERE updated_at >= $1", binds: binds))
+    }
+
+    /// When a key row is written (seconds since 1970).
+    static var now: Int64 { Int64(Date().timeIntervalSince1970) }
 
     private func keys(_ query: PostgresQuery) async throws -> [VirtualKey] {
         var keys: [VirtualKey] = []
@@ -118,7 +147,8 @@ public final class PostgresAccountStore: AccountStore {
     }
 
     public func revoke(id: String, at time: Int64) async throws -> Bool {
-        !(try await connector.query("UPDATE virtual_keys SET revoked_at = COALESCE(revoked_at, \(time)) WHERE id = \(id) RETURNING id")).isEmpty
+        !(try await connector.query(
+            "UPDATE virtual_keys SET revoked_at = COALESCE(revoked_at, \(time)), updated_at = \(Self.now) WHERE id = \(id) RETURNING id")).isEmpty
     }
 
     public func addCredits(id: String, amount: Money) async throws -> Money? {
@@ -136,7 +166,8 @@ public final class PostgresAccountStore: AccountStore {
             guard let balance = Money(nanos: current ?? 0).adding(amount), abs(balance.nanos) <= Money.maxBalance.nanos else {
                 throw AccountStoreError("The balance would leave the range a key can hold (±\(Money.maxBalance) USD).")
             }
-            try await connection.query("UPDATE virtual_keys SET credits_nanos = \(balance.nanos) WHERE id = \(id)", logger: logger)
+            try await connection.query(
+                "UPDATE virtual_keys SET credits_nanos = \(balance.nanos), updated_at = \(Self.now) WHERE id = \(id)", logger: logger)
             return balance
         }
     }
@@ -175,6 +206,11 @@ public final class PostgresAccountStore: AccountStore {
         return rows
     }
 
+    public func feedbackCount(router: String) async throws -> Int {
+        let count = try await connector.query("SELECT COUNT(*)::BIGINT FROM route_feedback WHERE router = \(router)").first?.decode(Int64.self)
+        return Int(clamping: count ?? 0)
+    }
+
     // MARK: - Stored responses
 
     public func saveResponse(_ response: StoredResponse) async throws {
@@ -210,6 +246,37 @@ public final class PostgresAccountStore: AccountStore {
 
     public func purgeResponses(createdBefore time: Int64) async throws -> Int {
         try await connector.query("DELETE FROM stored_responses WHERE created_at < \(time) RETURNING id", deadline: .seconds(60)).count
+    }
+
+    // MARK: - Dashboard sessions
+
+    public func saveSession(_ session: DashboardSession) async throws {
+        _ = try await connector.query("""
+            INSERT INTO dashboard_sessions (token_hash, key_id, csrf_token, created_at, expires_at)
+            VALUES (\(session.tokenHash), \(session.keyID), \(session.csrfToken), \(session.createdAt), \(session.expiresAt))
+            ON CONFLICT (token_hash) DO UPDATE SET key_id = EXCLUDED.key_id, csrf_token = EXCLUDED.csrf_token,
+                created_at = EXCLUDED.created_at, expires_at = EXCLUDED.expires_at
+            """)
+    }
+
+    public func session(tokenHash: String, now: Int64) async throws -> DashboardSession? {
+        let query: PostgresQuery = """
+            SELECT token_hash, key_id, csrf_token, created_at, expires_at FROM dashboard_sessions
+            WHERE token_hash = \(tokenHash) AND expires_at > \(now)
+            """
+        for row in try await connector.query(query) {
+            let (hash, keyID, csrf, created, expires) = try row.decode((String, String?, String, Int64, Int64).self)
+            return DashboardSession(tokenHash: hash, keyID: keyID, csrfToken: csrf, createdAt: created, expiresAt: expires)
+        }
+        return nil
+    }
+
+    public func deleteSession(tokenHash: String) async throws {
+        _ = try await connector.query("DELETE FROM dashboard_sessions WHERE token_hash = \(tokenHash)")
+    }
+
+    public func purgeSessions(expiredBefore time: Int64) async throws -> Int {
+        try await connector.query("DELETE FROM dashboard_sessions WHERE expires_at < \(time) RETURNING 1", deadline: .seconds(60)).count
     }
 
     // MARK: - Helpers

@@ -111,6 +111,22 @@ public final class SQLiteAccountStore: AccountStore {
                 CREATE INDEX stored_responses_created ON stored_responses(created_at);
                 """)
         }
+        migrator.registerMigration("v6-dashboard") { db in
+            try db.execute(sql: """
+                CREATE TABLE dashboard_sessions (
+                    token_hash TEXT PRIMARY KEY NOT NULL,
+                    key_id TEXT,
+                    csrf_token TEXT NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    expires_at INTEGER NOT NULL
+                );
+                CREATE INDEX dashboard_sessions_expiry ON dashboard_sessions(expires_at);
+                CREATE INDEX virtual_keys_created ON virtual_keys(created_at, id);
+                ALTER TABLE virtual_keys ADD COLUMN updated_at INTEGER NOT NULL DEFAULT 0;
+                UPDATE virtual_keys SET updated_at = created_at;
+                CREATE INDEX virtual_keys_updated ON virtual_keys(updated_at);
+                """)
+        }
         try migrator.migrate(database)
     }
 
@@ -120,9 +136,10 @@ public final class SQLiteAccountStore: AccountStore {
                 try db.execute(
                     sql: """
                         INSERT INTO virtual_keys (id, name, owner, key_hash, key_prefix, created_at, expires_at, revoked_at, models, rpm, tpm,
-                            max_parallel, credits_nanos, metadata, budget_nanos, budget_period) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                            max_parallel, credits_nanos, metadata, budget_nanos, budget_period, updated_at)
+                            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                         """,
-                    arguments: Self.arguments(key))
+                    arguments: Self.arguments(key) + [Self.now])
             } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
                 throw AccountStoreError("a key with this id or hash already exists")
             }
@@ -134,13 +151,13 @@ public final class SQLiteAccountStore: AccountStore {
             try db.execute(
                 sql: """
                     UPDATE virtual_keys SET name = ?, owner = ?, key_hash = ?, key_prefix = ?, created_at = ?, expires_at = ?, revoked_at = ?,
-                        models = ?, rpm = ?, tpm = ?, max_parallel = ?, credits_nanos = ?, metadata = ?, budget_nanos = ?, budget_period = ?
-                        WHERE id = ?
+                        models = ?, rpm = ?, tpm = ?, max_parallel = ?, credits_nanos = ?, metadata = ?, budget_nanos = ?, budget_period = ?,
+                        updated_at = ? WHERE id = ?
                     """,
                 arguments: [
                     key.name, key.owner, key.keyHash, key.keyPrefix, key.createdAt, key.expiresAt, key.revokedAt, Self.encode(key.models),
                     key.rpm, key.tpm, key.maxParallel, key.credits?.nanos, Self.encode(key.metadata), key.budget?.amount.nanos,
-                    key.budget?.period.rawValue, key.id,
+                    key.budget?.period.rawValue, Self.now, key.id,
                 ])
         }
     }
@@ -163,9 +180,34 @@ public final class SQLiteAccountStore: AccountStore {
         }
     }
 
+    public func keys(_ query: KeyQuery) async throws -> [VirtualKey] {
+        var clauses: [String] = []
+        var arguments: StatementArguments = []
+        if let search = query.search, !search.isEmpty {
+            clauses.append("(instr(lower(name), lower(?)) > 0 OR id = ? OR key_prefix = ?)")
+            arguments += [search, search, search]
+        }
+        if let cursor = query.before {
+            clauses.append("(created_at < ? OR (created_at = ? AND id > ?))")
+            arguments += [cursor.createdAt, cursor.createdAt, cursor.id]
+        }
+        let filter = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
+        arguments += [query.limit]
+        let sql = "SELECT * FROM virtual_keys \(filter) ORDER BY created_at DESC, id LIMIT ?"
+        return try await read(sql, arguments, Self.key)
+    }
+
+    public func keys(changedSince time: Int64) async throws -> [VirtualKey] {
+        try await read("SELECT * FROM virtual_keys WHERE updated_at >= ?", [time], Self.key)
+    }
+
+    /// When a key row is written (seconds since 1970).
+    private static var now: Int64 { Int64(Date().timeIntervalSince1970) }
+
     public func revoke(id: String, at time: Int64) async throws -> Bool {
         try await database.write { db in
-            try db.execute(sql: "UPDATE virtual_keys SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?", arguments: [time, id])
+            try db.execute(
+                sql: "UPDATE virtual_keys SET revoked_at = COALESCE(revoked_at, ?), updated_at = ? WHERE id = ?", arguments: [time, Self.now, id])
             return db.changesCount > 0
         }
     }
@@ -178,7 +220,7 @@ public final class SQLiteAccountStore: AccountStore {
             guard let balance = current.adding(amount), abs(balance.nanos) <= Money.maxBalance.nanos else {
                 throw AccountStoreError("The balance would leave the range a key can hold (±\(Money.maxBalance) USD).")
             }
-            try db.execute(sql: "UPDATE virtual_keys SET credits_nanos = ? WHERE id = ?", arguments: [balance.nanos, id])
+            try db.execute(sql: "UPDATE virtual_keys SET credits_nanos = ?, updated_at = ? WHERE id = ?", arguments: [balance.nanos, Self.now, id])
             return balance
         }
     }
@@ -208,25 +250,27 @@ public final class SQLiteAccountStore: AccountStore {
         }
     }
 
-    public func usage(groupBy: UsageGrouping, from: Int64?, to: Int64?) async throws -> [UsageTotals] {
-        let group = switch groupBy {
+    public func usage(_ query: UsageQuery) async throws -> [UsageTotals] {
+        let group = switch query.groupBy {
         case .day: "strftime('%Y-%m-%d', created_at, 'unixepoch')"
         case .model: "model"
         case .key: "COALESCE(key_id, '-')"
+        case .provider: "provider"
         }
-        return try await database.read { db in
-            try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT \(group) AS grp, COUNT(*) AS requests, SUM(prompt_tokens) AS prompt, SUM(completion_tokens) AS completion,
-                        SUM(cost_nanos) AS cost FROM ledger WHERE created_at >= ? AND created_at < ? GROUP BY grp ORDER BY grp
-                    """,
-                arguments: [from ?? Int64.min, to ?? Int64.max]
-            ).map { row in
-                UsageTotals(
-                    group: row["grp"], requests: row["requests"], promptTokens: row["prompt"], completionTokens: row["completion"],
-                    cost: Money(nanos: row["cost"]))
-            }
+        var arguments: StatementArguments = [query.from ?? Int64.min, query.to ?? Int64.max]
+        var keyClause = ""
+        if let keyID = query.keyID {
+            keyClause = " AND key_id = ?"
+            arguments += [keyID]
+        }
+        let sql = """
+            SELECT \(group) AS grp, COUNT(*) AS requests, SUM(prompt_tokens) AS prompt, SUM(completion_tokens) AS completion,
+                SUM(cost_nanos) AS cost FROM ledger WHERE created_at >= ? AND created_at < ?\(keyClause) GROUP BY grp ORDER BY grp
+            """
+        return try await read(sql, arguments) { row in
+            UsageTotals(
+                group: row["grp"], requests: row["requests"], promptTokens: row["prompt"], completionTokens: row["completion"],
+                cost: Money(nanos: row["cost"]))
         }
     }
 
@@ -239,15 +283,87 @@ public final class SQLiteAccountStore: AccountStore {
 
     public func ledgerEntries(requestID: String) async throws -> [LedgerEntry] {
         try await database.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM ledger WHERE request_id = ?", arguments: [requestID]).map { row in
-                LedgerEntry(
-                    requestID: row["request_id"], keyID: row["key_id"], model: row["model"], provider: row["provider"],
-                    upstreamModel: row["upstream_model"], route: row["route"], promptTokens: row["prompt_tokens"],
-                    completionTokens: row["completion_tokens"], cachedTokens: row["cached_tokens"], reasoningTokens: row["reasoning_tokens"],
-                    estimated: row["estimated"], cost: Money(nanos: row["cost_nanos"]), status: row["status"], latencyMs: row["latency_ms"],
-                    timeToFirstTokenMs: row["ttft_ms"], attempts: row["attempts"], stream: row["stream"], createdAt: row["created_at"])
+            try Row.fetchAll(db, sql: "SELECT * FROM ledger WHERE request_id = ?", arguments: [requestID]).map(Self.ledgerEntry)
+        }
+    }
+
+    public func ledger(_ query: LedgerQuery) async throws -> [LedgerEntry] {
+        var clauses: [String] = []
+        var arguments: StatementArguments = []
+        if let keyID = query.keyID {
+            clauses.append("key_id = ?")
+            arguments += [keyID]
+        }
+        if let model = query.model {
+            clauses.append("model = ?")
+            arguments += [model]
+        }
+        switch query.status {
+        case .ok: clauses.append("status < 400")
+        case .error: clauses.append("status >= 400")
+        case .exactly(let status):
+            clauses.append("status = ?")
+            arguments += [status]
+        case nil: break
+        }
+        if let cursor = query.before {
+            clauses.append("(created_at < ? OR (created_at = ? AND request_id < ?))")
+            arguments += [cursor.createdAt, cursor.createdAt, cursor.id]
+        }
+        let filter = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
+        arguments += [query.limit]
+        return try await read("SELECT * FROM ledger \(filter) ORDER BY created_at DESC, request_id DESC LIMIT ?", arguments, Self.ledgerEntry)
+    }
+
+    public func ledgerStats(from: Int64, to: Int64, keyID: String?) async throws -> LedgerStats {
+        var arguments: StatementArguments = [from, to]
+        var keyClause = ""
+        if let keyID {
+            keyClause = " AND key_id = ?"
+            arguments += [keyID]
+        }
+        arguments += [LedgerStats.sampleLimit]
+        let rows = try await read(
+            "SELECT latency_ms, status FROM ledger WHERE created_at >= ? AND created_at < ?\(keyClause) ORDER BY created_at DESC LIMIT ?", arguments
+        ) { row -> (Double, Int) in (row["latency_ms"], row["status"]) }
+        return LedgerStats(latencies: rows.map(\.0), statuses: rows.map(\.1))
+    }
+
+    public func routedUsage(from: Int64, to: Int64) async throws -> [RoutedUsage] {
+        try await database.read { db in
+            // The route is `<router> <label> …`: its first two words.
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT day, router, substr(rest, 1, instr(rest || ' ', ' ') - 1) AS label, model, COUNT(*) AS requests,
+                        SUM(prompt_tokens) AS prompt, SUM(completion_tokens) AS completion, SUM(cost_nanos) AS cost
+                    FROM (
+                        SELECT strftime('%Y-%m-%d', created_at, 'unixepoch') AS day, substr(route, 1, instr(route || ' ', ' ') - 1) AS router,
+                            substr(route, instr(route || ' ', ' ') + 1) AS rest, model, prompt_tokens, completion_tokens, cost_nanos
+                        FROM ledger WHERE created_at >= ? AND created_at < ? AND route IS NOT NULL AND route NOT LIKE 'attempts=%'
+                    ) GROUP BY day, router, label, model ORDER BY day, router, label, model
+                    """,
+                arguments: [from, to]
+            ).map { row in
+                RoutedUsage(
+                    day: row["day"], router: row["router"], label: row["label"], model: row["model"], requests: row["requests"],
+                    promptTokens: row["prompt"], completionTokens: row["completion"], cost: Money(nanos: row["cost"]))
             }
         }
+    }
+
+    /// The rows a query built here returns, each mapped (rows themselves cannot leave the read).
+    private func read<T: Sendable>(_ sql: String, _ arguments: StatementArguments, _ map: @escaping @Sendable (Row) -> T) async throws -> [T] {
+        try await database.read { db in try Row.fetchAll(db, sql: sql, arguments: arguments).map(map) }
+    }
+
+    private static func ledgerEntry(_ row: Row) -> LedgerEntry {
+        LedgerEntry(
+            requestID: row["request_id"], keyID: row["key_id"], model: row["model"], provider: row["provider"],
+            upstreamModel: row["upstream_model"], route: row["route"], promptTokens: row["prompt_tokens"],
+            completionTokens: row["completion_tokens"], cachedTokens: row["cached_tokens"], reasoningTokens: row["reasoning_tokens"],
+            estimated: row["estimated"], cost: Money(nanos: row["cost_nanos"]), status: row["status"], latencyMs: row["latency_ms"],
+            timeToFirstTokenMs: row["ttft_ms"], attempts: row["attempts"], stream: row["stream"], createdAt: row["created_at"])
     }
 
     public func purgeLedger(createdBefore time: Int64) async throws -> Int {
@@ -284,6 +400,10 @@ public final class SQLiteAccountStore: AccountStore {
                     preferredModel: row["preferred_model"], embedding: embedding, keyID: row["key_id"], createdAt: row["created_at"])
             }
         }
+    }
+
+    public func feedbackCount(router: String) async throws -> Int {
+        try await database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM route_feedback WHERE router = ?", arguments: [router]) ?? 0 }
     }
 
     // MARK: - Stored responses
@@ -323,6 +443,41 @@ public final class SQLiteAccountStore: AccountStore {
     public func purgeResponses(createdBefore time: Int64) async throws -> Int {
         try await database.write { db in
             try db.execute(sql: "DELETE FROM stored_responses WHERE created_at < ?", arguments: [time])
+            return db.changesCount
+        }
+    }
+
+    // MARK: - Dashboard sessions
+
+    public func saveSession(_ session: DashboardSession) async throws {
+        try await database.write { db in
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO dashboard_sessions (token_hash, key_id, csrf_token, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
+                arguments: [session.tokenHash, session.keyID, session.csrfToken, session.createdAt, session.expiresAt])
+        }
+    }
+
+    public func session(tokenHash: String, now: Int64) async throws -> DashboardSession? {
+        try await database.read { db in
+            try Row.fetchOne(
+                db, sql: "SELECT * FROM dashboard_sessions WHERE token_hash = ? AND expires_at > ?", arguments: [tokenHash, now]
+            ).map { row in
+                DashboardSession(
+                    tokenHash: row["token_hash"], keyID: row["key_id"], csrfToken: row["csrf_token"], createdAt: row["created_at"],
+                    expiresAt: row["expires_at"])
+            }
+        }
+    }
+
+    public func deleteSession(tokenHash: String) async throws {
+        try await database.write { db in
+            try db.execute(sql: "DELETE FROM dashboard_sessions WHERE token_hash = ?", arguments: [tokenHash])
+        }
+    }
+
+    public func purgeSessions(expiredBefore time: Int64) async throws -> Int {
+        try await database.write { db in
+            try db.execute(sql: "DELETE FROM dashboard_sessions WHERE expires_at < ?", arguments: [time])
             return db.changesCount
         }
     }

@@ -1,3 +1,4 @@
+import Foundation
 public import SwitchyardAccounts
 
 /// The behaviour every `AccountStore` must have. A store's test target calls `run` with a
@@ -32,6 +33,128 @@ public enum AccountStoreConformance {
         try await usageGroups(makeStore())
         try await purgesRawLedgerRowsBeforeTheRetention(makeStore())
         try await keepsResponsesPerOwnerUntilTheirRetention(makeStore())
+        try await pagesAndSearchesKeys(makeStore())
+        try await pagesAndFiltersTheLedger(makeStore())
+        try await usageOfOneKeyAndByProvider(makeStore())
+        try await statsAndRoutedUsage(makeStore())
+        try await keepsSessionsUntilTheyExpireOrEnd(makeStore())
+        try await listsKeysChangedSinceATime(makeStore())
+    }
+
+    static func listsKeysChangedSinceATime(_ store: any AccountStore) async throws {
+        try await store.migrate()
+        for suffix in ["a", "b", "c", "d"] { try await store.insert(sample(suffix)) }
+        let written = Int64(Date().timeIntervalSince1970)
+        try check(Set(try await store.keys(changedSince: written - 5).map(\.id)) == ["key_a", "key_b", "key_c", "key_d"], "inserts are changes")
+        // Into the next second: what is written from now on is newer than every insert.
+        let next = written + 1
+        while Int64(Date().timeIntervalSince1970) < next { try await Task.sleep(for: .milliseconds(50)) }
+        var edited = sample("b")
+        edited.name = "renamed"
+        try await store.update(edited)
+        _ = try await store.revoke(id: "key_c", at: next)
+        _ = try await store.addCredits(id: "key_d", amount: Money(decimal: "1.00") ?? .zero)
+        // The ledger charging a key is not a change of the key (it would make every flush a reload).
+        try await store.appendLedger([entry("c1", key: "key_a", cost: "0.10")])
+        let changed = try await store.keys(changedSince: next)
+        try check(Set(changed.map(\.id)) == ["key_b", "key_c", "key_d"], "edits, revocations and top-ups are changes, charges are not: \(changed.map(\.id))")
+        try check(changed.first { $0.id == "key_b" }?.name == "renamed", "the changed key is returned as it is now")
+        try check(try await store.keys(changedSince: next + 3600).isEmpty, "nothing changed after now")
+    }
+
+    static func pagesAndSearchesKeys(_ store: any AccountStore) async throws {
+        try await store.migrate()
+        // Five keys, two of them created in the same second (the id breaks the tie).
+        for (suffix, time) in [("a", 100), ("b", 200), ("c", 200), ("d", 300), ("e", 400)] as [(String, Int64)] {
+            var key = sample(suffix, createdAt: time)
+            key.name = suffix == "c" ? "Billing <Team>" : "team \(suffix)"
+            try await store.insert(key)
+        }
+        var pages: [[String]] = []
+        var cursor: PageCursor?
+        repeat {
+            let page = try await store.keys(KeyQuery(before: cursor, limit: 2))
+            pages.append(page.map(\.id))
+            cursor = page.count == 2 ? page.last.map { PageCursor(createdAt: $0.createdAt, id: $0.id) } : nil
+        } while cursor != nil
+        try check(pages.flatMap { $0 } == ["key_e", "key_d", "key_b", "key_c", "key_a"], "pages are newest first, id on ties, none lost: \(pages)")
+        try check(try await store.keys(KeyQuery(search: "billing")).map(\.id) == ["key_c"], "search matches a name case-insensitively")
+        try check(try await store.keys(KeyQuery(search: "key_d")).map(\.id) == ["key_d"], "search matches an id")
+        try check(try await store.keys(KeyQuery(search: "%")).isEmpty, "search is literal, not a pattern")
+        try check(try await store.keys(KeyQuery(search: "team", limit: 2)).count == 2, "search honours the limit")
+    }
+
+    static func pagesAndFiltersTheLedger(_ store: any AccountStore) async throws {
+        try await store.migrate()
+        var failed = entry("r4", key: "k2", model: "preview", cost: "0", at: 1_800_000_300)
+        failed.status = 502
+        try await store.appendLedger([
+            entry("r1", key: "k1", cost: "0.10", at: 1_800_000_100), entry("r2", key: "k1", cost: "0.10", at: 1_800_000_200),
+            entry("r3", key: "k2", cost: "0.10", at: 1_800_000_200), failed,
+        ])
+        let first = try await store.ledger(LedgerQuery(limit: 2))
+        try check(first.map(\.requestID) == ["r4", "r3"], "newest first, request id descending on ties: \(first.map(\.requestID))")
+        let next = try await store.ledger(LedgerQuery(before: first.last.map { PageCursor(createdAt: $0.createdAt, id: $0.requestID) }, limit: 2))
+        try check(next.map(\.requestID) == ["r2", "r1"], "the next page continues after the cursor: \(next.map(\.requestID))")
+        try check(try await store.ledger(LedgerQuery(keyID: "k1")).map(\.requestID) == ["r2", "r1"], "filter by key")
+        try check(try await store.ledger(LedgerQuery(model: "preview")).map(\.requestID) == ["r4"], "filter by model")
+        try check(try await store.ledger(LedgerQuery(status: .error)).map(\.requestID) == ["r4"], "filter by errors")
+        try check(try await store.ledger(LedgerQuery(status: .exactly(200), limit: 10)).count == 3, "filter by one status")
+        try check(try await store.ledger(LedgerQuery(keyID: "k2", status: .ok)).map(\.requestID) == ["r3"], "filters combine")
+    }
+
+    static func usageOfOneKeyAndByProvider(_ store: any AccountStore) async throws {
+        try await store.migrate()
+        var other = entry("p2", key: "k2", cost: "0.20", at: 1_800_000_000)
+        other.provider = "q"
+        try await store.appendLedger([entry("p1", key: "k1", cost: "0.10", at: 1_800_000_000), other, entry("p3", key: "k1", cost: "0.30", at: 1_800_090_000)])
+        let byProvider = try await store.usage(UsageQuery(groupBy: .provider))
+        try check(byProvider.map(\.group) == ["p", "q"] && byProvider[0].requests == 2, "usage by provider: \(byProvider)")
+        let mine = try await store.usage(UsageQuery(groupBy: .day, keyID: "k1"))
+        try check(mine.map(\.cost) == [Money(decimal: "0.10"), Money(decimal: "0.30")], "usage of one key by day: \(mine)")
+        let mineInRange = try await store.usage(UsageQuery(groupBy: .model, from: 1_800_000_000, to: 1_800_000_001, keyID: "k1"))
+        try check(mineInRange.map(\.requests) == [1], "a key's usage within a range: \(mineInRange)")
+    }
+
+    static func statsAndRoutedUsage(_ store: any AccountStore) async throws {
+        try await store.migrate()
+        let day: Int64 = 1_800_000_000 - 1_800_000_000 % 86_400
+        var rows: [LedgerEntry] = []
+        for index in 0..<20 {
+            var row = entry("s\(index)", key: index < 10 ? "k1" : "k2", model: index % 4 == 0 ? "strong" : "mini", cost: "0.01", at: day + Int64(index))
+            row.latencyMs = Double(index + 1)
+            row.status = index == 19 ? 500 : 200
+            row.route = index % 4 == 0 ? "auto strong p=0.90 t=0.50" : "auto weak p=0.10 t=0.50"
+            rows.append(row)
+        }
+        rows[1].route = "attempts=2"  // failover only: not a routing decision
+        try await store.appendLedger(rows)
+        let stats = try await store.ledgerStats(from: day, to: day + 86_400, keyID: nil)
+        try check(stats.sampled == 20 && stats.errors == 1 && stats.p50LatencyMs == 11 && stats.p95LatencyMs == 19, "ledger stats: \(stats)")
+        let mine = try await store.ledgerStats(from: day, to: day + 86_400, keyID: "k1")
+        try check(mine.sampled == 10 && mine.errors == 0, "one key's stats: \(mine)")
+        let routed = try await store.routedUsage(from: day, to: day + 86_400)
+        let strong = routed.first { $0.label == "strong" }
+        let weak = routed.first { $0.label == "weak" }
+        try check(
+            routed.count == 2 && strong?.router == "auto" && strong?.model == "strong" && strong?.requests == 5 && weak?.requests == 14
+                && weak?.promptTokens == 140 && strong?.cost == Money(decimal: "0.05"),
+            "routed usage per router, label and alias: \(routed)")
+        try check(try await store.routedUsage(from: day + 86_400, to: day + 2 * 86_400).isEmpty, "routed usage honours the range")
+    }
+
+    static func keepsSessionsUntilTheyExpireOrEnd(_ store: any AccountStore) async throws {
+        try await store.migrate()
+        let operator_ = DashboardSession(tokenHash: "h1", keyID: nil, csrfToken: "c1", createdAt: 100, expiresAt: 200)
+        let holder = DashboardSession(tokenHash: "h2", keyID: "key_a", csrfToken: "c2", createdAt: 100, expiresAt: 300)
+        try await store.saveSession(operator_)
+        try await store.saveSession(holder)
+        try check(try await store.session(tokenHash: "h1", now: 150) == operator_, "a session round trips")
+        try check(try await store.session(tokenHash: "h2", now: 150) == holder, "a key holder's session keeps its key")
+        try check(try await store.session(tokenHash: "h1", now: 200) == nil, "an expired session is not returned")
+        try await store.deleteSession(tokenHash: "h2")
+        try check(try await store.session(tokenHash: "h2", now: 150) == nil, "a deleted session is gone")
+        try check(try await store.purgeSessions(expiredBefore: 250) == 1, "expired sessions are purged")
     }
 
     static func keepsResponsesPerOwnerUntilTheirRetention(_ store: any AccountStore) async throws {
@@ -198,5 +321,7 @@ public enum AccountStoreConformance {
         changed.outcome = 1
         try await store.recordFeedback(changed)
         try check(try await store.feedback(router: "auto").first?.outcome == 1, "a later verdict replaces the earlier one")
+        let counts = (try await store.feedbackCount(router: "auto"), try await store.feedbackCount(router: "none"))
+        try check(counts == (2, 0), "feedback is counted per router: \(counts)")
     }
 }

@@ -16,11 +16,11 @@ struct UsageReport: ParsableCommand, AsyncRunnableCommand {
 
     func runAsync() async throws {
         let totals = try await store.open().usage(
-            groupBy: try UsageQuery.grouping(by), from: try UsageQuery.time(from, name: "from"), to: try UsageQuery.time(to, name: "to"))
+            groupBy: try UsageFormat.grouping(by), from: try UsageFormat.time(from, name: "from"), to: try UsageFormat.time(to, name: "to"))
         for row in totals {
             if json {
                 var line = JSONWriter()
-                UsageQuery.write(row, to: &line)
+                UsageFormat.write(row, to: &line)
                 print(String(decoding: line.bytes, as: UTF8.self))
             } else {
                 print("\(row.group)\trequests=\(row.requests)\tprompt=\(row.promptTokens)\tcompletion=\(row.completionTokens)\tcost=\(row.cost) USD")

@@ -54,6 +54,10 @@ public struct ServerSettings: Sendable {
     public var maxResponseBytes: Int = 16 * 1024 * 1024
     /// Upstream response bytes all requests together may buffer at once (503 above it).
     public var maxBufferedBytes: Int = 256 * 1024 * 1024
+    /// Serves the dashboard at `/ui`.
+    public var ui = true
+    /// How long a dashboard sign-in lasts.
+    public var uiSessionHours: Double = 8
 
     /// Configured seconds as nanoseconds, clamped to 0…10⁷ s (NaN is 0): no setting traps.
     public static func nanoseconds(_ seconds: Double) -> Int64 {

@@ -6,10 +6,27 @@ import SwitchyardRedis
 
 /// Every virtual key in memory, by hash: authentication never touches the database.
 /// Admin calls update it at once and, on a fleet, announce the change (`events`) so every other
-/// replica reloads that key within moments; `KeyCacheRefresher` reloads them all periodically, so
-/// changes made by the CLI, or announced while a replica was cut off, arrive within seconds.
+/// replica reloads that key within moments; `KeyCacheRefresher` reads the keys changed since its
+/// last look every couple of seconds (and all of them every few minutes), so changes made by the
+/// CLI, or announced while a replica was cut off, arrive within seconds.
 final class KeyCache: Sendable {
-    private let keys = Mutex<[String: VirtualKey]>([:])
+    /// Keys by hash (authentication) and each key's hash by id (changes, the dashboard).
+    private struct Index {
+        var byHash: [String: VirtualKey] = [:]
+        var hashByID: [String: String] = [:]
+
+        mutating func put(_ key: VirtualKey) {
+            if let old = hashByID[key.id] { byHash[old] = nil }
+            byHash[key.keyHash] = key
+            hashByID[key.id] = key.keyHash
+        }
+
+        mutating func remove(id: String) {
+            if let old = hashByID.removeValue(forKey: id) { byHash[old] = nil }
+        }
+    }
+
+    private let keys = Mutex(Index())
     let store: any AccountStore
     let accounting: Accounting
     let events: RedisKeyEvents?
@@ -39,20 +56,21 @@ final class KeyCache: Sendable {
         if let key = try await store.key(id: id) {
             try await put(key)
         } else {
-            keys.withLock { all in all = all.filter { $0.value.id != id } }
+            keys.withLock { $0.remove(id: id) }
         }
     }
 
     func key(hash: String) -> VirtualKey? {
-        keys.withLock { $0[hash] }
+        keys.withLock { $0.byHash[hash] }
+    }
+
+    func key(id: String) -> VirtualKey? {
+        keys.withLock { index in index.hashByID[id].flatMap { index.byHash[$0] } }
     }
 
     func put(_ key: VirtualKey) async throws {
         let generation = accounting.local.generation
-        keys.withLock { all in
-            all = all.filter { $0.value.id != key.id }
-            all[key.keyHash] = key
-        }
+        keys.withLock { $0.put(key) }
         accounting.local.refresh([key], generation: generation)
         try await refreshBudget(key, generation: generation)
     }
@@ -67,11 +85,18 @@ final class KeyCache: Sendable {
         accounting.local.refreshBudget(keyID: key.id, budget: budget, storedSpend: spend, generation: generation)
     }
 
+    /// Brings in the keys changed since `time` (by the CLI or another replica).
+    func refreshChanged(since time: Int64) async throws {
+        for key in try await store.keys(changedSince: time) { try await put(key) }
+    }
+
     /// Replaces the cache with the store's current keys.
     func reload() async throws {
         let generation = accounting.local.generation
         let all = try await store.keys()
-        keys.withLock { $0 = Dictionary(all.map { ($0.keyHash, $0) }, uniquingKeysWith: { first, _ in first }) }
+        var index = Index()
+        for key in all where index.byHash[key.keyHash] == nil { index.put(key) }
+        keys.withLock { $0 = index }
         accounting.local.refresh(all, generation: generation)
         for key in all { try await refreshBudget(key, generation: generation) }
     }

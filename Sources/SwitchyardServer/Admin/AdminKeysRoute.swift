@@ -33,15 +33,7 @@ struct AdminKeysRoute: Sendable {
     }
 
     func create(_ request: Request, context: GatewayRequestContext) async throws -> Response {
-        let fields = try await decode(request, context: context)
-        guard let name = fields.name, !name.isEmpty else { throw GatewayError.invalidRequest("'name' is required.", param: "name") }
-        let plaintext = KeyMaterial.generate()
-        var key = VirtualKey(
-            id: KeyMaterial.newID(), name: name, keyHash: KeyMaterial.hash(plaintext), keyPrefix: KeyMaterial.displayPrefix(plaintext),
-            createdAt: Int64(Date().timeIntervalSince1970))
-        try apply(fields, to: &key)
-        try await store.insert(key)
-        try await cache.changed(key)
+        let (key, plaintext) = try await create(try await decode(request, context: context))
         return json(AdminKeysRoute.render(key, plaintext: plaintext), status: .created)
     }
 
@@ -56,28 +48,56 @@ struct AdminKeysRoute: Sendable {
     }
 
     func update(id: String, _ request: Request, context: GatewayRequestContext) async throws -> Response {
-        guard var key = try await store.key(id: id) else { throw GatewayError.notFound("No key with id \(id).") }
-        let before = key
-        try apply(try await decode(request, context: context), to: &key)
-        try await store.update(key)
-        try await cache.changed(key, key.credits != before.credits ? .balanceReset : .edited)
-        return json(AdminKeysRoute.render(key, plaintext: nil))
+        json(AdminKeysRoute.render(try await update(id: id, try await decode(request, context: context)), plaintext: nil))
     }
 
     func revoke(id: String) async throws -> Response {
+        json(AdminKeysRoute.render(try await revokeKey(id: id), plaintext: nil))
+    }
+
+    func addCredits(id: String, _ request: Request, context: GatewayRequestContext) async throws -> Response {
+        struct Amount: Decodable { var amount: String }
+        let body = try await request.body.collect(upTo: 64 * 1024)
+        guard let fields = try? JSONDecoder().decode(Amount.self, from: Data(body.readableBytesView)), let amount = Money(decimal: fields.amount) else {
+            throw GatewayError.invalidRequest("Send {\"amount\": \"5.00\"} (a decimal string).", param: "amount")
+        }
+        return json(AdminKeysRoute.render(try await topUp(id: id, amount: amount), plaintext: nil))
+    }
+
+    // MARK: - Operations (the admin API's and the dashboard's)
+
+    /// A new key with `fields`; returns it and its plaintext (shown once, never stored).
+    func create(_ fields: KeyFields) async throws -> (VirtualKey, String) {
+        guard let name = fields.name, !name.isEmpty else { throw GatewayError.invalidRequest("'name' is required.", param: "name") }
+        let plaintext = KeyMaterial.generate()
+        var key = VirtualKey(
+            id: KeyMaterial.newID(), name: name, keyHash: KeyMaterial.hash(plaintext), keyPrefix: KeyMaterial.displayPrefix(plaintext),
+            createdAt: Int64(Date().timeIntervalSince1970))
+        try apply(fields, to: &key)
+        try await store.insert(key)
+        try await cache.changed(key)
+        return (key, plaintext)
+    }
+
+    func update(id: String, _ fields: KeyFields) async throws -> VirtualKey {
+        guard var key = try await store.key(id: id) else { throw GatewayError.notFound("No key with id \(id).") }
+        let before = key
+        try apply(fields, to: &key)
+        try await store.update(key)
+        try await cache.changed(key, key.credits != before.credits ? .balanceReset : .edited)
+        return key
+    }
+
+    func revokeKey(id: String) async throws -> VirtualKey {
         guard try await store.revoke(id: id, at: Int64(Date().timeIntervalSince1970)), let key = try await store.key(id: id) else {
             throw GatewayError.notFound("No key with id \(id).")
         }
         try await cache.changed(key)
-        return json(AdminKeysRoute.render(key, plaintext: nil))
+        return key
     }
 
-    func addCredits(id: String, _ request: Request, context: GatewayRequestContext) async throws -> Response {
-        struct TopUp: Decodable { var amount: String }
-        let body = try await request.body.collect(upTo: 64 * 1024)
-        guard let topUp = try? JSONDecoder().decode(TopUp.self, from: Data(body.readableBytesView)), let amount = Money(decimal: topUp.amount) else {
-            throw GatewayError.invalidRequest("Send {\"amount\": \"5.00\"} (a decimal string).", param: "amount")
-        }
+    /// Adds `amount` (negative takes credits away) to the key's balance.
+    func topUp(id: String, amount: Money) async throws -> VirtualKey {
         try AdminKeysRoute.checkBounds(amount, field: "amount", allowNegative: true)
         let balance: Money?
         do {
@@ -89,7 +109,7 @@ struct AdminKeysRoute: Sendable {
             throw GatewayError.notFound("No key with id \(id).")
         }
         try await cache.changed(key, .creditsAdded(amount))
-        return json(AdminKeysRoute.render(key, plaintext: nil))
+        return key
     }
 
     // MARK: - Helpers

@@ -11,16 +11,16 @@ struct AdminUsageRoute: Sendable {
 
     func handle(_ request: Request) async throws -> Response {
         let query = request.uri.queryParameters
-        let grouping = try UsageQuery.grouping(query["group_by"].map(String.init))
-        let from = try UsageQuery.time(query["from"].map(String.init), name: "from")
-        let to = try UsageQuery.time(query["to"].map(String.init), name: "to")
+        let grouping = try UsageFormat.grouping(query["group_by"].map(String.init))
+        let from = try UsageFormat.time(query["from"].map(String.init), name: "from")
+        let to = try UsageFormat.time(query["to"].map(String.init), name: "to")
         let totals = try await store.usage(groupBy: grouping, from: from, to: to)
         // Written directly (a thousand keys' rows cost Foundation's JSONSerialization tens of ms).
         var json = JSONWriter(capacity: 64 + totals.count * 128)
         json.beginObject()
         json.key("data")
         json.beginArray()
-        for row in totals { UsageQuery.write(row, to: &json) }
+        for row in totals { UsageFormat.write(row, to: &json) }
         json.endArray()
         json.key("group_by")
         json.string(grouping.rawValue)
@@ -32,11 +32,11 @@ struct AdminUsageRoute: Sendable {
 }
 
 /// Parsing and rendering shared by the admin endpoint and `switchyard usage`.
-public enum UsageQuery {
+public enum UsageFormat {
     public static func grouping(_ text: String?) throws(GatewayError) -> UsageGrouping {
         guard let text else { return .day }
         guard let grouping = UsageGrouping(rawValue: text) else {
-            throw .invalidRequest("group_by must be day, model or key.", param: "group_by")
+            throw .invalidRequest("group_by must be day, model, key or provider.", param: "group_by")
         }
         return grouping
     }

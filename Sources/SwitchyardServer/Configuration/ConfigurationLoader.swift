@@ -188,7 +188,7 @@ struct NodeReader {
     mutating func readServer(_ node: Node, into server: inout ServerSettings) {
         let fields: Set<String> = [
             "host", "port", "master_key", "require_keys", "max_body_bytes", "shutdown_grace_seconds", "header_timeout_seconds",
-            "idle_timeout_seconds", "max_connections", "max_response_bytes", "max_buffered_bytes",
+            "idle_timeout_seconds", "max_connections", "max_response_bytes", "max_buffered_bytes", "ui", "ui_session_hours",
         ]
         for (key, value) in mapping(node, path: "server", allowed: fields) ?? [] {
             let path = "server.\(key)"
@@ -204,6 +204,8 @@ struct NodeReader {
             case "max_connections": server.maxConnections = int(value, path: path) ?? server.maxConnections
             case "max_response_bytes": server.maxResponseBytes = int(value, path: path) ?? server.maxResponseBytes
             case "max_buffered_bytes": server.maxBufferedBytes = int(value, path: path) ?? server.maxBufferedBytes
+            case "ui": server.ui = bool(value, path: path) ?? server.ui
+            case "ui_session_hours": server.uiSessionHours = double(value, path: path) ?? server.uiSessionHours
             default: break  // not in `fields`: `mapping` reported it
             }
         }

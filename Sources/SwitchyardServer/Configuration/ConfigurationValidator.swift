@@ -16,6 +16,7 @@ public enum ConfigurationValidator {
         if !(server.headerTimeoutSeconds > 0) { add("server.header_timeout_seconds", "must be more than 0") }
         if !(server.idleTimeoutSeconds > 0) { add("server.idle_timeout_seconds", "must be more than 0") }
         if server.maxConnections < 1 { add("server.max_connections", "must be at least 1") }
+        if !(server.uiSessionHours > 0 && server.uiSessionHours <= 720) { add("server.ui_session_hours", "must be more than 0 and at most 720") }
         if server.maxResponseBytes < 1024 { add("server.max_response_bytes", "must be at least 1024") }
         if server.maxBufferedBytes < server.maxResponseBytes { add("server.max_buffered_bytes", "must be at least server.max_response_bytes") }
         let tracing = configuration.tracing

@@ -48,7 +48,7 @@ struct Pipeline: Sendable {
                 try codec.upstreamRequest(body, for: deployment)
             }
         } catch {
-            await gateway.release(admission)
+            await gateway.meterFailure(context: context, admission: admission, model: model, error: error)
             throw error
         }
         let headers = codec.responseHeaders(call: call, context: context)
@@ -67,7 +67,7 @@ struct Pipeline: Sendable {
         do {
             rendered = try codec.render(body, call: call, upstream: upstream, context: context)
         } catch {
-            await gateway.release(admission)
+            await gateway.meterFailure(context: context, admission: admission, model: model, error: error)
             throw error
         }
         var response = await BufferedReply.make(call, gateway: gateway, context: context, admission: admission, reply: rendered) {
