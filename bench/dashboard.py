@@ -26,6 +26,7 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "Tests" / "
 
 from servers import PostgresServer  # noqa: E402
 from run import MASTER_KEY, ROOT, Process, cpu_seconds, free_port, publish, rss_kb, wait_http  # noqa: E402
+from usage import build_rollups  # noqa: E402
 
 DAYS = 90
 CHUNK = 1_000_000
@@ -51,20 +52,7 @@ def seed(postgres: PostgresServer, keys: int, rows: int, now: int) -> float:
                 100 + g % 50, 20 + g % 30, 0, 0, false, 1000 + g % 500, CASE WHEN g % 100 = 0 THEN 502 ELSE 200 END,
                 50.0 + g % 200, NULL, 1, false, {start} + (g::bigint * {DAYS * 86_400} / {rows})
             FROM generate_series({offset + 1}, {offset + count}) AS g""", "ui")
-    # The rollups the store keeps as it writes, built here in one pass for the seeded rows, in time order.
-    postgres.psql("""
-        INSERT INTO usage_hourly (hour, key_id, model, provider, requests, prompt_tokens, completion_tokens, cost_nanos)
-        SELECT created_at - created_at % 3600, COALESCE(key_id, ''), model, provider, COUNT(*), SUM(prompt_tokens),
-            SUM(completion_tokens), SUM(cost_nanos) FROM ledger GROUP BY 1, 2, 3, 4 ORDER BY 1""", "ui")
-    postgres.psql("""
-        INSERT INTO usage_daily (day, key_id, model, provider, requests, prompt_tokens, completion_tokens, cost_nanos)
-        SELECT hour - hour % 86400, key_id, model, provider, SUM(requests), SUM(prompt_tokens), SUM(completion_tokens),
-            SUM(cost_nanos) FROM usage_hourly GROUP BY 1, 2, 3, 4 ORDER BY 1""", "ui")
-    postgres.psql("""
-        INSERT INTO routing_daily (day, router, label, model, requests, prompt_tokens, completion_tokens, cost_nanos)
-        SELECT created_at - created_at % 86400, split_part(route, ' ', 1), split_part(route, ' ', 2), model, COUNT(*),
-            SUM(prompt_tokens), SUM(completion_tokens), SUM(cost_nanos) FROM ledger WHERE route IS NOT NULL GROUP BY 1, 2, 3, 4""", "ui")
-    postgres.psql("ANALYZE", "ui")
+    build_rollups(postgres, "ui")
     return time.monotonic() - began
 
 

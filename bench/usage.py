@@ -56,17 +56,7 @@ def main() -> None:
                     100 + g % 50, 20 + g % 30, 0, 0, false, 1000 + g % 500, 200, 100.0, NULL, 1, false,
                     {start} + (g::bigint * {DAYS * 86_400} / {args.rows})
                 FROM generate_series({offset + 1}, {offset + count}) AS g""", "usage")
-        # The rollups the store keeps as it writes, built here in one pass for the seeded rows — in time order, as
-        # they are laid down when written hour after hour.
-        postgres.psql("""
-            INSERT INTO usage_hourly (hour, key_id, model, provider, requests, prompt_tokens, completion_tokens, cost_nanos)
-            SELECT created_at - created_at % 3600, COALESCE(key_id, ''), model, provider, COUNT(*), SUM(prompt_tokens),
-                SUM(completion_tokens), SUM(cost_nanos) FROM ledger GROUP BY 1, 2, 3, 4 ORDER BY 1""", "usage")
-        postgres.psql("""
-            INSERT INTO usage_daily (day, key_id, model, provider, requests, prompt_tokens, completion_tokens, cost_nanos)
-            SELECT hour - hour % 86400, key_id, model, provider, SUM(requests), SUM(prompt_tokens), SUM(completion_tokens),
-                SUM(cost_nanos) FROM usage_hourly GROUP BY 1, 2, 3, 4 ORDER BY 1""", "usage")
-        postgres.psql("ANALYZE", "usage")
+        build_rollups(postgres, "usage")
         seed_seconds = time.monotonic() - seeded
         rollup_rows = (int(postgres.psql("SELECT COUNT(*) FROM usage_hourly", "usage")),
                        int(postgres.psql("SELECT COUNT(*) FROM usage_daily", "usage")))
@@ -91,6 +81,33 @@ def main() -> None:
         else:
             postgres.remove()
     report(args.rows, seed_seconds, rollup_rows, timings, spend)
+
+
+def build_rollups(postgres: PostgresServer, database: str) -> None:
+    """The rollups the store keeps as it writes, built in one pass for seeded rows — in time order, as they are laid
+    down when written hour after hour — then the planner's statistics."""
+    postgres.psql("""
+        INSERT INTO usage_hourly (hour, key_id, model, provider, requests, prompt_tokens, completion_tokens, cost_nanos)
+        SELECT created_at - created_at % 3600, COALESCE(key_id, ''), model, provider, COUNT(*), SUM(prompt_tokens),
+            SUM(completion_tokens), SUM(cost_nanos) FROM ledger GROUP BY 1, 2, 3, 4 ORDER BY 1""", database)
+    postgres.psql("""
+        INSERT INTO usage_daily (day, key_id, model, provider, requests, prompt_tokens, completion_tokens, cost_nanos)
+        SELECT hour - hour % 86400, key_id, model, provider, SUM(requests), SUM(prompt_tokens), SUM(completion_tokens),
+            SUM(cost_nanos) FROM usage_hourly GROUP BY 1, 2, 3, 4 ORDER BY 1""", database)
+    postgres.psql("""
+        INSERT INTO usage_hourly_all (hour, model, provider, requests, prompt_tokens, completion_tokens, cost_nanos)
+        SELECT hour, model, provider, SUM(requests), SUM(prompt_tokens), SUM(completion_tokens), SUM(cost_nanos)
+        FROM usage_hourly GROUP BY 1, 2, 3 ORDER BY 1""", database)
+    postgres.psql("""
+        INSERT INTO usage_daily_all (day, model, provider, requests, prompt_tokens, completion_tokens, cost_nanos)
+        SELECT day, model, provider, SUM(requests), SUM(prompt_tokens), SUM(completion_tokens), SUM(cost_nanos)
+        FROM usage_daily GROUP BY 1, 2, 3 ORDER BY 1""", database)
+    postgres.psql("""
+        INSERT INTO routing_daily (day, router, label, model, requests, prompt_tokens, completion_tokens, cost_nanos)
+        SELECT created_at - created_at % 86400, split_part(route, ' ', 1), split_part(route, ' ', 2), model, COUNT(*),
+            SUM(prompt_tokens), SUM(completion_tokens), SUM(cost_nanos) FROM ledger
+        WHERE route IS NOT NULL AND route NOT LIKE 'attempts=%' GROUP BY 1, 2, 3, 4""", database)
+    postgres.psql("ANALYZE", database)
 
 
 def fetch(port: int, path: str) -> dict:

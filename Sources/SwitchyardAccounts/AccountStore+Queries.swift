@@ -1,8 +1,9 @@
 /// Bounded reads for the dashboard and the admin API: every list is a page (a limit and a
 /// cursor), never the whole table, so pages stay fast with millions of keys and ledger rows.
 
-/// A page of keys, newest first: `search` matches a name (case-insensitive substring), an id
-/// or a key prefix; `before` continues after the last key of the previous page.
+/// A page of keys, newest first: `search` matches the beginning of a name (case-insensitive),
+/// an id, or the beginning of a key prefix (`sk-sy-AbCd`) — each an index range, however many
+/// keys there are; `before` continues after the last key of the previous page.
 public struct KeyQuery: Sendable, Equatable {
     public var search: String?
     public var before: PageCursor?
@@ -14,8 +15,8 @@ public struct KeyQuery: Sendable, Equatable {
         self.limit = KeyQuery.clampedLimit(limit)
     }
 
-    /// Page sizes stay between 1 and 500.
-    static func clampedLimit(_ limit: Int) -> Int { min(max(limit, 1), 500) }
+    /// Page sizes stay between 1 and 10,000.
+    static func clampedLimit(_ limit: Int) -> Int { min(max(limit, 1), 10_000) }
 }
 
 /// Where a newest-first page ends: the last row's time and id (ties on time broken by id).
@@ -115,12 +116,14 @@ public struct LedgerStats: Sendable, Equatable {
     /// Errors per sampled request (0 when nothing was sampled).
     public var errorRate: Double { sampled == 0 ? 0 : Double(errors) / Double(sampled) }
 
-    /// The stats of latencies and statuses already read (newest first, at most the sample limit).
+    /// The stats of latencies and statuses already read (newest first, at most the sample limit);
+    /// the percentiles as PostgreSQL's `percentile_disc` computes them.
     public init(latencies: [Double], statuses: [Int]) {
         let sorted = latencies.sorted()
+        // The smallest value with at least a fraction `p` of the values at or below it (nearest rank).
         func percentile(_ p: Double) -> Double? {
             guard !sorted.isEmpty else { return nil }
-            let rank = Int((p * Double(sorted.count - 1)).rounded())
+            let rank = Int((p * Double(sorted.count)).rounded(.up)) - 1
             return sorted[min(max(rank, 0), sorted.count - 1)]
         }
         self.init(sampled: latencies.count, errors: statuses.count { $0 >= 400 }, p50LatencyMs: percentile(0.5), p95LatencyMs: percentile(0.95))

@@ -128,42 +128,27 @@ extension PostgresAccountStore {
                     logger: logger)
             }
             var daily: [RollupKey: Totals] = [:]
+            // The same without the key: what totals over every key read (a handful of rows per hour).
+            var hourlyAll: [RollupKey: Totals] = [:]
+            var dailyAll: [RollupKey: Totals] = [:]
             for (key, totals) in rollups {
-                let day = RollupKey(hour: key.hour - ((key.hour % 86_400) + 86_400) % 86_400, keyID: key.keyID, model: key.model, provider: key.provider)
-                daily[day, default: Totals()].add(totals)
+                let dayStart = key.hour - ((key.hour % 86_400) + 86_400) % 86_400
+                daily[RollupKey(hour: dayStart, keyID: key.keyID, model: key.model, provider: key.provider), default: Totals()].add(totals)
+                hourlyAll[RollupKey(hour: key.hour, keyID: "", model: key.model, provider: key.provider), default: Totals()].add(totals)
+                dailyAll[RollupKey(hour: dayStart, keyID: "", model: key.model, provider: key.provider), default: Totals()].add(totals)
             }
             try await Self.upsert(rollups, into: "usage_hourly", bucket: "hour", connection: connection, logger: logger)
             try await Self.upsert(daily, into: "usage_daily", bucket: "day", connection: connection, logger: logger)
-            try await Self.upsert(routing, connection: connection, logger: logger)
+            try await Self.upsert(hourlyAll, into: "usage_hourly_all", bucket: "hour", keyed: false, connection: connection, logger: logger)
+            try await Self.upsert(dailyAll, into: "usage_daily_all", bucket: "day", keyed: false, connection: connection, logger: logger)
+            try await Self.upsert(routing, into: "routing_daily", columns: ["day", "router", "label", "model"], connection: connection, logger: logger) {
+                key, binds in
+                binds.append(key.day)
+                binds.append(key.router)
+                binds.append(key.label)
+                binds.append(key.model)
+            }
         }
-    }
-
-    /// Adds routed requests' totals to `routing_daily`, in key order.
-    private static func upsert(_ routing: [RoutingRollupKey: Totals], connection: PostgresConnection, logger: Logger) async throws {
-        guard !routing.isEmpty else { return }
-        var binds = PostgresBindings(capacity: routing.count * 8)
-        var values: [String] = []
-        for (index, (key, totals)) in routing.sorted(by: { $0.key < $1.key }).enumerated() {
-            values.append(placeholders(from: index * 8, count: 8))
-            binds.append(key.day)
-            binds.append(key.router)
-            binds.append(key.label)
-            binds.append(key.model)
-            binds.append(totals.requests)
-            binds.append(totals.prompt)
-            binds.append(totals.completion)
-            binds.append(totals.cost)
-        }
-        let sql = """
-            INSERT INTO routing_daily (day, router, label, model, requests, prompt_tokens, completion_tokens, cost_nanos)
-            VALUES \(values.joined(separator: ","))
-            ON CONFLICT (day, router, label, model) DO UPDATE SET
-                requests = routing_daily.requests + EXCLUDED.requests,
-                prompt_tokens = routing_daily.prompt_tokens + EXCLUDED.prompt_tokens,
-                completion_tokens = routing_daily.completion_tokens + EXCLUDED.completion_tokens,
-                cost_nanos = routing_daily.cost_nanos + EXCLUDED.cost_nanos
-            """
-        try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger)
     }
 
     public func routedUsage(from: Int64, to: Int64) async throws -> [RoutedUsage] {
@@ -198,13 +183,15 @@ extension PostgresAccountStore {
         case .error: clauses.append("status >= 400")
         case .exactly(let status):
             binds.append(Int32(clamping: status))
-            clauses.append("status = $\(binds.count)")
+            // `status >= 400` too for an error status: the partial index of failed rows applies.
+            clauses.append(status >= 400 ? "status >= 400 AND status = $\(binds.count)" : "status = $\(binds.count)")
         case nil: break
         }
         if let cursor = query.before {
             binds.append(cursor.createdAt)
             binds.append(cursor.id)
-            clauses.append("(created_at, request_id) < ($\(binds.count - 1), $\(binds.count))")
+            // `created_at <= …` first: an index range, however deep the page.
+            clauses.append("created_at <= $\(binds.count - 1) AND (created_at < $\(binds.count - 1) OR request_id < $\(binds.count))")
         }
         binds.append(Int64(query.limit))
         let filter = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
@@ -222,53 +209,67 @@ extension PostgresAccountStore {
             keyClause = " AND key_id = $3"
         }
         binds.append(Int64(LedgerStats.sampleLimit))
+        // Computed where the rows are: one row comes back, not the sample.
         let sql = """
-            SELECT latency_ms, status FROM ledger WHERE created_at >= $1 AND created_at < $2\(keyClause)
-            ORDER BY created_at DESC LIMIT $\(binds.count)
+            SELECT COUNT(*)::BIGINT, (COUNT(*) FILTER (WHERE status >= 400))::BIGINT,
+                percentile_disc(0.5) WITHIN GROUP (ORDER BY latency_ms), percentile_disc(0.95) WITHIN GROUP (ORDER BY latency_ms)
+            FROM (SELECT latency_ms, status FROM ledger WHERE created_at >= $1 AND created_at < $2\(keyClause)
+                ORDER BY created_at DESC LIMIT $\(binds.count)) AS sample
             """
-        var latencies: [Double] = []
-        var statuses: [Int] = []
         for row in try await connector.query(PostgresQuery(unsafeSQL: sql, binds: binds)) {
-            let (latency, status) = try row.decode((Double, Int32).self)
-            latencies.append(latency)
-            statuses.append(Int(status))
+            let (sampled, errors, p50, p95) = try row.decode((Int64, Int64, Double?, Double?).self)
+            return LedgerStats(sampled: Int(clamping: sampled), errors: Int(clamping: errors), p50LatencyMs: p50, p95LatencyMs: p95)
         }
-        return LedgerStats(latencies: latencies, statuses: statuses)
+        return LedgerStats(sampled: 0, errors: 0, p50LatencyMs: nil, p95LatencyMs: nil)
     }
 
-    /// Adds `rollups` to a rollup table, in key order (so concurrent flushes cannot deadlock).
-    private static func upsert(
-        _ rollups: [RollupKey: Totals], into table: String, bucket: String, connection: PostgresConnection, logger: Logger
+    /// Adds `rollups` to a rollup table whose identity is `columns` (bound by `bind`), in key
+    /// order (so concurrent flushes cannot deadlock).
+    private static func upsert<Key: Comparable>(
+        _ rollups: [Key: Totals], into table: String, columns: [String], connection: PostgresConnection, logger: Logger,
+        bind: (Key, inout PostgresBindings) -> Void
     ) async throws {
         let ordered = rollups.sorted { $0.key < $1.key }
+        let width = columns.count + 4
+        let identity = columns.joined(separator: ", ")
         var offset = 0
         while offset < ordered.count {
             let chunk = ordered[offset..<min(ordered.count, offset + ledgerChunk)]
             offset += ledgerChunk
-            var binds = PostgresBindings(capacity: chunk.count * 8)
+            var binds = PostgresBindings(capacity: chunk.count * width)
             var values: [String] = []
             for (index, (key, totals)) in chunk.enumerated() {
-                let base = index * 8
-                values.append(placeholders(from: base, count: 8))
-                binds.append(key.hour)
-                binds.append(key.keyID)
-                binds.append(key.model)
-                binds.append(key.provider)
+                values.append(placeholders(from: index * width, count: width))
+                bind(key, &binds)
                 binds.append(totals.requests)
                 binds.append(totals.prompt)
                 binds.append(totals.completion)
                 binds.append(totals.cost)
             }
             let sql = """
-                INSERT INTO \(table) (\(bucket), key_id, model, provider, requests, prompt_tokens, completion_tokens, cost_nanos)
+                INSERT INTO \(table) (\(identity), requests, prompt_tokens, completion_tokens, cost_nanos)
                 VALUES \(values.joined(separator: ","))
-                ON CONFLICT (\(bucket), key_id, model, provider) DO UPDATE SET
+                ON CONFLICT (\(identity)) DO UPDATE SET
                     requests = \(table).requests + EXCLUDED.requests,
                     prompt_tokens = \(table).prompt_tokens + EXCLUDED.prompt_tokens,
                     completion_tokens = \(table).completion_tokens + EXCLUDED.completion_tokens,
                     cost_nanos = \(table).cost_nanos + EXCLUDED.cost_nanos
                 """
             try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger)
+        }
+    }
+
+    /// Adds usage rollups to `usage_hourly` or `usage_daily` (`bucket`: `hour` or `day`), or
+    /// without the key to `usage_hourly_all` or `usage_daily_all`.
+    private static func upsert(
+        _ rollups: [RollupKey: Totals], into table: String, bucket: String, keyed: Bool = true, connection: PostgresConnection, logger: Logger
+    ) async throws {
+        let columns = keyed ? [bucket, "key_id", "model", "provider"] : [bucket, "model", "provider"]
+        try await upsert(rollups, into: table, columns: columns, connection: connection, logger: logger) { key, binds in
+            binds.append(key.hour)
+            if keyed { binds.append(key.keyID) }
+            binds.append(key.model)
+            binds.append(key.provider)
         }
     }
 
@@ -288,15 +289,18 @@ extension PostgresAccountStore {
             binds.append(keyID)
             keyClause = "key_id = $1 AND "
         }
+        // Totals over every key, not grouped by key, read the key-less rollups (far fewer rows).
+        let suffix = query.keyID == nil && groupBy != .key ? "_all" : ""
         let dayClause = Self.within("day", split.days.isEmpty ? [] : [split.days], &binds)
         let hourClause = Self.within("hour", split.hours, &binds)
         let rawClause = Self.within("created_at", split.raw, &binds)
         let sql = """
             SELECT grp, SUM(requests)::BIGINT, SUM(prompt)::BIGINT, SUM(completion)::BIGINT, SUM(cost)::BIGINT FROM (
                 SELECT \(dailyGroup) AS grp, requests, prompt_tokens AS prompt, completion_tokens AS completion, cost_nanos AS cost
-                FROM usage_daily WHERE \(keyClause)(\(dayClause))
+                FROM usage_daily\(suffix) WHERE \(keyClause)(\(dayClause))
                 UNION ALL
-                SELECT \(hourlyGroup), requests, prompt_tokens, completion_tokens, cost_nanos FROM usage_hourly WHERE \(keyClause)(\(hourClause))
+                SELECT \(hourlyGroup), requests, prompt_tokens, completion_tokens, cost_nanos FROM usage_hourly\(suffix)
+                WHERE \(keyClause)(\(hourClause))
                 UNION ALL
                 SELECT \(ledgerGroup), 1, prompt_tokens, completion_tokens, cost_nanos FROM ledger WHERE \(keyClause)(\(rawClause))
             ) AS rows GROUP BY grp

@@ -73,6 +73,34 @@ extension PostgresAccountStore {
             "ALTER TABLE virtual_keys ADD COLUMN updated_at BIGINT NOT NULL DEFAULT 0",
             "UPDATE virtual_keys SET updated_at = created_at",
             "CREATE INDEX virtual_keys_updated ON virtual_keys (updated_at)",
+            // The logs' filters: by alias, and failed requests only (a partial index: errors are few).
+            "CREATE INDEX ledger_model ON ledger (model, created_at)",
+            "CREATE INDEX ledger_failed ON ledger (created_at) WHERE status >= 400",
+            // Usage over every key (the dashboard's totals, usage by day, model or provider) without reading every key's rows.
+            """
+            CREATE TABLE usage_hourly_all (
+                hour BIGINT NOT NULL, model TEXT NOT NULL, provider TEXT NOT NULL, requests BIGINT NOT NULL, prompt_tokens BIGINT NOT NULL,
+                completion_tokens BIGINT NOT NULL, cost_nanos BIGINT NOT NULL, PRIMARY KEY (hour, model, provider)
+            )
+            """,
+            """
+            CREATE TABLE usage_daily_all (
+                day BIGINT NOT NULL, model TEXT NOT NULL, provider TEXT NOT NULL, requests BIGINT NOT NULL, prompt_tokens BIGINT NOT NULL,
+                completion_tokens BIGINT NOT NULL, cost_nanos BIGINT NOT NULL, PRIMARY KEY (day, model, provider)
+            )
+            """,
+            // Rows written before this migration, once.
+            """
+            INSERT INTO usage_hourly_all SELECT hour, model, provider, SUM(requests), SUM(prompt_tokens), SUM(completion_tokens),
+                SUM(cost_nanos) FROM usage_hourly GROUP BY 1, 2, 3
+            """,
+            """
+            INSERT INTO usage_daily_all SELECT day, model, provider, SUM(requests), SUM(prompt_tokens), SUM(completion_tokens),
+                SUM(cost_nanos) FROM usage_daily GROUP BY 1, 2, 3
+            """,
+            // Key search: by the beginning of a name (case-insensitive) or of the key prefix.
+            "CREATE INDEX virtual_keys_name ON virtual_keys (lower(name) text_pattern_ops)",
+            "CREATE INDEX virtual_keys_prefix ON virtual_keys (key_prefix text_pattern_ops)",
             // Routed requests per day × router × decision × alias: savings and strong shares without the raw ledger.
             """
             CREATE TABLE routing_daily (

@@ -100,15 +100,20 @@ public final class PostgresAccountStore: AccountStore {
         var binds = PostgresBindings()
         var clauses: [String] = []
         if let search = query.search, !search.isEmpty {
+            let escaped = search.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
+                .replacingOccurrences(of: "_", with: "\\_")
+            binds.append(escaped.lowercased() + "%")
             binds.append(search)
+            binds.append(escaped + "%")
             let n = binds.count
-            clauses.append("(strpos(lower(name), lower($\(n))) > 0 OR id = $\(n) OR key_prefix = $\(n))")
+            // Each alternative has an index (lower(name) and key_prefix with text_pattern_ops, the primary key).
+            clauses.append("(lower(name) LIKE $\(n - 2) OR id = $\(n - 1) OR key_prefix LIKE $\(n))")
         }
         if let cursor = query.before {
             binds.append(cursor.createdAt)
             binds.append(cursor.id)
             let n = binds.count
-            clauses.append("(created_at < $\(n - 1) OR (created_at = $\(n - 1) AND id > $\(n)))")
+            clauses.append("created_at <= $\(n - 1) AND (created_at < $\(n - 1) OR id > $\(n))")
         }
         binds.append(Int64(query.limit))
         let filter = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")

@@ -125,6 +125,10 @@ public final class SQLiteAccountStore: AccountStore {
                 ALTER TABLE virtual_keys ADD COLUMN updated_at INTEGER NOT NULL DEFAULT 0;
                 UPDATE virtual_keys SET updated_at = created_at;
                 CREATE INDEX virtual_keys_updated ON virtual_keys(updated_at);
+                CREATE INDEX virtual_keys_name ON virtual_keys(lower(name));
+                CREATE INDEX virtual_keys_prefix ON virtual_keys(key_prefix);
+                CREATE INDEX ledger_model ON ledger(model, created_at);
+                CREATE INDEX ledger_failed ON ledger(created_at) WHERE status >= 400;
                 """)
         }
         try migrator.migrate(database)
@@ -184,11 +188,14 @@ public final class SQLiteAccountStore: AccountStore {
         var clauses: [String] = []
         var arguments: StatementArguments = []
         if let search = query.search, !search.isEmpty {
-            clauses.append("(instr(lower(name), lower(?)) > 0 OR id = ? OR key_prefix = ?)")
-            arguments += [search, search, search]
+            // Ranges on indexed expressions: names beginning with the text (ASCII case-insensitive),
+            // the id itself, key prefixes beginning with it.
+            clauses.append("((lower(name) >= ? AND lower(name) < ?) OR id = ? OR (key_prefix >= ? AND key_prefix < ?))")
+            let lowered = search.lowercased()
+            arguments += [lowered, lowered + "\u{10FFFF}", search, search, search + "\u{10FFFF}"]
         }
         if let cursor = query.before {
-            clauses.append("(created_at < ? OR (created_at = ? AND id > ?))")
+            clauses.append("created_at <= ? AND (created_at < ? OR id > ?)")
             arguments += [cursor.createdAt, cursor.createdAt, cursor.id]
         }
         let filter = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
@@ -302,12 +309,14 @@ public final class SQLiteAccountStore: AccountStore {
         case .ok: clauses.append("status < 400")
         case .error: clauses.append("status >= 400")
         case .exactly(let status):
-            clauses.append("status = ?")
+            // `status >= 400` too for an error status: the partial index of failed rows applies.
+            clauses.append(status >= 400 ? "status >= 400 AND status = ?" : "status = ?")
             arguments += [status]
         case nil: break
         }
         if let cursor = query.before {
-            clauses.append("(created_at < ? OR (created_at = ? AND request_id < ?))")
+            // `created_at <= ?` first: an index range, however deep the page.
+            clauses.append("created_at <= ? AND (created_at < ? OR request_id < ?)")
             arguments += [cursor.createdAt, cursor.createdAt, cursor.id]
         }
         let filter = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")

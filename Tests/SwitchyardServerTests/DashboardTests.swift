@@ -69,6 +69,9 @@ import Testing
                     #expect(policy.contains("default-src 'self'") && policy.contains("script-src 'self'") && !policy.contains("unsafe"))
                     #expect(response.headers[HTTPField.Name("X-Frame-Options")!] == "DENY")
                     let html = String(buffer: response.body)
+                    if response.status == .ok {
+                        #expect(html.contains("<h1>") && html.hasSuffix("</html>\n"), "\(path): the whole page rendered")
+                    }
                     #expect(!html.contains("<script>") && !html.contains(" style=") && !html.contains(" onclick="), "\(path)")
                     #expect(!html.contains(GatewayHarness.upstreamKey) && !html.contains(GatewayHarness.masterKey))
                 }

@@ -15,7 +15,7 @@ import urllib.request
 import openai
 import pytest
 from selenium import webdriver
-from selenium.common.exceptions import NoAlertPresentException
+from selenium.common.exceptions import NoAlertPresentException, WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import Select, WebDriverWait
@@ -72,14 +72,27 @@ class UI:
         assert field.get_attribute("type") == "password"
         field.send_keys(key)
         self.button("Sign in").click()
-        WebDriverWait(self.browser, 10).until(lambda driver: not driver.current_url.endswith("/ui/login"))
+        self.wait_for_load(lambda driver: not driver.current_url.endswith("/ui/login"))
 
     def sign_out(self):
         self.button("Sign out").click()
-        WebDriverWait(self.browser, 10).until(expected_conditions.url_contains("/ui/login"))
+        self.wait_for_load(lambda driver: driver.current_url.endswith("/ui/login"))
 
     def button(self, text: str):
         return self.browser.find_element(By.XPATH, f"//button[normalize-space()='{text}']")
+
+    def submit(self, text: str, confirm: bool = False):
+        """Clicks a form's button and waits until the page the post answers with has loaded."""
+        page = self.browser.find_element(By.TAG_NAME, "html").id
+        self.button(text).click()
+        if confirm:
+            WebDriverWait(self.browser, 10).until(expected_conditions.alert_is_present()).accept()
+        self.wait_for_load(lambda driver: driver.find_element(By.TAG_NAME, "html").id != page)
+
+    def wait_for_load(self, condition):
+        """Waits for `condition` and a complete document (a page mid-navigation raises; it is retried)."""
+        WebDriverWait(self.browser, 10, ignored_exceptions=(WebDriverException,)).until(
+            lambda driver: condition(driver) and driver.execute_script("return document.readyState") == "complete")
 
     def fill(self, field_id: str, value: str):
         element = self.browser.find_element(By.ID, field_id)
@@ -96,7 +109,7 @@ class UI:
             self.fill("credits", credits)
         if models:
             self.fill("models", models)
-        self.button("Create key").click()
+        self.submit("Create key")
         return self.browser.find_element(By.ID, "new-key").text
 
 
@@ -120,7 +133,7 @@ def test_without_a_session_every_page_goes_to_sign_in(ui):
 def test_a_wrong_key_is_refused(ui):
     ui.open("/ui/login")
     ui.fill("api_key", "sk-sy-not-a-key")
-    ui.button("Sign in").click()
+    ui.submit("Sign in")
     assert "That key is not valid." in ui.browser.page_source
     assert ui.browser.get_cookies() == []
 
@@ -154,7 +167,7 @@ def test_an_operator_manages_a_key_end_to_end(ui, ui_gateway):
     row = ui.browser.find_element(By.XPATH, f"//tr[td/a[text()='{request_id}']]").text
     assert "e2e team" in row and "mini" in row and "200" in row
     ui.shot("logs")
-    ui.browser.find_element(By.LINK_TEXT, request_id).click()
+    ui.browser.get(ui.browser.find_element(By.LINK_TEXT, request_id).get_attribute("href"))
     assert "gpt-4o-mini" in ui.text()
     ui.shot("log")
 
@@ -171,15 +184,14 @@ def test_an_operator_manages_a_key_end_to_end(ui, ui_gateway):
     ui.browser.get(key_url)
     before = float(ui.browser.find_element(By.ID, "balance").text.lstrip("$"))
     ui.fill("amount", "5.00")
-    ui.button("Top up").click()
+    ui.submit("Top up")
     assert "Credits added." in ui.text()
     after = float(ui.browser.find_element(By.ID, "balance").text.lstrip("$"))
     assert abs(after - before - 5.0) < 1e-9
     ui.shot("key")
 
     # Revoke: the SDK is refused with 401 at once.
-    ui.browser.find_element(By.XPATH, "//button[normalize-space()='Revoke']").click()
-    ui.browser.switch_to.alert.accept()
+    ui.submit("Revoke", confirm=True)
     assert "Key revoked." in ui.text()
     with pytest.raises(openai.AuthenticationError):
         sdk(ui_gateway, plaintext).chat.completions.create(model="mini", messages=[{"role": "user", "content": "still there?"}])

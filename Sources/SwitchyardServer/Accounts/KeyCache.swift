@@ -90,10 +90,20 @@ final class KeyCache: Sendable {
         for key in try await store.keys(changedSince: time) { try await put(key) }
     }
 
-    /// Replaces the cache with the store's current keys.
+    /// Keys read per store call when loading them all (each call well inside a store's deadline).
+    static let reloadPage = 10_000
+
+    /// Replaces the cache with the store's current keys, read a page at a time (newest first;
+    /// a key created meanwhile is brought in by the next look for changes).
     func reload() async throws {
         let generation = accounting.local.generation
-        let all = try await store.keys()
+        var all: [VirtualKey] = []
+        var cursor: PageCursor?
+        repeat {
+            let page = try await store.keys(KeyQuery(before: cursor, limit: Self.reloadPage))
+            all += page
+            cursor = page.count == Self.reloadPage ? page.last.map { PageCursor(createdAt: $0.createdAt, id: $0.id) } : nil
+        } while cursor != nil
         var index = Index()
         for key in all where index.byHash[key.keyHash] == nil { index.put(key) }
         keys.withLock { $0 = index }
