@@ -154,7 +154,7 @@ func buildRouter(gateway: Gateway, keys: KeyCache, readiness: Readiness, dashboa
         .post("reload") { _, _ in try AdminReloadRoute(routers: gateway.routers).handle() }
         .get("usage") { request, _ in try await adminUsage.handle(request) }
         .post("keys") { request, context in try await adminKeys.create(request, context: context) }
-        .get("keys") { _, _ in try await adminKeys.list() }
+        .get("keys") { request, _ in try await adminKeys.list(request) }
         .get("keys/{id}") { _, context in try await adminKeys.show(id: context.parameters.get("id") ?? "") }
         .patch("keys/{id}") { request, context in try await adminKeys.update(id: context.parameters.get("id") ?? "", request, context: context) }
         .delete("keys/{id}") { _, context in try await adminKeys.revoke(id: context.parameters.get("id") ?? "") }

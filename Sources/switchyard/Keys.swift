@@ -95,15 +95,33 @@ struct Keys: ParsableCommand {
         @OptionGroup var store: StoreOptions
         @Flag(help: "JSON lines instead of a table.") var json = false
 
+        @Option(help: "Only keys whose name or key prefix begins with this, or with this id.") var search: String?
+        @Option(help: "At most this many keys (newest first).") var limit: Int?
+
+        func validate() throws {
+            if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
+        }
+
         func runAsync() async throws {
             let now = Int64(Date().timeIntervalSince1970)
-            for key in try await store.open().keys() {
-                if json {
-                    print(Keys.jsonLine(key, now: now))
-                } else {
-                    let state = key.isActive(at: now) ? "active" : "inactive"
-                    print("\(key.id)  \(key.keyPrefix)  \(state)  \(key.name)  credits=\(key.credits?.description ?? "-")  models=\(key.models.isEmpty ? "*" : key.models.joined(separator: ","))")
+            let opened = try await store.open()
+            var remaining = limit ?? .max
+            var cursor: PageCursor?
+            // A page at a time: a million keys list without holding them all.
+            while remaining > 0 {
+                let requested = min(remaining, 10_000)
+                let page = try await opened.keys(KeyQuery(search: search, before: cursor, limit: requested))
+                for key in page {
+                    if json {
+                        print(Keys.jsonLine(key, now: now))
+                    } else {
+                        let state = key.isActive(at: now) ? "active" : "inactive"
+                        print("\(key.id)  \(key.keyPrefix)  \(state)  \(key.name)  credits=\(key.credits?.description ?? "-")  models=\(key.models.isEmpty ? "*" : key.models.joined(separator: ","))")
+                    }
                 }
+                remaining -= page.count
+                guard page.count == requested, let last = page.last else { break }
+                cursor = PageCursor(createdAt: last.createdAt, id: last.id)
             }
         }
     }

@@ -4,12 +4,12 @@ import SwitchyardAccounts
 import SwitchyardCore
 import SwitchyardServer
 
-/// `switchyard usage --by day|model|key [--from --to] [--json]`: ledger totals, read from the
+/// `switchyard usage --by day|model|key|provider [--from --to] [--json]`: ledger totals, read from the
 /// store directly (server running or not).
 struct UsageReport: ParsableCommand, AsyncRunnableCommand {
     static let configuration = CommandConfiguration(commandName: "usage", abstract: "Show usage and cost from the ledger.")
     @OptionGroup var store: Keys.StoreOptions
-    @Option(help: "Group by day, model or key.") var by: String = "day"
+    @Option(help: "Group by day, model, key or provider.") var by: String = "day"
     @Option(help: "From (seconds since 1970 or YYYY-MM-DD).") var from: String?
     @Option(help: "To, exclusive (seconds since 1970 or YYYY-MM-DD).") var to: String?
     @Flag(help: "JSON lines instead of a table.") var json = false

@@ -40,6 +40,32 @@ func bearer(_ key: String) -> HTTPFields {
         }
     }
 
+    @Test func theAdminKeyListPagesAndSearches() async throws {
+        try await GatewayHarness.run { client, _ in
+            for name in ["alpha", "beta", "gamma"] { _ = try await createKey(client, #"{"name": "\#(name)"}"#) }
+            let first = try await client.execute(uri: "/admin/keys?limit=2", method: .get, headers: .authorized) { response in
+                #expect(response.status == .ok)
+                return try json(response.body)
+            }
+            let names = ((first["data"] as? [[String: Any]]) ?? []).compactMap { $0["name"] as? String }
+            #expect(names.count == 2 && first["has_more"] as? Bool == true)
+            let after = try #require(first["next_after"] as? String)
+            try await client.execute(uri: "/admin/keys?limit=2&after=\(after)", method: .get, headers: .authorized) { response in
+                let page = try json(response.body)
+                let rest = ((page["data"] as? [[String: Any]]) ?? []).compactMap { $0["name"] as? String }
+                #expect(Set(names + rest) == ["alpha", "beta", "gamma"] && rest.count == 1, "no key lost or repeated across pages")
+                #expect(page["has_more"] as? Bool == false && page["next_after"] is NSNull)
+            }
+            try await client.execute(uri: "/admin/keys?search=GAM", method: .get, headers: .authorized) { response in
+                let found = ((try json(response.body)["data"] as? [[String: Any]]) ?? []).compactMap { $0["name"] as? String }
+                #expect(found == ["gamma"])
+            }
+            for bad in ["limit=0", "limit=x", "after=nonsense"] {
+                try await client.execute(uri: "/admin/keys?\(bad)", method: .get, headers: .authorized) { #expect($0.status == .badRequest, "\(bad)") }
+            }
+        }
+    }
+
     @Test func revokedExpiredAndUnknownKeysAre401() async throws {
         try await GatewayHarness.run { client, _ in
             let revoked = try await createKey(client, #"{"name": "gone"}"#)

@@ -60,6 +60,7 @@ def test_cli_keys_reach_the_running_server(gateway):
     client = openai.OpenAI(base_url=gateway.base_url, api_key=key, max_retries=0)
     eventually(lambda: client.chat.completions.create(model="mini", messages=[{"role": "user", "content": "hi"}]))
     assert "from-cli" in cli(gateway, "keys", "list")
+    assert cli(gateway, "keys", "list", "--search", "from-c", "--limit", "1", "--json").count("\n") == 1, "one page of one key"
     balance = float(cli(gateway, "keys", "topup", key_id, "0.50").split()[-1])
     assert 1.4999 <= balance <= 1.50, balance  # 1.00 + 0.50, less the request once its ledger row is flushed
     cli(gateway, "keys", "revoke", key_id)

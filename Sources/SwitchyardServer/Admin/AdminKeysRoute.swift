@@ -37,9 +37,31 @@ struct AdminKeysRoute: Sendable {
         return json(AdminKeysRoute.render(key, plaintext: plaintext), status: .created)
     }
 
-    func list() async throws -> Response {
-        let keys = try await store.keys()
-        return json(["object": "list", "data": keys.map { AdminKeysRoute.render($0, plaintext: nil) }])
+    /// Every key, or with `limit`, `after` (the previous page's `next_after`) or `search` (the
+    /// beginning of a name or key prefix, or an id) one page of them, newest first.
+    func list(_ request: Request) async throws -> Response {
+        let parameters = request.uri.queryParameters
+        let limitText = parameters.get("limit"), after = parameters.get("after"), search = parameters.get("search")
+        guard limitText != nil || after != nil || search != nil else {
+            return json(["object": "list", "data": try await store.keys().map { AdminKeysRoute.render($0, plaintext: nil) }])
+        }
+        let limit = try limitText.map { text throws(GatewayError) -> Int in
+            guard let value = Int(text), (1...10_000).contains(value) else {
+                throw .invalidRequest("'limit' must be between 1 and 10000.", param: "limit")
+            }
+            return value
+        } ?? 100
+        var cursor: PageCursor?
+        if let after {
+            guard let parsed = PageCursor(token: String(after)) else { throw GatewayError.invalidRequest("'after' is not a cursor this API returned.", param: "after") }
+            cursor = parsed
+        }
+        let page = try await store.keys(KeyQuery(search: search.map { String($0) }, before: cursor, limit: limit + 1))
+        let shown = page.prefix(limit)
+        let next: Any = page.count > limit ? shown.last.map { PageCursor(createdAt: $0.createdAt, id: $0.id).token } ?? NSNull() : NSNull()
+        return json([
+            "object": "list", "data": shown.map { AdminKeysRoute.render($0, plaintext: nil) }, "has_more": page.count > limit, "next_after": next,
+        ])
     }
 
     func show(id: String) async throws -> Response {
