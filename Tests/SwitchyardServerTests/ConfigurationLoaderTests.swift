@@ -159,6 +159,20 @@ import Testing
         #expect(!StorageSettings().redisFailOpen && StorageSettings().redisLeaseSeconds == 30 && StorageSettings().ledgerRetentionDays == 0)
     }
 
+    @Test func readsTheDashboardKeys() throws {
+        let configuration = try ConfigurationLoader(environment: [:]).load(yaml: "server: { ui: false, ui_session_hours: 0.5 }")
+        #expect(!configuration.server.ui && configuration.server.uiSessionHours == 0.5)
+        #expect(ServerSettings().ui && ServerSettings().uiSessionHours == 8)
+        for bad in ["server: { ui_session_hours: 0 }", "server: { ui_session_hours: 721 }", "server: { ui: sometimes }"] {
+            do {
+                _ = try ConfigurationLoader(environment: [:]).load(yaml: bad)
+                Issue.record("accepted: \(bad)")
+            } catch {
+                #expect(error.issues.contains { $0.path.hasPrefix("server.ui") }, "\(error)")
+            }
+        }
+    }
+
     @Test(arguments: [
         ("storage: { url: \"mysql://db/x\" }", "storage.url"),
         ("storage: { redis: \"http://cache\" }", "storage.redis"),

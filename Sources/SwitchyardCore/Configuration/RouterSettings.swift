@@ -29,6 +29,13 @@ public struct RouterSettings: Sendable {
     /// `cost`: the predicted quality a candidate must reach (0–1).
     public var qualityFloor: Double = 0.7
 
+    /// Every alias the router may send to, each once, in the order the settings name them.
+    public var aliases: [String] {
+        var seen = Set<String>()
+        let named = [weak, strong, defaultModel].compactMap { $0 } + rules.map(\.target) + candidates.map(\.model)
+        return named.filter { seen.insert($0).inserted }
+    }
+
     public init(name: String, kind: Kind) {
         self.name = name
         self.kind = kind

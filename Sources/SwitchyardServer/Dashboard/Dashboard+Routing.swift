@@ -17,12 +17,9 @@ extension Dashboard {
             let mine = rows.filter { $0.router == settings.name }
             let summary = savings.summarize(mine)
             let reference = savings.references[settings.name]
-            let targets = [settings.weak, settings.strong, settings.defaultModel].compactMap { $0 } + settings.rules.map(\.target)
-                + settings.candidates.map(\.model)
-            var seen = Set<String>()
             routers.append([
                 "name": settings.name, "kind": settings.kind.rawValue,
-                "targets": targets.filter { seen.insert($0).inserted }.joined(separator: ", "),
+                "targets": settings.aliases.joined(separator: ", "),
                 "reference": reference?.alias ?? "–",
                 "threshold": settings.threshold.map { String($0) } ?? "calibrated",
                 "target": settings.strongShare.map(DashboardFormat.percent) ?? "–",

@@ -18,6 +18,8 @@ struct Dashboard: Sendable {
     /// Key changes go through the same operations as the admin API.
     let keyOperations: AdminKeysRoute
     let pipeline: Pipeline
+    /// What routed traffic is priced against for savings.
+    let routingSavings: RoutingSavings
     var store: any AccountStore { keys.store }
 
     init(gateway: Gateway, keys: KeyCache, assets: DashboardAssets) {
@@ -27,6 +29,7 @@ struct Dashboard: Sendable {
         self.sessions = DashboardSessions(store: keys.store, lifetimeSeconds: Int64(gateway.configuration.server.uiSessionHours * 3600))
         self.keyOperations = AdminKeysRoute(cache: keys)
         self.pipeline = Pipeline(gateway: gateway)
+        self.routingSavings = Dashboard.routingSavings(gateway)
     }
 
     /// Who is looking: an operator, or the holder of one key.

@@ -59,22 +59,18 @@ struct RoutingSavings: Sendable {
 }
 
 extension Dashboard {
-    /// Each configured router's reference alias and price.
-    var routingSavings: RoutingSavings {
+    /// Each configured router's reference alias and price (built once, with the dashboard).
+    static func routingSavings(_ gateway: Gateway) -> RoutingSavings {
+        func price(of alias: String) -> Price? {
+            guard let group = gateway.router.group(named: alias) else { return nil }
+            return group.price ?? group.deployments.first?.price
+        }
         var references: [String: RoutingSavings.Reference] = [:]
         for settings in gateway.configuration.routers {
-            let targets = [settings.weak, settings.strong, settings.defaultModel].compactMap { $0 } + settings.rules.map(\.target)
-                + settings.candidates.map(\.model)
-            let alias = settings.strong ?? targets.max { (price(of: $0)?.perMillionSum ?? 0) < (price(of: $1)?.perMillionSum ?? 0) }
+            let alias = settings.strong ?? settings.aliases.max { (price(of: $0)?.perMillionSum ?? 0) < (price(of: $1)?.perMillionSum ?? 0) }
             if let alias { references[settings.name] = .init(alias: alias, price: price(of: alias)) }
         }
         return RoutingSavings(references: references)
-    }
-
-    /// An alias's price: its own, or its first deployment's.
-    func price(of alias: String) -> Price? {
-        guard let group = gateway.router.group(named: alias) else { return nil }
-        return group.price ?? group.deployments.first?.price
     }
 }
 

@@ -43,10 +43,8 @@ extension Gateway {
     /// not be rendered): its reservation is returned and it gets a ledger row of its own —
     /// status, no tokens, no cost — so error rates and the request log see it.
     func meterFailure(context: GatewayRequestContext, admission: Admission, model: String, error: GatewayError) async {
-        var keyID: String?
-        if case .key(let key) = context.principal { keyID = key.id }
         let entry = LedgerEntry(
-            requestID: context.requestID, keyID: keyID, model: model, provider: "-", upstreamModel: "-",
+            requestID: context.requestID, keyID: context.principal.tenant, model: model, provider: "-", upstreamModel: "-",
             route: Gateway.ledgerRoute(context.route, attempts: 1), promptTokens: 0, completionTokens: 0, estimated: false, cost: .zero,
             status: error.status, latencyMs: Executor.seconds(ContinuousClock.now - context.startedAt) * 1000, attempts: 1, stream: false,
             createdAt: Int64(Date().timeIntervalSince1970))
