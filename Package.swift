@@ -43,6 +43,7 @@ let package = Package(
     targets: [
         .target(
             name: "SwitchyardCore",
+            resources: [.copy("Resources/catalog.json")],
             swiftSettings: strictSettings
         ),
         .target(
@@ -59,7 +60,6 @@ let package = Package(
         .target(
             name: "SwitchyardAccounts",
             dependencies: ["SwitchyardCore", .product(name: "Crypto", package: "swift-crypto")],
-            resources: [.copy("Resources/prices.json")],
             swiftSettings: strictSettings
         ),
         .target(

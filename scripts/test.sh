@@ -13,6 +13,8 @@ command -v psql >/dev/null || missing+=(postgresql-client)
 # The dashboard's browser suite: headless Chromium driven through chromedriver (selenium).
 command -v chromium >/dev/null || missing+=(chromium)
 command -v chromedriver >/dev/null || missing+=(chromium-driver)
+# Speech for the transcription test's real WAV file.
+command -v espeak-ng >/dev/null || missing+=(espeak-ng)
 if [ ${#missing[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"

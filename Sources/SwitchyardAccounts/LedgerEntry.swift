@@ -22,12 +22,16 @@ public struct LedgerEntry: Sendable, Equatable, Codable {
     public var stream: Bool
     /// Seconds since 1970.
     public var createdAt: Int64
+    /// True when the deployment that served had no price (config nor catalog): the row's cost
+    /// of zero is not what the provider bills.
+    public var unpriced: Bool
 
     public init(
         requestID: String, keyID: String?, model: String, provider: String, upstreamModel: String, route: String? = nil,
         promptTokens: Int, completionTokens: Int, cachedTokens: Int = 0, reasoningTokens: Int = 0, estimated: Bool, cost: Money,
-        status: Int, latencyMs: Double, timeToFirstTokenMs: Double? = nil, attempts: Int, stream: Bool, createdAt: Int64
+        status: Int, latencyMs: Double, timeToFirstTokenMs: Double? = nil, attempts: Int, stream: Bool, createdAt: Int64, unpriced: Bool = false
     ) {
+        self.unpriced = unpriced
         self.requestID = requestID
         self.keyID = keyID
         self.model = model
@@ -46,6 +50,27 @@ public struct LedgerEntry: Sendable, Equatable, Codable {
         self.attempts = attempts
         self.stream = stream
         self.createdAt = createdAt
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case requestID, keyID, model, provider, upstreamModel, route, promptTokens, completionTokens, cachedTokens, reasoningTokens, estimated
+        case cost, status, latencyMs, timeToFirstTokenMs, attempts, stream, createdAt, unpriced
+    }
+
+    /// Journal lines written before `unpriced` existed read as priced.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            requestID: try c.decode(String.self, forKey: .requestID), keyID: try c.decodeIfPresent(String.self, forKey: .keyID),
+            model: try c.decode(String.self, forKey: .model), provider: try c.decode(String.self, forKey: .provider),
+            upstreamModel: try c.decode(String.self, forKey: .upstreamModel), route: try c.decodeIfPresent(String.self, forKey: .route),
+            promptTokens: try c.decode(Int.self, forKey: .promptTokens), completionTokens: try c.decode(Int.self, forKey: .completionTokens),
+            cachedTokens: try c.decode(Int.self, forKey: .cachedTokens), reasoningTokens: try c.decode(Int.self, forKey: .reasoningTokens),
+            estimated: try c.decode(Bool.self, forKey: .estimated), cost: try c.decode(Money.self, forKey: .cost),
+            status: try c.decode(Int.self, forKey: .status), latencyMs: try c.decode(Double.self, forKey: .latencyMs),
+            timeToFirstTokenMs: try c.decodeIfPresent(Double.self, forKey: .timeToFirstTokenMs), attempts: try c.decode(Int.self, forKey: .attempts),
+            stream: try c.decode(Bool.self, forKey: .stream), createdAt: try c.decode(Int64.self, forKey: .createdAt),
+            unpriced: try c.decodeIfPresent(Bool.self, forKey: .unpriced) ?? false)
     }
 }
 

@@ -5,6 +5,7 @@ import Foundation
 public import Logging
 import NIOCore
 public import SwitchyardCore
+import SwitchyardProviders
 public import SwitchyardAccounts
 import ServiceLifecycle
 import SwitchyardRouting
@@ -123,7 +124,8 @@ func buildRouter(gateway: Gateway, keys: KeyCache, readiness: Readiness, dashboa
             status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
             body: ResponseBody(byteBuffer: ByteBuffer(bytes: gateway.metrics.render(router: gateway.router))))
     }
-    let models = ModelsRoute(aliases: gateway.router.aliases + gateway.routers.current.names, created: Int(Date().timeIntervalSince1970))
+    let models = ModelsRoute(
+        listings: ModelsRoute.listings(configuration: gateway.configuration, routers: gateway.routers.current.names), created: Int(Date().timeIntervalSince1970))
     let pipeline = Pipeline(gateway: gateway)
     let countTokens = CountTokensRoute(gateway: gateway)
     let retention = gateway.configuration.storage.responsesRetentionSeconds
@@ -137,6 +139,20 @@ func buildRouter(gateway: Gateway, keys: KeyCache, readiness: Readiness, dashboa
         .post("messages") { request, context in try await pipeline.serve(AnthropicMessagesCodec(), request, context: context) }
         .post("messages/count_tokens") { request, context in try await countTokens.handle(request, context: context) }
         .post("embeddings") { request, context in try await pipeline.serve(EmbeddingsCodec(), request, context: context) }
+        .post("completions") { request, context in try await pipeline.serve(PassthroughCodec(endpoint: .completions), request, context: context) }
+        .post("images/generations") { request, context in
+            try await pipeline.serve(PassthroughCodec(endpoint: .imageGenerations), request, context: context)
+        }
+        .post("images/edits") { request, context in try await pipeline.serve(PassthroughCodec(endpoint: .imageEdits), request, context: context) }
+        .post("audio/speech") { request, context in try await pipeline.serve(PassthroughCodec(endpoint: .speech), request, context: context) }
+        .post("audio/transcriptions") { request, context in
+            try await pipeline.serve(PassthroughCodec(endpoint: .transcriptions), request, context: context)
+        }
+        .post("audio/translations") { request, context in
+            try await pipeline.serve(PassthroughCodec(endpoint: .translations), request, context: context)
+        }
+        .post("moderations") { request, context in try await pipeline.serve(PassthroughCodec(endpoint: .moderations), request, context: context) }
+        .post("rerank") { request, context in try await pipeline.serve(PassthroughCodec(endpoint: .rerank), request, context: context) }
         .post("responses") { request, context in try await pipeline.serve(responses, request, context: context) }
         .get("responses/{id}") { _, context in try await storedResponses.get(id: context.parameters.get("id") ?? "", context: context) }
         .delete("responses/{id}") { _, context in try await storedResponses.delete(id: context.parameters.get("id") ?? "", context: context) }

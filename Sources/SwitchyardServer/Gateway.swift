@@ -56,14 +56,16 @@ struct Gateway: Sendable {
                 else { return nil }
                 return Deployment(
                     alias: model.name, providerName: settings.name, upstreamModel: target.model, weight: target.weight, adapter: adapter,
-                    index: index, price: target.price ?? model.price ?? PriceCatalog.shipped.price(providerType: settings.type, model: target.model),
+                    index: index, price: configuration.price(of: target, in: model),
                     rpmLimit: target.rpm, tpmLimit: target.tpm)
             }
             let strategy = RoutingStrategy(rawValue: model.strategy ?? configuration.routing.strategy) ?? .weighted
-            return ModelGroup(
-                name: model.name, deployments: deployments, price: model.price, contextWindow: model.contextWindow, fallbacks: model.fallbacks,
+            var group = ModelGroup(
+                name: model.name, deployments: deployments, price: model.price, contextWindow: configuration.contextWindow(of: model), fallbacks: model.fallbacks,
                 contextWindowFallbacks: model.contextWindowFallbacks, contentPolicyFallbacks: model.contentPolicyFallbacks, strategy: strategy,
                 hedging: model.hedge ? (model.hedgeAfterSeconds.map { .after(seconds: $0) } ?? .adaptive) : nil)
+            group.allowUnpriced = model.allowUnpriced
+            return group
         }
     }
 }

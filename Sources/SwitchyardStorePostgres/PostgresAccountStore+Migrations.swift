@@ -110,6 +110,7 @@ extension PostgresAccountStore {
             )
             """,
         ]),
+        ("v7-catalog", ["ALTER TABLE ledger ADD COLUMN unpriced BOOLEAN NOT NULL DEFAULT false"]),
     ]
 
     /// Any constant shared by every replica: the advisory lock migrations hold.

@@ -199,6 +199,10 @@ public enum AccountStoreConformance {
         try check(try await store.key(id: "key_paying")?.credits == Money(decimal: "9.00"), "costs must come off the balance exactly once")
         try check(try await store.key(id: "key_free")?.credits == nil, "a key without a balance is not charged")
         try check(try await store.ledgerEntries(requestID: "req_1") == [first], "a ledger row must round trip")
+        var unpriced = entry("req_unpriced", key: "key_free", cost: "0")
+        unpriced.unpriced = true
+        try await store.appendLedger([unpriced])
+        try check(try await store.ledgerEntries(requestID: "req_unpriced") == [unpriced], "a row's unpriced mark must round trip")
         try check(try await store.spend(keyID: "key_paying", since: 0) == Money(decimal: "1.00"), "spend sums the key's rows")
         try check(try await store.spend(keyID: "key_paying", since: 1_800_000_001) == .zero, "spend honours since")
     }

@@ -89,6 +89,7 @@ public final class FakeUpstream: Sendable {
         router.get("/v1/models") { request, context in try await self.models(request, context: context) }
         router.get("/_fake/last-request") { _, _ in self.lastRequestJSON() }
         router.post("/openai/deployments/{deployment}/chat/completions") { request, context in try await self.azureChat(request, context: context) }
+        addOpenAIEndpointRoutes(to: router)
         addAnthropicRoutes(to: router)
         addGeminiRoutes(to: router)
         addBedrockRoutes(to: router)

@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import SwitchyardServer
 import SwitchyardCore
@@ -28,6 +29,8 @@ struct Config: ParsableCommand {
                 print("\(config): routers: \(error)")
                 throw ExitCode(1)
             }
+            let today = Int64(Date().timeIntervalSince1970) / 86_400
+            for warning in ConfigurationValidator.warnings(in: configuration, today: today) { print("\(config): warning: \(warning)") }
             print("\(config): OK (\(configuration.providers.count) providers, \(configuration.models.count) models, \(configuration.routers.count) routers)")
         }
     }

@@ -36,6 +36,9 @@ struct Serve: ParsableCommand, AsyncRunnableCommand {
         if configuration.server.requireKeys && configuration.server.masterKey == nil {
             logger.warning("server.require_keys is true but no server.master_key is set: every /v1 request will get 401. Set master_key (e.g. master_key: ${SWITCHYARD_MASTER_KEY}) or require_keys: false for local use.")
         }
+        for warning in ConfigurationValidator.warnings(in: configuration, today: Int64(Date().timeIntervalSince1970) / 86_400) {
+            logger.warning("\(warning)")
+        }
         var dependencies = GatewayDependencies(logger: logger, accountStore: try AccountStoreFactory.open(url: configuration.storage.url))
         dependencies.ledgerJournal = AccountStoreFactory.journalDirectory(configuration.storage, server: configuration.server)
         let app = try await buildApplication(configuration: configuration, dependencies: dependencies)

@@ -6,7 +6,7 @@ struct Switchyard: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "switchyard",
         abstract: "An OpenAI- and Anthropic-compatible LLM gateway.",
-        subcommands: [Serve.self, Config.self, Keys.self, UsageReport.self, Router.self],
+        subcommands: [Serve.self, Config.self, Keys.self, UsageReport.self, Router.self, Models.self, Catalog.self],
         defaultSubcommand: Serve.self)
 }
 

@@ -80,17 +80,6 @@ import SwitchyardCore
     }
 }
 
-@Suite struct PriceCatalogTests {
-    @Test func theShippedCatalogIsDatedAndKnowsTheCommonModels() throws {
-        let catalog = PriceCatalog.shipped
-        #expect(!catalog.asOf.isEmpty)
-        let mini = try #require(catalog.price(providerType: "openai", model: "gpt-4o-mini"))
-        #expect(mini.input == 0.15 && mini.output == 0.60)
-        #expect(catalog.price(providerType: "azure", model: "gpt-4o-mini") == mini)
-        #expect(catalog.price(providerType: "openai", model: "no-such-model") == nil)
-    }
-}
-
 @Suite struct MoneyBoundsTests {
     /// Regression (#12): `"9223372036.999999999"` overflowed while parsing and trapped.
     @Test(arguments: ["9223372036.999999999", "9223372037", "-9223372037"])

@@ -69,13 +69,46 @@ import SwitchyardTesting
 
     @Test func everyPresetHasAUsableDefinition() {
         let expected = ["openai", "openai-compatible", "groq", "mistral", "deepseek", "together", "fireworks", "xai", "openrouter",
-            "perplexity", "cerebras", "ollama", "vllm", "llamacpp", "lmstudio", "azure"]
+            "perplexity", "cerebras", "ollama", "vllm", "llamacpp", "lmstudio", "azure", "azure-foundry", "deepinfra", "nebius", "sambanova",
+            "hyperbolic", "novita", "moonshot", "zhipu", "dashscope", "huggingface", "nvidia", "github", "cloudflare", "jina", "voyage",
+            "lambda", "siliconflow"]
         #expect(Set(OpenAICompatiblePreset.all.keys) == Set(expected))
         let missing = ProviderRegistry.problems(with: ProviderSettings(name: "g", type: "groq"))
         #expect(missing.map(\.field) == ["api_key"])
         #expect(ProviderRegistry.problems(with: ProviderSettings(name: "o", type: "ollama")).isEmpty)
         #expect(ProviderRegistry.problems(with: ProviderSettings(name: "c", type: "openai-compatible")).map(\.field) == ["base_url"])
         #expect(ProviderRegistry.problems(with: ProviderSettings(name: "a", type: "azure", apiKey: Secret("k"))).map(\.field) == ["base_url"])
+    }
+
+    @Test func quirksRenameMaxCompletionTokensAndClampTemperature() throws {
+        let body = try OpenAIChatRequestBody(bytes: Array(
+            #"{"model":"m","temperature":1.7,"max_completion_tokens":300,"messages":[{"role":"user","content":"hi"}]}"#.utf8))
+        let (scanner, root) = try json(try adapter("moonshot").chatCompletionsRequest(body, upstreamModel: "kimi-k2-0711-preview").body)
+        #expect(scanner.member("max_completion_tokens", of: root) == nil)
+        #expect(scanner.int(try #require(scanner.member("max_tokens", of: root)).value) == 300)
+        #expect(scanner.double(try #require(scanner.member("temperature", of: root)).value) == 1.0)
+        #expect(scanner.members(of: root).count == 4, "the other members are kept: \(String(decoding: scanner.bytes, as: UTF8.self))")
+        // Providers without the quirk get the body as it came.
+        let (plain, plainRoot) = try json(try adapter("openai").chatCompletionsRequest(body, upstreamModel: "m").body)
+        #expect(plain.double(try #require(plain.member("temperature", of: plainRoot)).value) == 1.7)
+        #expect(plain.member("max_completion_tokens", of: plainRoot) != nil)
+        // The canonical path (Anthropic-format clients) gets the same edits.
+        var request = ChatRequest(model: "m", messages: [ChatMessage(role: .user, content: [.text("hi")])])
+        request.temperature = 2
+        let (canonical, canonicalRoot) = try json(try adapter("zhipu").chatRequest(request, upstreamModel: "glm-4.5").body)
+        #expect(canonical.double(try #require(canonical.member("temperature", of: canonicalRoot)).value) == 1.0)
+    }
+
+    @Test func azureFoundryPutsTheVersionInTheQueryAndTheModelInTheBody() throws {
+        let preset = try #require(OpenAICompatiblePreset.all["azure-foundry"])
+        let adapter = OpenAICompatibleAdapter(
+            providerName: "foundry", preset: preset, baseURL: "https://x.services.ai.azure.com/models", apiKey: Secret("k"))
+        let body = try OpenAIChatRequestBody(bytes: try fixtures.data("openai", "chat_request.json"))
+        let request = adapter.chatCompletionsRequest(body, upstreamModel: "DeepSeek-R1")
+        #expect(request.url == "https://x.services.ai.azure.com/models/chat/completions?api-version=2024-05-01-preview")
+        #expect(HeaderList(request.headers)["api-key"] == "k")
+        let problems = ProviderRegistry.problems(with: ProviderSettings(name: "f", type: "azure-foundry", apiKey: Secret("k")))
+        #expect(problems.map(\.message) == ["required for type azure-foundry (https://NAME.services.ai.azure.com/models)"])
     }
 
     @Test func nativeProvidersSayWhatTheyNeed() {

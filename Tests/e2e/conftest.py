@@ -132,6 +132,18 @@ models:
     price: {{ input: 3, output: 15, cached_input: 0.30, cache_write: 3.75 }}
   - name: azure-mini
     targets: [ {{ provider: azure, model: gpt-4o-mini }} ]
+  - name: painter
+    targets: [ {{ provider: openai, model: dall-e-3 }} ]
+  - name: voice
+    targets: [ {{ provider: openai, model: tts-1 }} ]
+  - name: ears
+    targets: [ {{ provider: openai, model: whisper-1 }} ]
+  - name: instruct
+    targets: [ {{ provider: openai, model: gpt-3.5-turbo-instruct }} ]
+  - name: omni-moderation-latest
+    targets: [ {{ provider: openai, model: omni-moderation-latest }} ]
+  - name: mystery
+    targets: [ {{ provider: fake, model: gpt-4o-mini }} ]
 routers:
   - {{ name: auto, kind: learned, weak: mini, strong: claude, strong_share: 0.5 }}
 routing: {{ retries: 0, timeout_seconds: 30 }}

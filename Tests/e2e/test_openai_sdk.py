@@ -109,7 +109,8 @@ def test_models_list(client):
     ids = [model.id for model in client.models.list()]
     assert ids == [
         "mini", "embed", "limited", "broken-stream", "slow", "claude", "claude-overloaded", "claude-stream-error",
-        "gemini-flash", "nova", "gpt-native", "claude-cached", "azure-mini", "auto",
+        "gemini-flash", "nova", "gpt-native", "claude-cached", "azure-mini", "painter", "voice", "ears", "instruct",
+        "omni-moderation-latest", "mystery", "auto",
     ]
     assert client.models.retrieve("mini").id == "mini"
 

@@ -10,6 +10,9 @@ public struct GatewayConfiguration: Sendable {
     public var routers: [RouterSettings] = []
     public var routing: RoutingSettings
     public var tracing = TracingSettings()
+    /// Prices, context windows and capabilities of known models: the shipped catalog merged
+    /// with `<storage.data_dir>/catalog.json`.
+    public var catalog = ModelCatalog.shipped
 
     public init(
         server: ServerSettings = ServerSettings(),
@@ -31,6 +34,29 @@ public struct GatewayConfiguration: Sendable {
 
     public func model(named name: String) -> ModelSettings? {
         models.first { $0.name == name }
+    }
+
+    /// The catalog's entry for a target's model at its provider's type.
+    public func catalogEntry(of target: TargetSettings) -> ModelCatalog.Entry? {
+        provider(named: target.provider).flatMap { catalog.entry(providerType: $0.type, model: target.model) }
+    }
+
+    /// What a target is metered at: its own `price:`, else its alias's, else the catalog's;
+    /// nil when none has one (the target is unpriced).
+    public func price(of target: TargetSettings, in model: ModelSettings) -> Price? {
+        target.price ?? model.price ?? catalogEntry(of: target)?.price
+    }
+
+    /// An alias's context window: configured, else the smallest its targets' catalog entries name.
+    public func contextWindow(of model: ModelSettings) -> Int? {
+        model.contextWindow ?? model.targets.compactMap { catalogEntry(of: $0)?.contextWindow }.min()
+    }
+
+    /// Whether an alias takes `capability` (`vision`, `tools`): configured under `supports:`,
+    /// else true unless a target's catalog entry shows it does not.
+    public func supports(_ capability: String, model: ModelSettings) -> Bool {
+        if let configured = model.supports[capability] { return configured }
+        return model.targets.allSatisfy { target in catalogEntry(of: target).map { $0.kind != "chat" || $0.supports(capability) } ?? true }
     }
 }
 
@@ -72,6 +98,8 @@ public struct ServerSettings: Sendable {
 public struct StorageSettings: Sendable {
     /// `sqlite://PATH` (embedded, default) or `postgres://user:password@host:port/database`.
     public var url: String = "sqlite://switchyard.db"
+    /// Where the gateway keeps files of its own (`catalog.json` from `switchyard catalog update`).
+    public var dataDirectory: String = "."
     /// Shared hot state of a fleet (limits, reservations, key-change events); nil: in process.
     public var redisURL: String?
     /// With Redis unreachable: false refuses limited keys with 503; true admits them under
@@ -162,9 +190,12 @@ public struct ModelSettings: Sendable {
     public var hedge = false
     /// Start the hedge after this long; default: the alias's recent p95 time to first byte.
     public var hedgeAfterSeconds: Double?
-    /// Whether the alias takes images and tools (routers send such requests elsewhere when not).
-    public var supportsVision = true
-    public var supportsTools = true
+    /// Whether the alias takes images and tools (`supports: {vision, tools}`; routers send such
+    /// requests elsewhere when not). Unset: from the catalog (`GatewayConfiguration.supports`).
+    public var supports: [String: Bool] = [:]
+    /// Serve keys with credits or budgets from targets of unknown price (metered at $0, marked
+    /// unpriced); otherwise such keys get 402 `unpriced_model`.
+    public var allowUnpriced = false
 
     public init(name: String, targets: [TargetSettings], price: Price? = nil, contextWindow: Int? = nil, fallbacks: [String] = []) {
         self.name = name

@@ -9,6 +9,7 @@ extension GatewayError {
         case .authentication: "authentication_error"
         case .permissionDenied: "permission_error"
         case .insufficientCredits: "insufficient_credits"
+        case .unpricedModel: "invalid_request_error"
         case .rateLimited, .upstreamRateLimited: "rate_limit_error"
         case .upstreamQuotaExhausted: "insufficient_quota"
         case .upstreamAuthentication, .upstreamServerError, .upstreamUnreachable, .upstreamMalformed, .upstreamNotFound, .internalError:
@@ -26,6 +27,7 @@ extension GatewayError {
         case .unknownEndpoint: "unknown_url"
         case .resourceNotFound: "not_found"
         case .insufficientCredits: "insufficient_credits"
+        case .unpricedModel: "unpriced_model"
         case .payloadTooLarge: "request_too_large"
         case .rateLimited, .upstreamRateLimited: "rate_limit_exceeded"
         case .upstreamQuotaExhausted: "insufficient_quota"

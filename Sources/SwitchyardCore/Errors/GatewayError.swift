@@ -14,6 +14,8 @@ public struct GatewayError: Error, Sendable, Equatable, CustomStringConvertible 
         case unknownEndpoint
         case resourceNotFound
         case insufficientCredits
+        /// A key with credits or a budget asked for a model the gateway has no price for.
+        case unpricedModel
         case payloadTooLarge
         case rateLimited
         case contextLengthExceeded
@@ -74,6 +76,12 @@ extension GatewayError {
     public static func insufficientCredits(_ message: String) -> GatewayError {
         GatewayError(.insufficientCredits, message)
     }
+    public static func unpricedModel(_ alias: String) -> GatewayError {
+        GatewayError(
+            .unpricedModel,
+            "Model `\(alias.excerpt)` has no price in the gateway's config or catalog, so its use cannot be charged to this key's credits or budget. "
+                + "An operator can set `price:` on the model, or `allow_unpriced: true` to serve it unmetered.", param: "model")
+    }
     public static func payloadTooLarge(limit: Int?) -> GatewayError {
         GatewayError(.payloadTooLarge, "Request body is larger than the gateway's limit\(limit.map { " of \($0) bytes" } ?? "") (server.max_body_bytes).")
     }
@@ -129,7 +137,7 @@ extension GatewayError {
         case .invalidRequest, .contextLengthExceeded, .upstreamInvalidRequest: 400
         case .contentFiltered: 400
         case .authentication: 401
-        case .insufficientCredits: 402
+        case .insufficientCredits, .unpricedModel: 402
         case .permissionDenied: 403
         case .modelNotFound, .unknownEndpoint, .resourceNotFound: 404
         case .payloadTooLarge: 413

@@ -5,6 +5,7 @@ public struct JSONObjectSplice: Sendable {
     private let object: JSONSpan
     private var replacements: [(range: Range<Int>, bytes: [UInt8])] = []
     private var additions: [UInt8] = []
+    private var removedAll = false
 
     public init(scanner: JSONScanner, object: JSONSpan) {
         self.scanner = scanner
@@ -20,6 +21,21 @@ public struct JSONObjectSplice: Sendable {
             JSONWriter.appendQuoted(key, to: &additions)
             additions.append(UInt8(ascii: ":"))
             additions.append(contentsOf: value)
+        }
+    }
+
+    /// Removes the first member named `key` (and the comma that separated it), if there is one.
+    public mutating func remove(_ key: String) {
+        let members = scanner.members(of: object)
+        guard let index = members.firstIndex(where: { $0.key == key }) else { return }
+        let member = members[index]
+        if index + 1 < members.count {
+            replacements.append((member.memberRange.lowerBound..<members[index + 1].memberRange.lowerBound, []))
+        } else if index > 0 {
+            replacements.append((members[index - 1].value.range.upperBound..<member.memberRange.upperBound, []))
+        } else {
+            replacements.append((member.memberRange, []))
+            removedAll = true
         }
     }
 
@@ -47,7 +63,7 @@ public struct JSONObjectSplice: Sendable {
         }
         let closing = object.range.upperBound - 1
         out.append(contentsOf: bytes[cursor..<closing])
-        if !scanner.members(of: object).isEmpty { out.append(UInt8(ascii: ",")) }
+        if !removedAll && !scanner.members(of: object).isEmpty { out.append(UInt8(ascii: ",")) }
         out.append(contentsOf: additions)
         out.append(contentsOf: bytes[closing...])
         return out

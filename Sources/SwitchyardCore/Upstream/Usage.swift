@@ -11,6 +11,9 @@ public struct Usage: Sendable, Equatable {
     public var reasoningTokens: Int
     /// True when the numbers are the gateway's estimate because the upstream reported none.
     public var isEstimated: Bool
+    /// What is billed per unit rather than per token: images made, audio transcribed, speech
+    /// characters, rerank searches.
+    public var units = BilledUnits()
 
     public init(
         promptTokens: Int, completionTokens: Int, cachedPromptTokens: Int = 0, cacheWriteTokens: Int = 0, reasoningTokens: Int = 0,
@@ -41,9 +44,13 @@ public struct Usage: Sendable, Equatable {
         func clamp(_ value: Int, _ upper: Int = Usage.maxTokens) -> Int { Swift.min(Swift.max(0, value), upper) }
         let prompt = clamp(promptTokens), completion = clamp(completionTokens)
         let cached = clamp(cachedPromptTokens, prompt)
-        return Usage(
+        var usage = Usage(
             promptTokens: prompt, completionTokens: completion, cachedPromptTokens: cached, cacheWriteTokens: clamp(cacheWriteTokens, prompt - cached),
             reasoningTokens: clamp(reasoningTokens, completion), isEstimated: isEstimated)
+        usage.units = BilledUnits(
+            images: clamp(units.images, BilledUnits.maxCount), audioMilliseconds: clamp(units.audioMilliseconds, BilledUnits.maxCount),
+            characters: clamp(units.characters, BilledUnits.maxCount), requests: clamp(units.requests, BilledUnits.maxCount))
+        return usage
     }
 
     /// A saturating sum of token counts an upstream reports (each may be absurd).
@@ -55,7 +62,30 @@ public struct Usage: Sendable, Equatable {
     }
 }
 
-/// Prices in USD per million tokens.
+/// What a request used that is billed per unit, not per token.
+public struct BilledUnits: Sendable, Equatable {
+    public var images: Int
+    /// Seconds of audio in, in milliseconds (transcription and translation bill by duration).
+    public var audioMilliseconds: Int
+    /// Characters of text turned into speech.
+    public var characters: Int
+    /// Billed requests (rerank search units).
+    public var requests: Int
+
+    /// The largest count taken from a client or an upstream (2³⁹).
+    public static let maxCount = 1 << 39
+
+    public init(images: Int = 0, audioMilliseconds: Int = 0, characters: Int = 0, requests: Int = 0) {
+        self.images = images
+        self.audioMilliseconds = audioMilliseconds
+        self.characters = characters
+        self.requests = requests
+    }
+
+    public var isEmpty: Bool { self == BilledUnits() }
+}
+
+/// Prices in USD per million tokens, and per unit for what is billed so.
 public struct Price: Sendable, Equatable {
     public var input: Double
     public var output: Double
@@ -64,11 +94,34 @@ public struct Price: Sendable, Equatable {
     /// Prompt tokens written to the provider's cache (Anthropic: 1.25× input; default: `input`).
     public var cacheWrite: Double?
 
-    public init(input: Double, output: Double, cachedInput: Double? = nil, cacheWrite: Double? = nil) {
+    /// USD per image made.
+    public var perImage: Double?
+    /// USD per second of audio transcribed or translated.
+    public var perAudioSecond: Double?
+    /// USD per million characters turned into speech.
+    public var perMillionCharacters: Double?
+    /// USD per billed request (a rerank search unit).
+    public var perRequest: Double?
+
+    public init(
+        input: Double, output: Double, cachedInput: Double? = nil, cacheWrite: Double? = nil, perImage: Double? = nil, perAudioSecond: Double? = nil,
+        perMillionCharacters: Double? = nil, perRequest: Double? = nil
+    ) {
         self.input = input
         self.output = output
         self.cachedInput = cachedInput
         self.cacheWrite = cacheWrite
+        self.perImage = perImage
+        self.perAudioSecond = perAudioSecond
+        self.perMillionCharacters = perMillionCharacters
+        self.perRequest = perRequest
+    }
+
+    /// Whether every rate is a finite, non-negative number.
+    public var isValid: Bool {
+        [input, output, cachedInput, cacheWrite, perImage, perAudioSecond, perMillionCharacters, perRequest].allSatisfy { rate in
+            rate.map { $0.isFinite && $0 >= 0 } ?? true
+        }
     }
 
     /// The cost of `usage` at this price in nanodollars (10⁻⁹ USD), computed in integers so
@@ -84,14 +137,22 @@ public struct Price: Sendable, Equatable {
         let uncached = Int128(usage.promptTokens - usage.cachedPromptTokens - usage.cacheWriteTokens)
         let total = uncached * inputRate + Int128(usage.cachedPromptTokens) * cachedRate + Int128(usage.cacheWriteTokens) * writeRate
             + Int128(usage.completionTokens) * outputRate
-        return Int64(clamping: (total + 500_000) / 1_000_000)
+        // Per-unit prices scaled to per million units, so one integer division rounds them all.
+        let units = usage.units
+        let perUnit = Int128(units.images) * Int128(Price.nanosPerMillion(perImage ?? 0)) * 1_000_000
+            + Int128(units.audioMilliseconds) * Int128(Price.nanosPerMillion(perAudioSecond ?? 0)) * 1_000
+            + Int128(units.characters) * Int128(Price.nanosPerMillion(perMillionCharacters ?? 0))
+            + Int128(units.requests) * Int128(Price.nanosPerMillion(perRequest ?? 0)) * 1_000_000
+        return Int64(clamping: (total + perUnit + 500_000) / 1_000_000)
     }
 
     /// The estimate a reservation holds: `promptTokens` at the input price plus `maxTokens` at
-    /// the output price for each of `choices` answers.
-    public func reservationNanos(promptTokens: Int, maxTokens: Int, choices: Int = 1) -> Int64 {
+    /// the output price for each of `choices` answers, plus the units the request asks for.
+    public func reservationNanos(promptTokens: Int, maxTokens: Int, choices: Int = 1, units: BilledUnits = BilledUnits()) -> Int64 {
         let (output, overflow) = Swift.max(0, maxTokens).multipliedReportingOverflow(by: Swift.max(1, choices))
-        return costNanos(of: Usage(promptTokens: promptTokens, completionTokens: overflow ? .max : output))
+        var usage = Usage(promptTokens: promptTokens, completionTokens: overflow ? .max : output)
+        usage.units = units
+        return costNanos(of: usage)
     }
 
     /// A configured USD-per-million price as integer nanodollars per million tokens, in

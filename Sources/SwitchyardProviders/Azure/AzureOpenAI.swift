@@ -3,6 +3,8 @@
 public enum AzureOpenAI {
     /// The GA data-plane version used when the config gives none.
     public static let defaultAPIVersion = "2024-10-21"
+    /// Azure AI Foundry's model-inference API version used when the config gives none.
+    public static let foundryAPIVersion = "2024-05-01-preview"
 
     /// `{endpoint}/openai/deployments/{deployment}{path}?api-version=…`, or for the version-less
     /// v1 API (`api_version: v1`) `{endpoint}/openai/v1{path}` with the model in the body.

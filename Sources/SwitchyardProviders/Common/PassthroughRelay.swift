@@ -68,6 +68,11 @@ public struct PassthroughRelay<Observer: PassthroughObserver>: ClientStreamRelay
 
     /// Appends the event unchanged; returns how the stream ended when it did.
     private mutating func relay(_ event: SSEEvent, into output: inout [UInt8]) -> RelayEnd? {
+        if event.isDone {
+            output += SSEEncoder.done
+            ended = true
+            return .complete
+        }
         guard let json = try? JSONValue.parse(event.data), json.isObject else {
             if event.data.isEmpty { return nil }
             let step = fail(.upstreamMalformed(providerName, "a stream event was not a JSON object"), after: [])
@@ -86,7 +91,8 @@ public struct PassthroughRelay<Observer: PassthroughObserver>: ClientStreamRelay
     }
 }
 
-/// One API's reading of its own stream events, for `PassthroughRelay`.
+/// One API's reading of its own stream events, for `PassthroughRelay` (OpenAI's `[DONE]`, where
+/// an API sends it, is relayed and ends the stream without reaching the observer).
 public protocol PassthroughObserver: Sendable {
     /// Notes one upstream event (`name` from the `event:` line); how the stream ended, when it did.
     mutating func observe(name: String?, json: JSONValue) -> RelayEnd?

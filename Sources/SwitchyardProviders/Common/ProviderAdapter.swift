@@ -66,3 +66,12 @@ public protocol ResponsesFormatAdapter: ProviderAdapter {
     /// and `previous_response_id` as null).
     func responsesRequest(_ request: ResponsesRequest, upstreamModel: String, history: [JSONValue]?) -> UpstreamRequest
 }
+
+/// An adapter whose provider serves OpenAI's other endpoints — legacy completions, images,
+/// audio, moderations — or rerank, in the shape the client sent, so the client's body goes
+/// out as it came with only `model` changed (JSON or multipart) and the answer comes back as it was.
+public protocol PassthroughAdapter: ProviderAdapter {
+    /// `POST` of `body` (of `contentType`) to the provider's `path` (`/images/generations`,
+    /// `/audio/speech`, `/rerank`, …) for `upstreamModel`.
+    func passthroughRequest(path: String, body: [UInt8], contentType: String, upstreamModel: String) -> UpstreamRequest
+}

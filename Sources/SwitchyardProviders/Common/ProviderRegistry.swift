@@ -35,7 +35,8 @@ public enum ProviderRegistry {
                 return [("type", "unknown provider type \"\(settings.type)\" (known: \(knownTypes.joined(separator: ", ")))")]
             }
             if preset.defaultBaseURL == nil && (settings.baseURL ?? "").isEmpty {
-                problems.append(("base_url", "required for type \(settings.type)" + (preset.endpoints == .azure ? " (https://NAME.openai.azure.com)" : "")))
+                let example = preset.endpoints == .azure ? "https://NAME.openai.azure.com" : preset.note
+                problems.append(("base_url", "required for type \(settings.type)" + (example.map { " (\($0))" } ?? "")))
             }
             if preset.requiresAPIKey { requireKey() }
         }

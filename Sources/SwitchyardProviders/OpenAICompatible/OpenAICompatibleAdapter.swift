@@ -5,7 +5,7 @@ public import SwitchyardCore
 /// `stream_options.include_usage` on streams (so the gateway can meter), and the preset's quirks
 /// (e.g. Mistral's 9-character tool-call ids); canonical requests (from Anthropic-format
 /// clients) are encoded as OpenAI bodies.
-public struct OpenAICompatibleAdapter: OpenAIFormatAdapter, EmbeddingsAdapter {
+public struct OpenAICompatibleAdapter: OpenAIFormatAdapter, EmbeddingsAdapter, PassthroughAdapter {
     public let providerName: String
     public let preset: OpenAICompatiblePreset
     public let baseURL: String
@@ -28,7 +28,7 @@ public struct OpenAICompatibleAdapter: OpenAIFormatAdapter, EmbeddingsAdapter {
 
     public var streamUsage: OpenAIStreamUsageLocation { preset.streamUsage }
 
-    static let includeUsageObject: [UInt8] = Array(#"{"include_usage":true}"#.utf8)
+    public static let includeUsageObject: [UInt8] = Array(#"{"include_usage":true}"#.utf8)
 
     // MARK: - Fast path (OpenAI-format clients)
 
@@ -44,20 +44,39 @@ public struct OpenAICompatibleAdapter: OpenAIFormatAdapter, EmbeddingsAdapter {
         {
             splice.set("messages", rawValue: rewritten)
         }
+        applyQuirks(scanner: body.scanner, root: body.root, to: &splice)
         return UpstreamRequest(url: url("/chat/completions", model: upstreamModel), headers: headers(), body: splice.result())
+    }
+
+    /// The preset's request edits (`OpenAICompatiblePreset.Quirks`).
+    func applyQuirks(scanner: JSONScanner, root: JSONSpan, to splice: inout JSONObjectSplice) {
+        let quirks = preset.quirks
+        guard !quirks.isEmpty else { return }
+        if quirks.maxTokensOnly, let member = scanner.member("max_completion_tokens", of: root) {
+            splice.remove("max_completion_tokens")
+            if scanner.member("max_tokens", of: root) == nil { splice.set("max_tokens", rawValue: Array(scanner.raw(member.value))) }
+        }
+        if let limit = quirks.maxTemperature, let member = scanner.member("temperature", of: root),
+            let temperature = scanner.double(member.value), temperature > limit
+        {
+            splice.set("temperature", rawValue: Array(String(limit).utf8))
+        }
     }
 
     // MARK: - Canonical path (clients in other formats)
 
     public func chatRequest(_ request: ChatRequest, upstreamModel: String) throws(GatewayError) -> UpstreamRequest {
         var body = OpenAIChatRequestEncoder.encode(request, model: upstreamModel)
-        if case .alphanumeric9 = preset.toolCallIDRule {
+        if preset.toolCallIDRule == .alphanumeric9 || !preset.quirks.isEmpty {
             let scanner = JSONScanner(body)
-            if let root = try? scanner.root(), let messages = scanner.member("messages", of: root)?.value,
-                let rewritten = ToolCallIDRewriter.rewriteMessages(scanner: scanner, messages: messages)
-            {
+            if let root = try? scanner.root() {
                 var splice = JSONObjectSplice(scanner: scanner, object: root)
-                splice.set("messages", rawValue: rewritten)
+                if case .alphanumeric9 = preset.toolCallIDRule, let messages = scanner.member("messages", of: root)?.value,
+                    let rewritten = ToolCallIDRewriter.rewriteMessages(scanner: scanner, messages: messages)
+                {
+                    splice.set("messages", rawValue: rewritten)
+                }
+                applyQuirks(scanner: scanner, root: root, to: &splice)
                 body = splice.result()
             }
         }
@@ -85,6 +104,12 @@ public struct OpenAICompatibleAdapter: OpenAIFormatAdapter, EmbeddingsAdapter {
         return (body, (try? scanner.root()).flatMap { OpenAIUsageReader.usage(in: scanner, object: $0) })
     }
 
+    public func passthroughRequest(path: String, body: [UInt8], contentType: String, upstreamModel: String) -> UpstreamRequest {
+        var headers = headers()
+        headers[0] = ("content-type", contentType)
+        return UpstreamRequest(url: url(path, model: upstreamModel), headers: headers, body: body)
+    }
+
     public func healthProbeRequest() -> UpstreamRequest? {
         UpstreamRequest(method: .get, url: url("/models", model: nil), headers: headers(), body: [])
     }
@@ -100,6 +125,8 @@ public struct OpenAICompatibleAdapter: OpenAIFormatAdapter, EmbeddingsAdapter {
             return baseURL + path
         case .azure:
             return AzureOpenAI.url(baseURL: baseURL, path: path, deployment: model, apiVersion: apiVersion ?? AzureOpenAI.defaultAPIVersion)
+        case .azureFoundry:
+            return baseURL + path + "?api-version=" + PercentEncoding.pathSegment(apiVersion ?? AzureOpenAI.foundryAPIVersion)
         }
     }
 

@@ -2,7 +2,7 @@ public import SwitchyardCore
 
 /// An OpenAI-format provider that also serves the Responses API (OpenAI; Azure with
 /// `responses_api: true`): everything the chat adapter does, plus Responses passthrough.
-public struct OpenAIResponsesAdapter: OpenAIFormatAdapter, EmbeddingsAdapter, ResponsesFormatAdapter {
+public struct OpenAIResponsesAdapter: OpenAIFormatAdapter, EmbeddingsAdapter, ResponsesFormatAdapter, PassthroughAdapter {
     public let chat: OpenAICompatibleAdapter
 
     public init(_ chat: OpenAICompatibleAdapter) {
@@ -29,6 +29,9 @@ public struct OpenAIResponsesAdapter: OpenAIFormatAdapter, EmbeddingsAdapter, Re
     public func chatResponse(from body: [UInt8]) throws(GatewayError) -> ChatResponse { try chat.chatResponse(from: body) }
     public func streamTranslator() -> any StreamTranslator { chat.streamTranslator() }
     public func healthProbeRequest() -> UpstreamRequest? { chat.healthProbeRequest() }
+    public func passthroughRequest(path: String, body: [UInt8], contentType: String, upstreamModel: String) -> UpstreamRequest {
+        chat.passthroughRequest(path: path, body: body, contentType: contentType, upstreamModel: upstreamModel)
+    }
     public func classifyError(status: Int, headers: HeaderList, body: [UInt8]) -> GatewayError {
         chat.classifyError(status: status, headers: headers, body: body)
     }

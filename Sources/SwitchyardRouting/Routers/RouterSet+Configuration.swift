@@ -25,7 +25,9 @@ extension RouterSet {
         func capabilities(_ alias: String) -> AliasCapabilities {
             guard let settings = configuration.model(named: alias) else { return AliasCapabilities() }
             return AliasCapabilities(
-                contextWindow: settings.contextWindow, supportsVision: settings.supportsVision, supportsTools: settings.supportsTools, price: settings.price)
+                contextWindow: configuration.contextWindow(of: settings), supportsVision: configuration.supports("vision", model: settings),
+                supportsTools: configuration.supports("tools", model: settings),
+                price: settings.price ?? settings.targets.first.flatMap { configuration.price(of: $0, in: settings) })
         }
         var routers: [any RequestRouter] = []
         for settings in configuration.routers {

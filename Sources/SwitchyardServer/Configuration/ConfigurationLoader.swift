@@ -58,6 +58,9 @@ public struct ConfigurationLoader: Sendable {
         if let root {
             reader.read(root, into: &configuration)
         }
+        let (catalog, problem) = ModelCatalog.load(dataDirectory: configuration.storage.dataDirectory)
+        configuration.catalog = catalog
+        if let problem { reader.issue("storage.data_dir", problem) }
         reader.issues += ConfigurationValidator.issues(in: configuration)
         guard reader.issues.isEmpty else { throw ConfigurationErrors(issues: reader.issues) }
         return configuration
@@ -232,6 +235,7 @@ struct NodeReader {
     mutating func readStorage(_ node: Node, into storage: inout StorageSettings) {
         let fields: Set<String> = [
             "url", "redis", "redis_fail_open", "redis_lease_seconds", "ledger_journal", "ledger_retention_days", "responses_retention_days",
+            "data_dir",
         ]
         for (key, value) in mapping(node, path: "storage", allowed: fields) ?? [] {
             switch key {
@@ -240,6 +244,7 @@ struct NodeReader {
                 if !storage.url.hasPrefix("sqlite://") && !storage.url.hasPrefix("postgres://") && !storage.url.hasPrefix("postgresql://") {
                     issue("storage.url", "must be sqlite://PATH or postgres://user:password@host:port/database")
                 }
+            case "data_dir": storage.dataDirectory = string(value, path: "storage.data_dir") ?? storage.dataDirectory
             case "ledger_journal": storage.ledgerJournal = string(value, path: "storage.ledger_journal") ?? storage.ledgerJournal
             case "redis":
                 storage.redisURL = string(value, path: "storage.redis").flatMap { $0.isEmpty ? nil : $0 }
@@ -330,7 +335,7 @@ struct NodeReader {
             var model = ModelSettings(name: "", targets: [])
             let fields: Set<String> = [
                 "name", "targets", "price", "context_window", "fallbacks", "context_window_fallbacks", "content_policy_fallbacks", "strategy",
-                "hedge", "hedge_after_seconds", "supports",
+                "hedge", "hedge_after_seconds", "supports", "allow_unpriced",
             ]
             for (key, value) in mapping(item, path: path, allowed: fields) ?? [] {
                 switch key {
@@ -346,13 +351,10 @@ struct NodeReader {
                 case "supports":
                     for (capability, flag) in mapping(value, path: "\(path).supports", allowed: ["vision", "tools"]) ?? [] {
                         let supported = bool(flag, path: "\(path).supports.\(capability)") ?? true
-                        switch capability {
-                        case "vision": model.supportsVision = supported
-                        case "tools": model.supportsTools = supported
-                        default: break  // not allowed: `mapping` reported it
-                        }
+                        model.supports[capability] = supported
                     }
                 case "fallbacks": model.fallbacks = stringList(value, path: "\(path).fallbacks")
+                case "allow_unpriced": model.allowUnpriced = bool(value, path: "\(path).allow_unpriced") ?? false
                 default: break  // not in `fields`: `mapping` reported it
                 }
             }
@@ -383,13 +385,20 @@ struct NodeReader {
 
     mutating func readPrice(_ node: Node, path: String) -> Price? {
         var price = Price(input: 0, output: 0)
-        for (key, value) in mapping(node, path: path, allowed: ["input", "output", "cached_input", "cache_write"]) ?? [] {
+        let fields: Set<String> = [
+            "input", "output", "cached_input", "cache_write", "per_image", "per_audio_second", "per_million_characters", "per_request",
+        ]
+        for (key, value) in mapping(node, path: path, allowed: fields) ?? [] {
             let amount = double(value, path: "\(path).\(key)") ?? 0
             switch key {
             case "input": price.input = amount
             case "output": price.output = amount
             case "cached_input": price.cachedInput = amount
             case "cache_write": price.cacheWrite = amount
+            case "per_image": price.perImage = amount
+            case "per_audio_second": price.perAudioSecond = amount
+            case "per_million_characters": price.perMillionCharacters = amount
+            case "per_request": price.perRequest = amount
             default: break  // not allowed: `mapping` reported it
             }
         }

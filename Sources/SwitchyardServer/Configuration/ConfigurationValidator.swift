@@ -51,8 +51,8 @@ public enum ConfigurationValidator {
                 if target.model.isEmpty { add("\(targetPath).model", "required") }
                 if target.weight < 0 { add("\(targetPath).weight", "must not be negative") }
             }
-            if let price = model.price, price.input < 0 || price.output < 0 || (price.cachedInput ?? 0) < 0 {
-                add("\(path).price", "prices must not be negative")
+            if let price = model.price, !price.isValid {
+                add("\(path).price", "prices must be finite and not negative")
             }
             if let window = model.contextWindow, window <= 0 { add("\(path).context_window", "must be positive") }
             for (field, list) in [("fallbacks", model.fallbacks), ("context_window_fallbacks", model.contextWindowFallbacks),

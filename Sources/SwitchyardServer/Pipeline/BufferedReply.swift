@@ -15,7 +15,7 @@ enum BufferedReply {
         await served()
         return Response(
             status: .ok,
-            headers: ResponseHeaders.make(call: call, context: context, contentType: "application/json", overhead: overhead, cost: cost),
+            headers: ResponseHeaders.make(call: call, context: context, contentType: reply.contentType, overhead: overhead, cost: cost),
             body: ResponseBody(byteBuffer: reply.body))
     }
 }

@@ -8,11 +8,13 @@ extension Gateway {
     /// default) for each of `choices` answers at the output price of the dearest deployment it
     /// may reach, fallbacks included — against its credits (402).
     func admit(
-        _ context: GatewayRequestContext, model: String, promptBytes: Int, maxTokens: Int?, choices: Int = 1, fallbacks: [String] = []
+        _ context: GatewayRequestContext, model: String, promptBytes: Int, maxTokens: Int?, choices: Int = 1, units: BilledUnits = BilledUnits(),
+        fallbacks: [String] = []
     ) async throws(GatewayError) -> Admission {
         metrics.started()
         do {
-            return try await reserve(context, model: model, promptBytes: promptBytes, maxTokens: maxTokens, choices: choices, fallbacks: fallbacks)
+            return try await reserve(
+                context, model: model, promptBytes: promptBytes, maxTokens: maxTokens, choices: choices, units: units, fallbacks: fallbacks)
         } catch {
             metrics.finished()
             throw error
@@ -20,16 +22,20 @@ extension Gateway {
     }
 
     private func reserve(
-        _ context: GatewayRequestContext, model: String, promptBytes: Int, maxTokens: Int?, choices: Int, fallbacks: [String]
+        _ context: GatewayRequestContext, model: String, promptBytes: Int, maxTokens: Int?, choices: Int, units: BilledUnits, fallbacks: [String]
     ) async throws(GatewayError) -> Admission {
         guard case .key(let key) = context.principal else { return Admission() }
         let promptTokens = TokenEstimator.estimate(byteCount: promptBytes)
         var estimate: Money?
         if key.credits != nil || key.budget != nil {
             let reachable = router.reachableDeployments(for: model, extraFallbacks: fallbacks, allows: context.principal.allows)
+            // A deployment without a price would be served for free: never on a key that pays.
+            if let unpriced = reachable.first(where: { $0.price == nil && !(router.group(named: $0.alias)?.allowUnpriced ?? false) }) {
+                throw .unpricedModel(unpriced.alias)
+            }
             let outputTokens = maxTokens ?? defaultReservedOutputTokens
             estimate = Money(nanos: reachable.compactMap(\.price).map {
-                $0.reservationNanos(promptTokens: promptTokens, maxTokens: outputTokens, choices: choices)
+                $0.reservationNanos(promptTokens: promptTokens, maxTokens: outputTokens, choices: choices, units: units)
             }.max() ?? 0)
         }
         let request = AdmissionRequest(key: key, requestID: context.requestID, estimatedTokens: promptTokens, estimate: estimate)

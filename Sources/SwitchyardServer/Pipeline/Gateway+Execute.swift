@@ -34,7 +34,7 @@ extension Gateway {
     /// by that deployment's adapter and drive the executor's failover, retries and breakers.
     /// `fallbacks` are the request's own (`requestedFallbacks`), read once for admission and here.
     func call(
-        model: String, fallbacks: [String], principal: Principal, promptBytes: Int, stream: Bool,
+        model: String, fallbacks: [String], principal: Principal, promptBytes: Int, stream: Bool, jsonAnswer: Bool = true,
         build: @escaping @Sendable (Deployment) throws -> UpstreamRequest
     ) async throws(GatewayError) -> UpstreamCall {
         var random = SystemRandomNumberGenerator()
@@ -81,7 +81,7 @@ extension Gateway {
                 } catch {
                     throw GatewayError.transportFailure(error, provider: deployment.providerName, afterHead: true)
                 }
-                guard reader.pendingIsJSONObject else {
+                guard !jsonAnswer || reader.pendingIsJSONObject else {
                     throw GatewayError.upstreamMalformed(deployment.providerName, "the response body is not a JSON object")
                 }
             } else {

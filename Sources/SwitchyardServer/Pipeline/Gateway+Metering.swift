@@ -24,7 +24,7 @@ extension Gateway {
             reasoningTokens: usage.reasoningTokens, estimated: usage.isEstimated,
             cost: Money(nanos: call.deployment.price?.costNanos(of: usage) ?? 0), status: status,
             latencyMs: Executor.seconds(latency) * 1000, timeToFirstTokenMs: Executor.seconds(call.upstreamWait) * 1000,
-            attempts: call.attempts, stream: stream, createdAt: Int64(Date().timeIntervalSince1970))
+            attempts: call.attempts, stream: stream, createdAt: Int64(Date().timeIntervalSince1970), unpriced: call.deployment.price == nil)
         // Durable (journaled) before the caller sends the response's final bytes.
         let charged = await accounting.record(admission.hold, entry: entry, actualTokens: usage.totalTokens)
         RequestLog.served(logger, context: context, call: call, usage: usage, cost: charged, stream: stream, status: status)
@@ -33,7 +33,8 @@ extension Gateway {
         metrics.served(GatewayMetrics.Served(
             alias: call.deployment.alias, provider: call.deployment.providerName, status: status, stream: stream, usage: usage,
             costUSD: Double(entry.cost.nanos) / 1e9, latency: latency, upstreamWait: call.upstreamWait, attempts: call.attempts,
-            fellBack: !call.requestedAlias.isEmpty && call.requestedAlias != call.deployment.alias, route: context.route))
+            fellBack: !call.requestedAlias.isEmpty && call.requestedAlias != call.deployment.alias, route: context.route,
+            unpriced: entry.unpriced))
         return charged
     }
 }

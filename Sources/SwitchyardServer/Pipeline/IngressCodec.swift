@@ -14,11 +14,15 @@ struct IngressRequest: Sendable {
     /// The most output tokens the request may produce per answer (nil: the gateway's default).
     var maxTokens: Int?
     var choices = 1
+    /// What the request asks for that is billed per unit (images, characters, audio), for its reservation.
+    var units = BilledUnits()
     var stream: Bool
     /// The features a router looks at, computed only when a router decides.
     var features: @Sendable () -> RequestFeatures
     /// Whether `model` may name a router (routers choose between chat models).
     var routable = true
+    /// Whether a buffered answer must be a JSON object (transcriptions may answer in text, SRT or VTT).
+    var jsonAnswer = true
 }
 
 /// One client API's half of the pipeline (DESIGN §1 step 2): reads the client's request, builds
@@ -45,6 +49,12 @@ protocol IngressCodec: Sendable {
 protocol StreamingIngressCodec: IngressCodec {
     /// The relay that turns the upstream stream into the client's.
     func streamRelay(_ body: Body, call: UpstreamCall, context: GatewayRequestContext) -> any ClientStreamRelay
+    /// The streamed answer's content type (default `text/event-stream`).
+    func streamContentType(_ body: Body, call: UpstreamCall) -> String
+}
+
+extension StreamingIngressCodec {
+    func streamContentType(_ body: Body, call: UpstreamCall) -> String { "text/event-stream" }
 }
 
 extension IngressCodec {
@@ -56,6 +66,7 @@ extension IngressCodec {
 struct RenderedReply: Sendable {
     var body: ByteBuffer
     var usage: Usage
+    var contentType = "application/json"
 }
 
 /// How a request was answered, for `IngressCodec.served`.

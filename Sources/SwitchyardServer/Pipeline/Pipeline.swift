@@ -13,7 +13,9 @@ struct Pipeline: Sendable {
 
     /// Serves a request of an API that may stream.
     func serve<Codec: StreamingIngressCodec>(_ codec: Codec, _ request: Request, context: GatewayRequestContext) async throws(GatewayError) -> Response {
-        try await run(codec, request, context: context) { body, call, context in codec.streamRelay(body, call: call, context: context) }
+        try await run(codec, request, context: context) { body, call, context in
+            (codec.streamRelay(body, call: call, context: context), codec.streamContentType(body, call: call))
+        }
     }
 
     /// Serves a request of an API that never streams (embeddings).
@@ -23,7 +25,7 @@ struct Pipeline: Sendable {
 
     private func run<Codec: IngressCodec>(
         _ codec: Codec, _ request: Request, context: GatewayRequestContext,
-        relay: ((Codec.Body, UpstreamCall, GatewayRequestContext) -> any ClientStreamRelay)?
+        relay: ((Codec.Body, UpstreamCall, GatewayRequestContext) -> (any ClientStreamRelay, contentType: String))?
     ) async throws(GatewayError) -> Response {
         let bytes = try await RequestBodyReader.read(request, limit: gateway.configuration.server.maxBodyBytes)
         let body = try await codec.decode(bytes, request: request, context: context)
@@ -38,12 +40,14 @@ struct Pipeline: Sendable {
         try context.principal.authorize(model: model)
         let fallbacks = Gateway.requestedFallbacks(request)
         let admission = try await gateway.admit(
-            context, model: model, promptBytes: ingress.promptBytes, maxTokens: ingress.maxTokens, choices: ingress.choices, fallbacks: fallbacks)
+            context, model: model, promptBytes: ingress.promptBytes, maxTokens: ingress.maxTokens, choices: ingress.choices, units: ingress.units,
+            fallbacks: fallbacks)
         let streams = ingress.stream && relay != nil
         let call: UpstreamCall
         do {
             call = try await gateway.call(
-                model: model, fallbacks: fallbacks, principal: context.principal, promptBytes: ingress.promptBytes, stream: streams
+                model: model, fallbacks: fallbacks, principal: context.principal, promptBytes: ingress.promptBytes, stream: streams,
+                jsonAnswer: ingress.jsonAnswer
             ) { deployment throws(GatewayError) in
                 try codec.upstreamRequest(body, for: deployment)
             }
@@ -54,9 +58,10 @@ struct Pipeline: Sendable {
         let headers = codec.responseHeaders(call: call, context: context)
         let routed = context
         if streams, let relay {
+            let (streamRelay, contentType) = relay(body, call, context)
             return StreamReply.make(
-                call, relay: relay(body, call, context), gateway: gateway, context: context, admission: admission, promptBytes: ingress.promptBytes,
-                extraHeaders: headers
+                call, relay: streamRelay, gateway: gateway, context: context, admission: admission, promptBytes: ingress.promptBytes,
+                contentType: contentType, extraHeaders: headers
             ) { relay, status in
                 await codec.served(body, reply: .stream(relay, status: status), call: call, context: routed)
             }

@@ -13,11 +13,11 @@ enum StreamReply {
 
     static func make<Relay: ClientStreamRelay>(
         _ call: UpstreamCall, relay: Relay, gateway: Gateway, context: GatewayRequestContext, admission: Admission, promptBytes: Int,
-        extraHeaders: HTTPFields = [:], served: @escaping @Sendable (any ClientStreamRelay, Int) async -> Void
+        contentType: String = "text/event-stream", extraHeaders: HTTPFields = [:], served: @escaping @Sendable (any ClientStreamRelay, Int) async -> Void
     ) -> Response {
         let overhead = (ContinuousClock.now - context.startedAt) - call.upstreamWait
         gateway.metrics.overhead(overhead)
-        var headers = ResponseHeaders.make(call: call, context: context, contentType: "text/event-stream", overhead: overhead, cost: nil)
+        var headers = ResponseHeaders.make(call: call, context: context, contentType: contentType, overhead: overhead, cost: nil)
         headers[.cacheControl] = "no-cache"
         headers.append(contentsOf: extraHeaders)
         context.span?.endWithStream()

@@ -52,6 +52,8 @@ final class GatewayMetrics: Sendable {
         var attempts: Int
         var fellBack: Bool
         var route: RouteDecision?
+        /// The deployment had no price: its cost of zero is not what the provider bills.
+        var unpriced = false
     }
 
     /// The per-alias/provider handles, made once: building a swift-metrics handle goes through the
@@ -66,6 +68,7 @@ final class GatewayMetrics: Sendable {
         let cost: CoreMetrics.FloatingPointCounter
         let retries: CoreMetrics.Counter
         let fallbacks: CoreMetrics.Counter
+        let unpriced: CoreMetrics.Counter
     }
 
     struct ModelKey: Hashable, Sendable {
@@ -94,7 +97,8 @@ final class GatewayMetrics: Sendable {
             completionTokens: CoreMetrics.Counter(label: "switchyard_tokens_total", dimensions: model + [("kind", "completion")], factory: factory),
             cost: CoreMetrics.FloatingPointCounter(label: "switchyard_cost_usd_total", dimensions: model, factory: factory),
             retries: CoreMetrics.Counter(label: "switchyard_retries_total", dimensions: model, factory: factory),
-            fallbacks: CoreMetrics.Counter(label: "switchyard_fallbacks_total", dimensions: model, factory: factory))
+            fallbacks: CoreMetrics.Counter(label: "switchyard_fallbacks_total", dimensions: model, factory: factory),
+            unpriced: CoreMetrics.Counter(label: "switchyard_unpriced_requests_total", dimensions: model, factory: factory))
         modelHandles.withLock { $0[key] = made }
         return made
     }
@@ -123,6 +127,7 @@ final class GatewayMetrics: Sendable {
         if request.costUSD > 0 { handles.cost.increment(by: request.costUSD) }
         if request.attempts > 1 { handles.retries.increment(by: request.attempts - 1) }
         if request.fellBack { handles.fallbacks.increment() }
+        if request.unpriced { handles.unpriced.increment() }
         if let route = request.route {
             let key = [route.router, route.label, route.alias]
             let counter = routeCounters.withLock { $0[key] } ?? {
