@@ -48,7 +48,9 @@ let package = Package(
         ),
         .target(
             name: "SwitchyardProviders",
-            dependencies: ["SwitchyardCore", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "SwitchyardCore", .product(name: "Crypto", package: "swift-crypto"), .product(name: "CryptoExtras", package: "swift-crypto"),
+            ],
             swiftSettings: strictSettings
         ),
         .target(
@@ -151,6 +153,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
             ],
             swiftSettings: strictSettings
         ),

@@ -49,11 +49,13 @@ struct Gateway: Sendable {
     }
 
     static func groups(_ configuration: GatewayConfiguration) -> [ModelGroup] {
-        configuration.models.map { model in
+        // One adapter per provider, shared by its deployments (and so one cached access token).
+        let adapters = Dictionary(
+            configuration.providers.compactMap { settings in ProviderRegistry.adapter(for: settings).map { (settings.name, $0) } },
+            uniquingKeysWith: { first, _ in first })
+        return configuration.models.map { model in
             let deployments = model.targets.enumerated().compactMap { index, target -> Deployment? in
-                guard let settings = configuration.provider(named: target.provider),
-                    let adapter = ProviderRegistry.adapter(for: settings)
-                else { return nil }
+                guard let settings = configuration.provider(named: target.provider), let adapter = adapters[settings.name] else { return nil }
                 return Deployment(
                     alias: model.name, providerName: settings.name, upstreamModel: target.model, weight: target.weight, adapter: adapter,
                     index: index, price: configuration.price(of: target, in: model),

@@ -28,7 +28,11 @@ extension FakeUpstream {
         let body = try await record(request, context: context)
         guard authorized(request, header: "x-api-key") else { return try errorResponse("401", provider: "anthropic") }
         let json = try JSONValue.parse(body)
-        let model = json["model"]?.stringValue ?? ""
+        return try anthropicAnswer(json, model: json["model"]?.stringValue ?? "")
+    }
+
+    /// The answer to a Messages body (`model` from the body, or from Vertex's URL).
+    func anthropicAnswer(_ json: JSONValue, model: String) throws -> Response {
         let stream = json["stream"]?.boolValue ?? false
         let hasTools = !(json["tools"]?.arrayValue ?? []).isEmpty
         if model.hasPrefix("fault-") {

@@ -20,8 +20,11 @@ extension FakeUpstream {
         let action = request.uri.path.split(separator: "/").last.map(String.init) ?? ""
         let parts = action.removingPercentEncoding.split(separator: ":", maxSplits: 1).map(String.init)
         guard parts.count == 2 else { return try errorResponse("404", provider: "gemini") }
-        let (model, method) = (parts[0], parts[1])
-        let json = try JSONValue.parse(body)
+        return try geminiAnswer(try JSONValue.parse(body), model: parts[0], method: parts[1], request: request)
+    }
+
+    /// The answer to a Gemini body for `model:method` (from the Gemini API's URL or Vertex's).
+    func geminiAnswer(_ json: JSONValue, model: String, method: String, request: Request) throws -> Response {
         let hasTools = !(json["tools"]?.arrayValue ?? []).isEmpty
         let events = try fixtures.sseEvents("gemini", "streamGenerateContent_alt_sse.sse")
         if model.hasPrefix("fault-") {

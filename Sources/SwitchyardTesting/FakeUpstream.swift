@@ -39,6 +39,13 @@ public final class FakeUpstream: Sendable {
     /// How long `fault-hang` and `fault-stall` stay silent.
     public let stallDuration: Duration = .seconds(3)
     let state = Mutex(State())
+    let vertexState = Mutex(VertexState())
+    /// How long the fake's OAuth2 access tokens last, in seconds (`FakeUpstream+Vertex.swift`).
+    public let vertexTokenLifetime: Int
+
+    struct VertexState {
+        var issued: [String] = []
+    }
 
     struct State {
         var requests: [RecordedRequest] = []
@@ -58,8 +65,9 @@ public final class FakeUpstream: Sendable {
 
     public init(
         fixtures: Fixtures = .locate(), expectedAPIKey: String? = nil, slowEventDelay: Duration = .milliseconds(200),
-        slowFirstByteDelay: Duration = .seconds(2)
+        slowFirstByteDelay: Duration = .seconds(2), vertexTokenLifetime: Int = 3599
     ) {
+        self.vertexTokenLifetime = vertexTokenLifetime
         self.fixtures = fixtures
         self.expectedAPIKey = expectedAPIKey
         self.slowEventDelay = slowEventDelay
@@ -90,6 +98,8 @@ public final class FakeUpstream: Sendable {
         router.get("/_fake/last-request") { _, _ in self.lastRequestJSON() }
         router.post("/openai/deployments/{deployment}/chat/completions") { request, context in try await self.azureChat(request, context: context) }
         addOpenAIEndpointRoutes(to: router)
+        addVertexRoutes(to: router)
+        addCohereRoutes(to: router)
         addAnthropicRoutes(to: router)
         addGeminiRoutes(to: router)
         addBedrockRoutes(to: router)

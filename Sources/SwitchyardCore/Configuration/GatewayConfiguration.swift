@@ -136,8 +136,13 @@ public struct ProviderSettings: Sendable {
     public var headers: [String: String]
     /// Azure `api-version`, Anthropic `anthropic-version`, or Gemini's API version (`v1beta`).
     public var apiVersion: String?
-    /// Bedrock: the AWS region, and SigV4 credentials (or `api_key` for a Bedrock API key).
+    /// Bedrock: the AWS region, and SigV4 credentials (or `api_key` for a Bedrock API key);
+    /// Vertex AI: the Google Cloud region (`us-east5`, `global`).
     public var region: String?
+    /// Vertex AI: the Google Cloud project, and the service-account key file (JSON) whose
+    /// OAuth2 access tokens authenticate requests.
+    public var project: String?
+    public var credentialsFile: String?
     public var accessKeyID: String?
     public var secretAccessKey: Secret?
     public var sessionToken: Secret?

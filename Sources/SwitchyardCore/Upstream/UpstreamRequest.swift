@@ -9,6 +9,9 @@ public struct UpstreamRequest: Sendable {
     /// The configured provider the request goes to (set by the gateway: the transport applies
     /// that provider's TLS settings).
     public var provider: String?
+    /// Credentials that take I/O to obtain (an OAuth2 access token), added by the gateway just
+    /// before the request is sent; nil when the adapter signed the request itself.
+    public var authorizer: (any UpstreamAuthorizer)?
 
     public init(method: Method = .post, url: String, headers: [(name: String, value: String)], body: [UInt8]) {
         self.method = method
@@ -38,4 +41,13 @@ public struct HeaderList: Sendable {
             lhs == rhs || (lhs | 0x20 == rhs | 0x20 && (lhs | 0x20) >= UInt8(ascii: "a") && (lhs | 0x20) <= UInt8(ascii: "z"))
         }
     }
+}
+
+/// Adds credentials to a request that an adapter cannot compute by itself: a token fetched from
+/// an authorization server and cached (Vertex AI's service accounts). `send` reaches that
+/// server through the gateway's transport.
+public protocol UpstreamAuthorizer: Sendable {
+    func authorize(
+        _ request: inout UpstreamRequest, send: @escaping @Sendable (UpstreamRequest) async throws -> (status: Int, body: [UInt8])
+    ) async throws(GatewayError)
 }

@@ -71,7 +71,13 @@ public protocol ResponsesFormatAdapter: ProviderAdapter {
 /// audio, moderations — or rerank, in the shape the client sent, so the client's body goes
 /// out as it came with only `model` changed (JSON or multipart) and the answer comes back as it was.
 public protocol PassthroughAdapter: ProviderAdapter {
+    /// Whether the provider has the endpoint at `path` (default: all of them).
+    func serves(path: String) -> Bool
     /// `POST` of `body` (of `contentType`) to the provider's `path` (`/images/generations`,
     /// `/audio/speech`, `/rerank`, …) for `upstreamModel`.
     func passthroughRequest(path: String, body: [UInt8], contentType: String, upstreamModel: String) -> UpstreamRequest
+}
+
+extension PassthroughAdapter {
+    public func serves(path: String) -> Bool { true }
 }

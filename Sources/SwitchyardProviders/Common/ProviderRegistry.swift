@@ -1,9 +1,10 @@
+import Foundation
 public import SwitchyardCore
 
 /// Builds the adapter for a configured provider, and knows which provider types exist.
 public enum ProviderRegistry {
     /// Provider types with their own wire format (everything else is an OpenAI-compatible preset).
-    static let nativeTypes = ["anthropic", "gemini", "bedrock"]
+    static let nativeTypes = ["anthropic", "gemini", "bedrock", "vertex", "cohere"]
 
     /// Every accepted `type:` value.
     public static var knownTypes: [String] { (OpenAICompatiblePreset.all.keys + nativeTypes).sorted() }
@@ -30,6 +31,20 @@ public enum ProviderRegistry {
                     "access_key_id", "type bedrock needs access_key_id and secret_access_key (SigV4) or api_key (a Bedrock API key)"
                 ))
             }
+        case "vertex":
+            if settings.project == nil { problems.append(("project", "required for type vertex (the Google Cloud project id)")) }
+            if settings.region == nil { problems.append(("region", "required for type vertex (e.g. us-east5, or global)")) }
+            if let path = settings.credentialsFile {
+                do throws(ServiceAccount.Invalid) {
+                    _ = try ServiceAccount(contentsOf: path)
+                } catch {
+                    problems.append(("credentials_file", "not a usable service-account key file: \(error)"))
+                }
+            } else {
+                problems.append(("credentials_file", "required for type vertex (a service-account key JSON file)"))
+            }
+        case "cohere":
+            requireKey()
         default:
             guard let preset = OpenAICompatiblePreset.all[settings.type] else {
                 return [("type", "unknown provider type \"\(settings.type)\" (known: \(knownTypes.joined(separator: ", ")))")]
@@ -66,6 +81,15 @@ public enum ProviderRegistry {
                 return nil
             }
             return BedrockAdapter(providerName: settings.name, baseURL: settings.baseURL, region: region, credentials: credentials)
+        case "vertex":
+            guard let project = settings.project, let region = settings.region, let path = settings.credentialsFile,
+                let account = try? ServiceAccount(contentsOf: path)
+            else { return nil }
+            let tokens = ServiceAccountTokenSource(account: account, provider: settings.name) { Int64(Date().timeIntervalSince1970) }
+            return VertexAdapter(
+                providerName: settings.name, baseURL: settings.baseURL, project: project, region: region, tokens: tokens, extraHeaders: settings.headers)
+        case "cohere":
+            return CohereAdapter(providerName: settings.name, baseURL: settings.baseURL, apiKey: settings.apiKey, extraHeaders: settings.headers)
         default:
             guard let preset = OpenAICompatiblePreset.all[settings.type],
                 let baseURL = settings.baseURL.flatMap({ $0.isEmpty ? nil : $0 }) ?? preset.defaultBaseURL

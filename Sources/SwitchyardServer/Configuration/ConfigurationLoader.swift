@@ -284,7 +284,7 @@ struct NodeReader {
 
     static let providerFields: Set<String> = [
         "type", "base_url", "api_key", "headers", "api_version", "region", "access_key_id", "secret_access_key", "session_token", "tls",
-        "responses_api",
+        "responses_api", "project", "credentials_file",
     ]
 
     mutating func readProviders(_ node: Node) -> [ProviderSettings] {
@@ -301,6 +301,8 @@ struct NodeReader {
                 case "api_key": settings.apiKey = text().map(Secret.init)
                 case "api_version": settings.apiVersion = text()
                 case "region": settings.region = text()
+                case "project": settings.project = text()
+                case "credentials_file": settings.credentialsFile = text()
                 case "access_key_id": settings.accessKeyID = text()
                 case "secret_access_key": settings.secretAccessKey = text().map(Secret.init)
                 case "session_token": settings.sessionToken = text().map(Secret.init)

@@ -55,6 +55,9 @@ extension Gateway {
             do {
                 var upstreamRequest = try build(deployment)
                 upstreamRequest.provider = deployment.providerName
+                if let authorizer = upstreamRequest.authorizer {
+                    try await authorizer.authorize(&upstreamRequest, send: tokenSender(provider: deployment.providerName))
+                }
                 span = tracer.map { Gateway.attemptSpan($0, deployment: deployment, request: &upstreamRequest) }
                 response = try await transport.send(upstreamRequest, timeout: clock.now.duration(to: deadline))
             } catch {
@@ -172,5 +175,19 @@ extension GatewayError {
             }
         }
         return afterHead ? .upstreamTruncated(provider) : .upstreamUnreachable(provider)
+    }
+}
+
+extension Gateway {
+    /// How an `UpstreamAuthorizer` reaches its token endpoint: the same transport (and the
+    /// provider's TLS settings), a 30 s deadline, an answer of at most 1 MiB.
+    func tokenSender(provider: String) -> @Sendable (UpstreamRequest) async throws -> (status: Int, body: [UInt8]) {
+        let transport = self.transport
+        return { request in
+            var request = request
+            request.provider = provider
+            let response = try await transport.send(request, timeout: .seconds(30))
+            return (response.status, Array(try await response.collect(upTo: 1 << 20).readableBytesView))
+        }
     }
 }

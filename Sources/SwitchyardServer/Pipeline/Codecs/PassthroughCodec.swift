@@ -160,7 +160,7 @@ struct PassthroughCodec: StreamingIngressCodec {
     }
 
     func upstreamRequest(_ body: PassthroughRequest, for deployment: Deployment) throws(GatewayError) -> UpstreamRequest {
-        guard let adapter = deployment.adapter as? any PassthroughAdapter else {
+        guard let adapter = deployment.adapter as? any PassthroughAdapter, adapter.serves(path: endpoint.path) else {
             throw .invalidRequest(
                 "Model `\(deployment.alias)` is served by provider '\(deployment.providerName)', which has no \(endpoint.path) endpoint.", param: "model")
         }
