@@ -97,6 +97,11 @@ public final class FakeUpstream: Sendable {
         router.get("/v1/models") { request, context in try await self.models(request, context: context) }
         router.get("/_fake/last-request") { _, _ in self.lastRequestJSON() }
         router.post("/openai/deployments/{deployment}/chat/completions") { request, context in try await self.azureChat(request, context: context) }
+        // Azure AI Foundry's model inference: the model in the body, `api-key` auth, `api-version` required.
+        router.post("/models/chat/completions") { request, context in
+            guard request.uri.queryParameters.get("api-version") != nil else { return self.statusResponse(404) }
+            return try await self.chat(request, context: context, authorized: self.authorized(request, header: "api-key"))
+        }
         addOpenAIEndpointRoutes(to: router)
         addVertexRoutes(to: router)
         addCohereRoutes(to: router)
@@ -267,7 +272,7 @@ public final class FakeUpstream: Sendable {
         return Response(status: .init(code: error.status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: error.body)))
     }
 
-    private func statusResponse(_ code: Int) -> Response {
+    func statusResponse(_ code: Int) -> Response {
         let body = #"{"error":{"message":"Injected failure \#(code).","type":"server_error","param":null,"code":null}}"#
         return Response(status: .init(code: code), headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: body)))
     }

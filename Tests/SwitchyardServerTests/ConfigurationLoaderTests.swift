@@ -1,3 +1,4 @@
+import Foundation
 import SwitchyardCore
 import SwitchyardProviders
 import Testing
@@ -187,5 +188,59 @@ import Testing
         } catch {
             #expect(error.issues.contains { $0.path == path }, "\(error)")
         }
+    }
+
+    @Test func readsTheCatalogUnitPricesAndProviderKeysOfIssue16() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("catalog-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let update = #"{"models":[{"provider":"openai","model":"dall-e-3","kind":"image","per_image":0.05,"capabilities":[],"source":"https://openai.com/api/pricing/","as_of":"2099-01-01"}]}"#
+        try Data(update.utf8).write(to: directory.appendingPathComponent("catalog.json"))
+        let configuration = try ConfigurationLoader(environment: [:]).load(yaml: """
+            storage: { data_dir: "\(directory.path)" }
+            providers:
+              openai: { type: openai, api_key: k }
+              co: { type: cohere, api_key: k }
+            models:
+              - name: painter
+                targets: [ { provider: openai, model: dall-e-3 } ]
+              - name: speech
+                targets: [ { provider: openai, model: my-voice, price: { input: 0, output: 0, per_million_characters: 20 } } ]
+                price: { input: 0, output: 0, per_image: 1, per_audio_second: 0.1, per_request: 0.5 }
+                allow_unpriced: true
+                supports: { vision: false }
+            """)
+        #expect(configuration.storage.dataDirectory == directory.path)
+        let painter = try #require(configuration.model(named: "painter"))
+        #expect(configuration.price(of: painter.targets[0], in: painter)?.perImage == 0.05, "the data directory's catalog wins over the shipped one")
+        let speech = try #require(configuration.model(named: "speech"))
+        #expect(speech.targets[0].price?.perMillionCharacters == 20)
+        #expect(speech.price == Price(input: 0, output: 0, perImage: 1, perAudioSecond: 0.1, perRequest: 0.5))
+        #expect(speech.allowUnpriced && speech.supports == ["vision": false])
+        #expect(!configuration.supports("vision", model: speech) && configuration.supports("tools", model: speech))
+        #expect(configuration.provider(named: "co")?.type == "cohere")
+    }
+
+    @Test func vertexNeedsAProjectARegionAndAUsableKeyFile() {
+        do {
+            _ = try ConfigurationLoader(environment: [:]).load(yaml: "providers: { v: { type: vertex, credentials_file: /nonexistent.json } }")
+            Issue.record("accepted a Vertex provider without project, region or key file")
+        } catch {
+            #expect(Set(error.issues.map(\.path)) == ["providers.v.project", "providers.v.region", "providers.v.credentials_file"], "\(error)")
+        }
+    }
+
+    @Test func unpricedTargetsAndRetiredModelsAreWarnedAbout() throws {
+        let configuration = try ConfigurationLoader(environment: [:]).load(yaml: """
+            providers: { openai: { type: openai, api_key: k }, anthropic: { type: anthropic, api_key: k } }
+            models:
+              - { name: priced, targets: [ { provider: openai, model: gpt-4o-mini } ] }
+              - { name: mystery, targets: [ { provider: openai, model: my-fine-tune } ] }
+              - { name: old, targets: [ { provider: anthropic, model: claude-3-5-sonnet-20241022 } ] }
+            """)
+        let today = CivilDate("2026-11-30")?.daysSince1970 ?? 0
+        let warnings = ConfigurationValidator.warnings(in: configuration, today: today)
+        #expect(warnings.map(\.path) == ["models[1].targets[0]", "models[2].targets[0]"])
+        #expect(warnings[0].message.contains("no price for openai/my-fine-tune") && warnings[0].message.contains("402 unpriced_model"))
+        #expect(warnings[1].message.contains("retired by its provider on 2025-10-22"))
     }
 }
