@@ -85,6 +85,7 @@ def test_example_config_is_valid(tmp_path):
         [str(BIN_DIR / "switchyard"), "config", "check", "--config", str(example)], capture_output=True, text=True, env=env
     )
     assert result.returncode == 0, result.stdout
+    assert "warning" not in result.stdout, "every model of the example has a price"
     del env["GROQ_API_KEY"]
     result = subprocess.run(
         [str(BIN_DIR / "switchyard"), "config", "check", "--config", str(example)], capture_output=True, text=True, env=env
