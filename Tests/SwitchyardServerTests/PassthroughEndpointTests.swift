@@ -259,13 +259,16 @@ import Testing
                 #expect(response.status == .ok, "allow_unpriced serves it")
             }
             // A key without credits or budget (the master key here) is served; the row is marked.
-            try await client.execute(uri: "/v1/images/generations", method: .post, headers: .authorized, body: body) { response in
+            let requestID = try await client.execute(uri: "/v1/images/generations", method: .post, headers: .authorized, body: body) { response in
                 #expect(response.status == .ok)
                 #expect(response.headers[HTTPField.Name("x-switchyard-cost-usd")!] == nil, "no cost header for an unknown cost")
+                return response.headers[HTTPField.Name("x-request-id")!] ?? ""
             }
             _ = try await ledgerRequests(store, model: "mystery", count: 1)
             let rows = try await store.ledger(LedgerQuery(model: "mystery"))
             #expect(rows.count == 1 && rows.allSatisfy(\.unpriced))
+            let page = try await GatewayHarnessStore.ledger(client, requestID: requestID)
+            #expect(page?.contains("<dd>unpriced</dd>") == true, "the dashboard says unpriced, not $0")
             #expect(try await store.key(id: paying.id)?.credits == Money(decimal: "5.00"))
             try await client.execute(uri: "/metrics", method: .get) { response in
                 #expect(String(buffer: response.body).contains(#"switchyard_unpriced_requests_total{model="mystery",provider="fake"} 1"#))

@@ -2,7 +2,6 @@
 WAV spoken by espeak-ng), moderations, legacy completions — routed, metered in each model's unit at
 the catalog's price — and the 402 a paying key gets for a model without a price."""
 
-import json
 import shutil
 import subprocess
 import time
@@ -11,17 +10,7 @@ import urllib.request
 import openai
 import pytest
 
-from conftest import MASTER_KEY
-
-
-def admin(gateway, method: str, path: str, body: dict | None = None) -> dict:
-    request = urllib.request.Request(
-        f"http://127.0.0.1:{gateway.port}{path}", method=method,
-        data=json.dumps(body).encode() if body is not None else None,
-        headers={"Authorization": f"Bearer {MASTER_KEY}", "Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(request) as response:
-        return json.loads(response.read())
+from test_keys import admin
 
 
 def paying_client(gateway, name: str, credits: str = "1.00") -> tuple[openai.OpenAI, str]:

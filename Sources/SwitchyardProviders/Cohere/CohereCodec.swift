@@ -16,17 +16,7 @@ public enum CohereCodec {
             messages.append(.object(encoded))
         }
         fields.append(.init("messages", .array(messages)))
-        if !request.tools.isEmpty {
-            fields.append(.init("tools", .array(request.tools.map { tool in
-                .record([
-                    "type": .string("function"),
-                    "function": .record([
-                        "name": .string(tool.name), "description": tool.description.map(JSONValue.string),
-                        "parameters": tool.parameters ?? .object([.init("type", .string("object")), .init("properties", .object([]))]),
-                    ]),
-                ])
-            })))
-        }
+        if !request.tools.isEmpty { fields.append(.init("tools", OpenAIChatRequestEncoder.tools(request.tools))) }
         switch request.toolChoice {
         case .required?: fields.append(.init("tool_choice", .string("REQUIRED")))
         case .none?: fields.append(.init("tool_choice", .string("NONE")))

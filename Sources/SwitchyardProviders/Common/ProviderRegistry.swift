@@ -50,8 +50,7 @@ public enum ProviderRegistry {
                 return [("type", "unknown provider type \"\(settings.type)\" (known: \(knownTypes.joined(separator: ", ")))")]
             }
             if preset.defaultBaseURL == nil && (settings.baseURL ?? "").isEmpty {
-                let example = preset.endpoints == .azure ? "https://NAME.openai.azure.com" : preset.note
-                problems.append(("base_url", "required for type \(settings.type)" + (example.map { " (\($0))" } ?? "")))
+                problems.append(("base_url", "required for type \(settings.type)" + (preset.note.map { " (\($0))" } ?? "")))
             }
             if preset.requiresAPIKey { requireKey() }
         }

@@ -13,15 +13,7 @@ public enum OpenAIChatRequestEncoder {
         if let topP = request.topP { fields.append(.init("top_p", .double(topP))) }
         if !request.stop.isEmpty { fields.append(.init("stop", .array(request.stop.map(JSONValue.string)))) }
         if !request.tools.isEmpty {
-            fields.append(.init("tools", .array(request.tools.map { tool in
-                .record([
-                    "type": .string("function"),
-                    "function": .record([
-                        "name": .string(tool.name), "description": tool.description.map(JSONValue.string),
-                        "parameters": tool.parameters ?? .object([.init("type", .string("object")), .init("properties", .object([]))]),
-                    ]),
-                ])
-            })))
+            fields.append(.init("tools", tools(request.tools)))
             if let parallel = request.parallelToolCalls { fields.append(.init("parallel_tool_calls", .bool(parallel))) }
         }
         switch request.toolChoice {
@@ -48,6 +40,19 @@ public enum OpenAIChatRequestEncoder {
             fields.append(.init("stream_options", .record(["include_usage": .bool(true)])))
         }
         return JSONValue.object(fields).serialized
+    }
+
+    /// Function tools in OpenAI's shape (Cohere's v2 takes the same).
+    static func tools(_ tools: [ToolDefinition]) -> JSONValue {
+        .array(tools.map { tool in
+            .record([
+                "type": .string("function"),
+                "function": .record([
+                    "name": .string(tool.name), "description": tool.description.map(JSONValue.string),
+                    "parameters": tool.parameters ?? .object([.init("type", .string("object")), .init("properties", .object([]))]),
+                ]),
+            ])
+        })
     }
 
     static func encode(_ message: ChatMessage) -> JSONValue {

@@ -17,7 +17,7 @@ public struct OpenAICompatiblePreset: Sendable {
     public let responsesAPI: Bool
     /// How the provider departs from OpenAI's request format.
     public let quirks: Quirks
-    /// Where its API keys come from and what a base URL looks like, for error messages.
+    /// What a base URL looks like, for the error when one is required and missing.
     public let note: String?
 
     /// Request edits a provider needs, as data.
@@ -80,7 +80,7 @@ extension OpenAICompatiblePreset {
             .init(name: "vllm", defaultBaseURL: "http://127.0.0.1:8000/v1", requiresAPIKey: false),
             .init(name: "llamacpp", defaultBaseURL: "http://127.0.0.1:8080/v1", requiresAPIKey: false),
             .init(name: "lmstudio", defaultBaseURL: "http://127.0.0.1:1234/v1", requiresAPIKey: false),
-            .init(name: "azure", defaultBaseURL: nil, auth: .apiKeyHeader("api-key"), endpoints: .azure),
+            .init(name: "azure", defaultBaseURL: nil, auth: .apiKeyHeader("api-key"), endpoints: .azure, note: "https://NAME.openai.azure.com"),
             .init(
                 name: "azure-foundry", defaultBaseURL: nil, auth: .apiKeyHeader("api-key"), endpoints: .azureFoundry,
                 note: "https://NAME.services.ai.azure.com/models"),

@@ -61,7 +61,8 @@ extension Dashboard {
                 "model": entry.model, "route": entry.route ?? "–", "provider": entry.provider, "status": entry.status, "failed": entry.status >= 400,
                 "tokens": DashboardFormat.count(entry.promptTokens &+ entry.completionTokens),
                 "prompt": DashboardFormat.count(entry.promptTokens), "completion": DashboardFormat.count(entry.completionTokens),
-                "cost": DashboardFormat.money(entry.cost), "latency": DashboardFormat.milliseconds(entry.latencyMs),
+                // An unpriced row's zero is not what the provider bills: say so instead of "$0".
+                "cost": entry.unpriced ? "unpriced" : DashboardFormat.money(entry.cost), "latency": DashboardFormat.milliseconds(entry.latencyMs),
             ]
         }
     }
