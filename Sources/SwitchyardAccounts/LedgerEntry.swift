@@ -25,13 +25,16 @@ public struct LedgerEntry: Sendable, Equatable, Codable {
     /// True when the deployment that served had no price (config nor catalog): the row's cost
     /// of zero is not what the provider bills.
     public var unpriced: Bool
+    /// True when the answer came from the response cache, not from a provider.
+    public var cacheHit: Bool
 
     public init(
         requestID: String, keyID: String?, model: String, provider: String, upstreamModel: String, route: String? = nil,
         promptTokens: Int, completionTokens: Int, cachedTokens: Int = 0, reasoningTokens: Int = 0, estimated: Bool, cost: Money,
-        status: Int, latencyMs: Double, timeToFirstTokenMs: Double? = nil, attempts: Int, stream: Bool, createdAt: Int64, unpriced: Bool = false
+        status: Int, latencyMs: Double, timeToFirstTokenMs: Double? = nil, attempts: Int, stream: Bool, createdAt: Int64, unpriced: Bool = false, cacheHit: Bool = false
     ) {
         self.unpriced = unpriced
+        self.cacheHit = cacheHit
         self.requestID = requestID
         self.keyID = keyID
         self.model = model
@@ -54,10 +57,10 @@ public struct LedgerEntry: Sendable, Equatable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case requestID, keyID, model, provider, upstreamModel, route, promptTokens, completionTokens, cachedTokens, reasoningTokens, estimated
-        case cost, status, latencyMs, timeToFirstTokenMs, attempts, stream, createdAt, unpriced
+        case cost, status, latencyMs, timeToFirstTokenMs, attempts, stream, createdAt, unpriced, cacheHit
     }
 
-    /// Journal lines written before `unpriced` existed read as priced.
+    /// Journal lines written before `unpriced` and `cacheHit` existed read as priced and served upstream.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init(
@@ -70,7 +73,8 @@ public struct LedgerEntry: Sendable, Equatable, Codable {
             status: try c.decode(Int.self, forKey: .status), latencyMs: try c.decode(Double.self, forKey: .latencyMs),
             timeToFirstTokenMs: try c.decodeIfPresent(Double.self, forKey: .timeToFirstTokenMs), attempts: try c.decode(Int.self, forKey: .attempts),
             stream: try c.decode(Bool.self, forKey: .stream), createdAt: try c.decode(Int64.self, forKey: .createdAt),
-            unpriced: try c.decodeIfPresent(Bool.self, forKey: .unpriced) ?? false)
+            unpriced: try c.decodeIfPresent(Bool.self, forKey: .unpriced) ?? false,
+            cacheHit: try c.decodeIfPresent(Bool.self, forKey: .cacheHit) ?? false)
     }
 }
 

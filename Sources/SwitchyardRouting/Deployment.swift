@@ -44,6 +44,8 @@ public struct ModelGroup: Sendable {
     public let strategy: RoutingStrategy
     /// Whether keys with credits or budgets may use this alias's unpriced deployments.
     public var allowUnpriced = false
+    /// The alias's response cache (`models[].cache`); nil: not cached.
+    public var cache: CacheSettings?
     /// Hedge slow starts: nil = never; otherwise after this fixed delay, or the alias's p95
     /// time to first byte when the delay is `.adaptive`.
     public let hedging: Hedging?

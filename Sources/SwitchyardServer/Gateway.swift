@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import Tracing
 import SwitchyardCore
@@ -29,6 +30,8 @@ struct Gateway: Sendable {
     var tracer: (any Tracer)?
     /// Upstream bytes all requests together hold in memory (`server.max_buffered_bytes`).
     let bufferBudget: BufferBudget
+    /// Answers kept for `models[].cache` (in this process, bounded by `cache.max_bytes`).
+    let responseCache: any ResponseCacheStore
     /// Upper bound on an upstream error body read for classification.
     let maxErrorBodyBytes = 1024 * 1024
 
@@ -39,6 +42,7 @@ struct Gateway: Sendable {
         self.accounting = accounting
         self.logger = logger
         self.bufferBudget = BufferBudget(limit: configuration.server.maxBufferedBytes)
+        self.responseCache = MemoryResponseCache(maxBytes: configuration.cacheMaxBytes) { Date().timeIntervalSince1970 }
         let routing = configuration.routing
         self.requestTimeout = .nanoseconds(ServerSettings.nanoseconds(routing.timeoutSeconds))
         self.firstByteTimeout = .nanoseconds(ServerSettings.nanoseconds(routing.firstByteTimeoutSeconds))
@@ -67,6 +71,7 @@ struct Gateway: Sendable {
                 contextWindowFallbacks: model.contextWindowFallbacks, contentPolicyFallbacks: model.contentPolicyFallbacks, strategy: strategy,
                 hedging: model.hedge ? (model.hedgeAfterSeconds.map { .after(seconds: $0) } ?? .adaptive) : nil)
             group.allowUnpriced = model.allowUnpriced
+            group.cache = model.cache
             return group
         }
     }

@@ -9,6 +9,8 @@ extension HTTPField.Name {
     static let xSwitchyardOverheadMS = Self("x-switchyard-overhead-ms")!
     static let xSwitchyardAttempts = Self("x-switchyard-attempts")!
     static let xSwitchyardCostUSD = Self("x-switchyard-cost-usd")!
+    static let xSwitchyardCache = Self("x-switchyard-cache")!
+    static let xSwitchyardCacheTTL = Self("x-switchyard-cache-ttl")!
     static let xAPIKey = Self("x-api-key")!
     /// Anthropic's request id header (its SDKs read it into `request_id`).
     static let requestID = Self("request-id")!

@@ -6,9 +6,9 @@ import SwitchyardCore
 extension PostgresAccountStore {
     static let ledgerColumns = """
         request_id, key_id, model, provider, upstream_model, route, prompt_tokens, completion_tokens, cached_tokens, reasoning_tokens, \
-        estimated, cost_nanos, status, latency_ms, ttft_ms, attempts, stream, created_at, unpriced
+        estimated, cost_nanos, status, latency_ms, ttft_ms, attempts, stream, created_at, unpriced, cache_hit
         """
-    static let ledgerColumnCount = 19
+    static let ledgerColumnCount = 20
     /// Rows per INSERT (PostgreSQL allows 65 535 parameters per statement).
     static let ledgerChunk = 1000
 
@@ -99,6 +99,7 @@ extension PostgresAccountStore {
                     binds.append(entry.stream)
                     binds.append(entry.createdAt)
                     binds.append(entry.unpriced)
+                    binds.append(entry.cacheHit)
                 }
                 let sql = """
                     INSERT INTO ledger (\(Self.ledgerColumns)) VALUES \(values.joined(separator: ","))
@@ -377,7 +378,8 @@ extension PostgresAccountStore {
                 cost: Money(nanos: try row["cost_nanos"].decode(Int64.self)), status: Int(try row["status"].decode(Int32.self)),
                 latencyMs: try row["latency_ms"].decode(Double.self), timeToFirstTokenMs: try row["ttft_ms"].decode(Double?.self),
                 attempts: Int(try row["attempts"].decode(Int32.self)), stream: try row["stream"].decode(Bool.self),
-                createdAt: try row["created_at"].decode(Int64.self), unpriced: try row["unpriced"].decode(Bool.self)))
+                createdAt: try row["created_at"].decode(Int64.self), unpriced: try row["unpriced"].decode(Bool.self),
+                cacheHit: try row["cache_hit"].decode(Bool.self)))
         }
         return entries
     }

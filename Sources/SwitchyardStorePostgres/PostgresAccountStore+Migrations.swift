@@ -110,7 +110,10 @@ extension PostgresAccountStore {
             )
             """,
         ]),
-        ("v7-catalog", ["ALTER TABLE ledger ADD COLUMN unpriced BOOLEAN NOT NULL DEFAULT false"]),
+        ("v7-ledger-marks", [
+            "ALTER TABLE ledger ADD COLUMN unpriced BOOLEAN NOT NULL DEFAULT false",
+            "ALTER TABLE ledger ADD COLUMN cache_hit BOOLEAN NOT NULL DEFAULT false",
+        ]),
     ]
 
     /// Any constant shared by every replica: the advisory lock migrations hold.

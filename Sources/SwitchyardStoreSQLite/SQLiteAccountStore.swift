@@ -131,8 +131,11 @@ public final class SQLiteAccountStore: AccountStore {
                 CREATE INDEX ledger_failed ON ledger(created_at) WHERE status >= 400;
                 """)
         }
-        migrator.registerMigration("v7-catalog") { db in
-            try db.execute(sql: "ALTER TABLE ledger ADD COLUMN unpriced INTEGER NOT NULL DEFAULT 0")
+        migrator.registerMigration("v7-ledger-marks") { db in
+            try db.execute(sql: """
+                ALTER TABLE ledger ADD COLUMN unpriced INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE ledger ADD COLUMN cache_hit INTEGER NOT NULL DEFAULT 0;
+                """)
         }
         try migrator.migrate(database)
     }
@@ -241,8 +244,8 @@ public final class SQLiteAccountStore: AccountStore {
             // One prepared statement for the whole batch (the ledger is written thousands of rows a second).
             let insert = try db.cachedStatement(sql: """
                 INSERT OR IGNORE INTO ledger (request_id, key_id, model, provider, upstream_model, route, prompt_tokens, completion_tokens,
-                    cached_tokens, reasoning_tokens, estimated, cost_nanos, status, latency_ms, ttft_ms, attempts, stream, created_at, unpriced)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    cached_tokens, reasoning_tokens, estimated, cost_nanos, status, latency_ms, ttft_ms, attempts, stream, created_at, unpriced, cache_hit)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
             let charge = try db.cachedStatement(
                 sql: "UPDATE virtual_keys SET credits_nanos = credits_nanos - ? WHERE id = ? AND credits_nanos IS NOT NULL")
@@ -251,7 +254,7 @@ public final class SQLiteAccountStore: AccountStore {
                     arguments: [
                         entry.requestID, entry.keyID, entry.model, entry.provider, entry.upstreamModel, entry.route, entry.promptTokens,
                         entry.completionTokens, entry.cachedTokens, entry.reasoningTokens, entry.estimated, entry.cost.nanos, entry.status,
-                        entry.latencyMs, entry.timeToFirstTokenMs, entry.attempts, entry.stream, entry.createdAt, entry.unpriced,
+                        entry.latencyMs, entry.timeToFirstTokenMs, entry.attempts, entry.stream, entry.createdAt, entry.unpriced, entry.cacheHit,
                     ])
                 if db.changesCount > 0, let keyID = entry.keyID, entry.cost.nanos != 0 {
                     try charge.execute(arguments: [entry.cost.nanos, keyID])
@@ -376,7 +379,7 @@ public final class SQLiteAccountStore: AccountStore {
             completionTokens: row["completion_tokens"], cachedTokens: row["cached_tokens"], reasoningTokens: row["reasoning_tokens"],
             estimated: row["estimated"], cost: Money(nanos: row["cost_nanos"]), status: row["status"], latencyMs: row["latency_ms"],
             timeToFirstTokenMs: row["ttft_ms"], attempts: row["attempts"], stream: row["stream"], createdAt: row["created_at"],
-            unpriced: row["unpriced"])
+            unpriced: row["unpriced"], cacheHit: row["cache_hit"])
     }
 
     public func purgeLedger(createdBefore time: Int64) async throws -> Int {

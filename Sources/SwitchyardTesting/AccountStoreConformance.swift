@@ -201,8 +201,11 @@ public enum AccountStoreConformance {
         try check(try await store.ledgerEntries(requestID: "req_1") == [first], "a ledger row must round trip")
         var unpriced = entry("req_unpriced", key: "key_free", cost: "0")
         unpriced.unpriced = true
-        try await store.appendLedger([unpriced])
+        var hit = entry("req_hit", key: "key_free", cost: "0")
+        hit.cacheHit = true
+        try await store.appendLedger([unpriced, hit])
         try check(try await store.ledgerEntries(requestID: "req_unpriced") == [unpriced], "a row's unpriced mark must round trip")
+        try check(try await store.ledgerEntries(requestID: "req_hit") == [hit], "a row's cache-hit mark must round trip")
         try check(try await store.spend(keyID: "key_paying", since: 0) == Money(decimal: "1.00"), "spend sums the key's rows")
         try check(try await store.spend(keyID: "key_paying", since: 1_800_000_001) == .zero, "spend honours since")
     }

@@ -13,6 +13,8 @@ public struct GatewayConfiguration: Sendable {
     /// Prices, context windows and capabilities of known models: the shipped catalog merged
     /// with `<storage.data_dir>/catalog.json`.
     public var catalog = ModelCatalog.shipped
+    /// Bytes the in-memory response cache may hold (`cache.max_bytes`), over every alias.
+    public var cacheMaxBytes = 256 * 1024 * 1024
 
     public init(
         server: ServerSettings = ServerSettings(),
@@ -198,6 +200,8 @@ public struct ModelSettings: Sendable {
     /// Whether the alias takes images and tools (`supports: {vision, tools}`; routers send such
     /// requests elsewhere when not). Unset: from the catalog (`GatewayConfiguration.supports`).
     public var supports: [String: Bool] = [:]
+    /// The response cache for this alias (`cache:`); nil: not cached.
+    public var cache: CacheSettings?
     /// Serve keys with credits or budgets from targets of unknown price (metered at $0, marked
     /// unpriced); otherwise such keys get 402 `unpriced_model`.
     public var allowUnpriced = false
@@ -262,4 +266,28 @@ public struct TracingSettings: Sendable {
     public init() {}
 
     public var isEnabled: Bool { otlpEndpoint != nil }
+}
+
+/// `models[].cache:` — answers already paid for, served again.
+public struct CacheSettings: Sendable, Equatable {
+    /// Who may be served an answer another request paid for.
+    public enum Scope: String, Sendable, Equatable {
+        /// The same virtual key only (a tenant never sees another's answers).
+        case key
+        /// Keys with the same `team` metadata.
+        case team
+        /// Everyone.
+        case global
+    }
+
+    public var ttlSeconds: Double = 3600
+    public var scope = Scope.key
+    /// Answers larger than this are not stored.
+    public var maxEntryBytes = 1024 * 1024
+    /// Also cache requests whose temperature is above 0 (or unset, where providers default above 0).
+    public var nondeterministic = false
+    /// Charge a hit the full price (default: a hit costs nothing).
+    public var charge = false
+
+    public init() {}
 }

@@ -172,7 +172,7 @@ struct NodeReader {
     // MARK: - Sections
 
     mutating func read(_ root: Node, into configuration: inout GatewayConfiguration) {
-        let sections: Set<String> = ["server", "storage", "providers", "models", "routing", "routers", "tracing"]
+        let sections: Set<String> = ["server", "storage", "providers", "models", "routing", "routers", "tracing", "cache"]
         guard let entries = mapping(root, path: "", allowed: sections) else { return }
         for (key, value) in entries {
             switch key {
@@ -182,6 +182,13 @@ struct NodeReader {
             case "routers": configuration.routers = readRouters(value)
             case "models": configuration.models = readModels(value)
             case "tracing": readTracing(value, into: &configuration.tracing)
+            case "cache":
+                for (key, field) in mapping(value, path: "cache", allowed: ["max_bytes"]) ?? [] {
+                    switch key {
+                    case "max_bytes": configuration.cacheMaxBytes = int(field, path: "cache.max_bytes") ?? configuration.cacheMaxBytes
+                    default: break  // not allowed: `mapping` reported it
+                    }
+                }
             case "routing": readRouting(value, into: &configuration.routing)
             default: break  // not in `sections`: `mapping` reported it
             }
@@ -337,7 +344,7 @@ struct NodeReader {
             var model = ModelSettings(name: "", targets: [])
             let fields: Set<String> = [
                 "name", "targets", "price", "context_window", "fallbacks", "context_window_fallbacks", "content_policy_fallbacks", "strategy",
-                "hedge", "hedge_after_seconds", "supports", "allow_unpriced",
+                "hedge", "hedge_after_seconds", "supports", "allow_unpriced", "cache",
             ]
             for (key, value) in mapping(item, path: path, allowed: fields) ?? [] {
                 switch key {
@@ -357,6 +364,7 @@ struct NodeReader {
                     }
                 case "fallbacks": model.fallbacks = stringList(value, path: "\(path).fallbacks")
                 case "allow_unpriced": model.allowUnpriced = bool(value, path: "\(path).allow_unpriced") ?? false
+                case "cache": model.cache = readCache(value, path: "\(path).cache")
                 default: break  // not in `fields`: `mapping` reported it
                 }
             }
@@ -383,6 +391,24 @@ struct NodeReader {
             }
             return target
         }
+    }
+
+    mutating func readCache(_ node: Node, path: String) -> CacheSettings {
+        var cache = CacheSettings()
+        let fields: Set<String> = ["ttl_seconds", "scope", "max_entry_bytes", "nondeterministic", "charge"]
+        for (key, value) in mapping(node, path: path, allowed: fields) ?? [] {
+            switch key {
+            case "ttl_seconds": cache.ttlSeconds = double(value, path: "\(path).ttl_seconds") ?? cache.ttlSeconds
+            case "scope":
+                let text = string(value, path: "\(path).scope") ?? ""
+                if let scope = CacheSettings.Scope(rawValue: text) { cache.scope = scope } else { issue("\(path).scope", "must be key, team or global") }
+            case "max_entry_bytes": cache.maxEntryBytes = int(value, path: "\(path).max_entry_bytes") ?? cache.maxEntryBytes
+            case "nondeterministic": cache.nondeterministic = bool(value, path: "\(path).nondeterministic") ?? false
+            case "charge": cache.charge = bool(value, path: "\(path).charge") ?? false
+            default: break  // not allowed: `mapping` reported it
+            }
+        }
+        return cache
     }
 
     mutating func readPrice(_ node: Node, path: String) -> Price? {

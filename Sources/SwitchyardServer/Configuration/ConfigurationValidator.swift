@@ -17,6 +17,7 @@ public enum ConfigurationValidator {
         if !(server.idleTimeoutSeconds > 0) { add("server.idle_timeout_seconds", "must be more than 0") }
         if server.maxConnections < 1 { add("server.max_connections", "must be at least 1") }
         if !(server.uiSessionHours > 0 && server.uiSessionHours <= 720) { add("server.ui_session_hours", "must be more than 0 and at most 720") }
+        if configuration.cacheMaxBytes < 0 { add("cache.max_bytes", "must not be negative") }
         if server.maxResponseBytes < 1024 { add("server.max_response_bytes", "must be at least 1024") }
         if server.maxBufferedBytes < server.maxResponseBytes { add("server.max_buffered_bytes", "must be at least server.max_response_bytes") }
         let tracing = configuration.tracing
@@ -55,6 +56,10 @@ public enum ConfigurationValidator {
                 add("\(path).price", "prices must be finite and not negative")
             }
             if let window = model.contextWindow, window <= 0 { add("\(path).context_window", "must be positive") }
+            if let cache = model.cache {
+                if !(cache.ttlSeconds > 0 && cache.ttlSeconds <= 30 * 86_400) { add("\(path).cache.ttl_seconds", "must be more than 0 and at most 2592000 (30 days)") }
+                if cache.maxEntryBytes < 1 { add("\(path).cache.max_entry_bytes", "must be at least 1") }
+            }
             for (field, list) in [("fallbacks", model.fallbacks), ("context_window_fallbacks", model.contextWindowFallbacks),
                 ("content_policy_fallbacks", model.contentPolicyFallbacks)]
             {

@@ -40,6 +40,26 @@ extension Gateway {
 }
 
 extension Gateway {
+    /// Meters a request answered from the response cache: a ledger row marked `cacheHit`, with
+    /// the stored answer's usage and no cost — or its full price when the alias sets
+    /// `cache.charge` — and the metrics' hit and saved cost. Returns the amount charged.
+    @discardableResult
+    func meterCacheHit(context: GatewayRequestContext, admission: Admission, alias: String, answer: CachedAnswer, charge: Bool, stream: Bool) async -> Money {
+        let usage = (answer.response.usage ?? Usage(promptTokens: 0, completionTokens: 0)).sanitized
+        let price = router.group(named: alias).flatMap { group in group.price ?? group.deployments.first?.price }
+        let fullCost = Money(nanos: price?.costNanos(of: usage) ?? 0)
+        let entry = LedgerEntry(
+            requestID: context.requestID, keyID: context.principal.tenant, model: alias, provider: answer.provider, upstreamModel: answer.upstreamModel,
+            route: Gateway.ledgerRoute(context.route, attempts: 1), promptTokens: usage.promptTokens, completionTokens: usage.completionTokens,
+            cachedTokens: usage.cachedPromptTokens, reasoningTokens: usage.reasoningTokens, estimated: usage.isEstimated, cost: charge ? fullCost : .zero,
+            status: 200, latencyMs: Executor.seconds(ContinuousClock.now - context.startedAt) * 1000, attempts: 0, stream: stream,
+            createdAt: Int64(Date().timeIntervalSince1970), unpriced: price == nil, cacheHit: true)
+        let charged = await accounting.record(admission.hold, entry: entry, actualTokens: usage.totalTokens)
+        metrics.finished()
+        metrics.cache(alias: alias, result: "hit", savedUSD: charge ? 0 : Double(fullCost.nanos) / 1e9)
+        return charged
+    }
+
     /// A request that was admitted but not served (every attempt failed, or its answer could
     /// not be rendered): its reservation is returned and it gets a ledger row of its own —
     /// status, no tokens, no cost — so error rates and the request log see it.

@@ -43,6 +43,26 @@ protocol IngressCodec: Sendable {
     /// Runs once a request is served and metered, before the client has the answer's last
     /// bytes (a stored response must be readable by the time the client can ask for it).
     func served(_ body: Body, reply: ServedReply, call: UpstreamCall, context: GatewayRequestContext) async
+    /// The request as the response cache keys it; nil when it cannot be answered from the cache
+    /// (an API without a cache, several choices, log probabilities).
+    func cacheMaterial(_ body: Body) -> CacheMaterial?
+    /// A stored answer in the client's format; nil when this API cannot replay one.
+    func cachedReply(_ body: Body, answer: CachedAnswer, context: GatewayRequestContext) -> CachedReply?
+}
+
+/// What the response cache keys a request by.
+struct CacheMaterial: Sendable {
+    /// The client API (`openai-chat`, `anthropic-messages`): one format's answers are never another's key.
+    var format: String
+    var body: JSONValue
+    var temperature: Double?
+}
+
+/// A cached answer as the client gets it.
+enum CachedReply: Sendable {
+    case json([UInt8])
+    /// Replayed as the events of a stream (`CacheReplay`), written by this encoder.
+    case stream(any ClientStreamEncoder)
 }
 
 /// A codec for an API that streams (`"stream": true`).
@@ -60,6 +80,8 @@ extension StreamingIngressCodec {
 extension IngressCodec {
     func responseHeaders(call: UpstreamCall, context: GatewayRequestContext) -> HTTPFields { [:] }
     func served(_ body: Body, reply: ServedReply, call: UpstreamCall, context: GatewayRequestContext) async {}
+    func cacheMaterial(_ body: Body) -> CacheMaterial? { nil }
+    func cachedReply(_ body: Body, answer: CachedAnswer, context: GatewayRequestContext) -> CachedReply? { nil }
 }
 
 /// A buffered answer in the client's format.

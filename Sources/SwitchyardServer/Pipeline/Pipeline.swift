@@ -38,6 +38,8 @@ struct Pipeline: Sendable {
         }
         let model = context.route?.alias ?? ingress.model
         try context.principal.authorize(model: model)
+        let (cacheStep, cacheHeader) = cacheStep(codec, body, alias: model, request: request, context: context)
+        if let cacheStep, let hit = try await serveFromCache(codec, body, step: cacheStep, alias: model, context: context) { return hit }
         let fallbacks = Gateway.requestedFallbacks(request)
         let admission = try await gateway.admit(
             context, model: model, promptBytes: ingress.promptBytes, maxTokens: ingress.maxTokens, choices: ingress.choices, units: ingress.units,
@@ -55,15 +57,23 @@ struct Pipeline: Sendable {
             await gateway.meterFailure(context: context, admission: admission, model: model, error: error)
             throw error
         }
-        let headers = codec.responseHeaders(call: call, context: context)
+        var headers = codec.responseHeaders(call: call, context: context)
+        if let cacheHeader { headers[.xSwitchyardCache] = cacheHeader }
         let routed = context
         if streams, let relay {
-            let (streamRelay, contentType) = relay(body, call, context)
+            var (streamRelay, contentType) = relay(body, call, context)
+            if cacheStep?.store == true {
+                streamRelay = CapturingRelay(inner: streamRelay, translator: call.deployment.adapter.streamTranslator())
+            }
             return StreamReply.make(
                 call, relay: streamRelay, gateway: gateway, context: context, admission: admission, promptBytes: ingress.promptBytes,
                 contentType: contentType, extraHeaders: headers
             ) { relay, status in
-                await codec.served(body, reply: .stream(relay, status: status), call: call, context: routed)
+                let captured = relay as? CapturingRelay
+                if status == 200, let captured {
+                    await storeInCache(cacheStep, response: captured.answer, call: call, usage: captured.usage(promptBytes: ingress.promptBytes))
+                }
+                await codec.served(body, reply: .stream(captured?.inner ?? relay, status: status), call: call, context: routed)
             }
         }
         // The executor's attempt already read the whole body (so failures mid-body were retried).
@@ -74,6 +84,9 @@ struct Pipeline: Sendable {
         } catch {
             await gateway.meterFailure(context: context, admission: admission, model: model, error: error)
             throw error
+        }
+        if cacheStep?.store == true {
+            await storeInCache(cacheStep, response: try? call.deployment.adapter.chatResponse(from: Array(upstream.readableBytesView)), call: call, usage: rendered.usage)
         }
         var response = await BufferedReply.make(call, gateway: gateway, context: context, admission: admission, reply: rendered) {
             await codec.served(body, reply: .buffered(rendered.body, status: 200), call: call, context: context)

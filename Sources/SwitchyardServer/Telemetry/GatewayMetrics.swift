@@ -148,6 +148,16 @@ final class GatewayMetrics: Sendable {
         overheadTimer.recordNanoseconds(nanoseconds)
     }
 
+    /// What the response cache did for a request of `alias`: `hit`, `miss` or `bypass`; a hit
+    /// adds what the answer would have cost to `switchyard_cache_saved_usd_total`.
+    func cache(alias: String, result: String, savedUSD: Double = 0) {
+        CoreMetrics.Counter(label: "switchyard_cache_requests_total", dimensions: [("model", alias), ("result", result)], factory: factory).increment()
+        if savedUSD > 0 {
+            CoreMetrics.FloatingPointCounter(label: "switchyard_cache_saved_usd_total", dimensions: [("model", alias)], factory: factory)
+                .increment(by: savedUSD)
+        }
+    }
+
     /// A request that ended in an error before it was served.
     func rejected(path: String, status: Int) {
         CoreMetrics.Counter(label: "switchyard_errors_total", dimensions: [("path", path), ("status", String(status))], factory: factory).increment()

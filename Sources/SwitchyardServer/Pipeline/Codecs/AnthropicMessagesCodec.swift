@@ -82,6 +82,18 @@ struct AnthropicMessagesCodec: StreamingIngressCodec {
         return headers
     }
 
+    func cacheMaterial(_ body: Body) -> CacheMaterial? {
+        CacheMaterial(format: "anthropic-messages", body: body.request.json, temperature: body.request.json["temperature"]?.doubleValue)
+    }
+
+    func cachedReply(_ body: Body, answer: CachedAnswer, context: GatewayRequestContext) -> CachedReply? {
+        if body.request.stream {
+            let input = answer.response.usage?.promptTokens ?? TokenEstimator.estimate(byteCount: body.promptBytes)
+            return .stream(AnthropicStreamEncoder(id: Self.messageID(context), model: answer.upstreamModel, estimatedInputTokens: input))
+        }
+        return .json(AnthropicMessageEncoder.encode(answer.response, id: Self.messageID(context), model: answer.upstreamModel))
+    }
+
     static func messageID(_ context: GatewayRequestContext) -> String { "msg_" + context.requestID.dropFirst(4) }
 
     /// The `anthropic-*` headers a client sent, forwarded to Anthropic-format upstreams.

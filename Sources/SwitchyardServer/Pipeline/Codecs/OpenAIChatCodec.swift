@@ -52,6 +52,23 @@ struct OpenAIChatCodec: StreamingIngressCodec {
         return RenderedReply(body: ByteBuffer(bytes: OpenAIChatResponseCodec.encode(response, model: model)), usage: usage)
     }
 
+    func cacheMaterial(_ body: OpenAIChatRequestBody) -> CacheMaterial? {
+        let json = JSONValue(scanner: body.scanner, span: body.root)
+        guard body.choices == 1, json["logprobs"]?.boolValue != true else { return nil }
+        return CacheMaterial(format: "openai-chat", body: json, temperature: json["temperature"]?.doubleValue)
+    }
+
+    func cachedReply(_ body: OpenAIChatRequestBody, answer: CachedAnswer, context: GatewayRequestContext) -> CachedReply? {
+        let id = "chatcmpl-" + context.requestID.dropFirst(4)
+        if body.stream {
+            return .stream(OpenAIChunkEncoder(id: id, model: answer.upstreamModel, created: Self.now(), includeUsage: body.clientWantsUsage))
+        }
+        var response = answer.response
+        response.id = id
+        response.created = Self.now()
+        return .json(OpenAIChatResponseCodec.encode(response, model: answer.upstreamModel))
+    }
+
     static func now() -> Int { Int(Date().timeIntervalSince1970) }
 
     /// The usage an OpenAI-format body reports, else an estimate.

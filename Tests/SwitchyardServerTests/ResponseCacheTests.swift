@@ -1,0 +1,228 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import SwitchyardAccounts
+import SwitchyardCore
+import SwitchyardStoreSQLite
+import SwitchyardTesting
+import Testing
+@testable import SwitchyardServer
+
+/// The response cache's pure parts.
+@Suite struct ResponseCachePartsTests {
+    @Test func theLRUEvictsByBytesOldestFirstAndExpiresEntries() {
+        var lru = ByteBoundedLRU<String>(maxBytes: 100)
+        lru.insert("a", bytes: 40, for: "a", expiresAt: 10)
+        lru.insert("b", bytes: 40, for: "b", expiresAt: 10)
+        #expect(lru.value(for: "a", now: 0) == "a", "reading a makes it the most recent")
+        lru.insert("c", bytes: 40, for: "c", expiresAt: 10)
+        #expect(lru.value(for: "b", now: 0) == nil, "b was the least recent: evicted to fit c")
+        #expect(lru.value(for: "a", now: 0) == "a" && lru.value(for: "c", now: 0) == "c")
+        #expect(lru.bytes == 80 && lru.count == 2)
+        lru.insert("huge", bytes: 101, for: "huge", expiresAt: 10)
+        #expect(lru.value(for: "huge", now: 0) == nil && lru.count == 2, "larger than the bound: not stored, nothing evicted")
+        #expect(lru.value(for: "a", now: 10) == nil, "expired at its time")
+        #expect(lru.bytes == 40)
+        lru.insert("c2", bytes: 10, for: "c", expiresAt: 20)
+        #expect(lru.value(for: "c", now: 11) == "c2" && lru.bytes == 10, "a key stored again replaces its entry")
+    }
+
+    @Test func thePolicyFollowsTemperatureAndTheClientsDirectives() {
+        var settings = CacheSettings()
+        settings.ttlSeconds = 600
+        #expect(CachePolicy.decide(nil, temperature: 0, cacheControl: nil, ttlHeader: nil) == nil)
+        #expect(CachePolicy.decide(settings, temperature: 0, cacheControl: nil, ttlHeader: nil) == .use(lookup: true, store: true, ttlSeconds: 600))
+        #expect(CachePolicy.decide(settings, temperature: nil, cacheControl: nil, ttlHeader: nil) == .bypass, "unset: the provider's default is above 0")
+        #expect(CachePolicy.decide(settings, temperature: 0.7, cacheControl: nil, ttlHeader: nil) == .bypass)
+        settings.nondeterministic = true
+        #expect(CachePolicy.decide(settings, temperature: 0.7, cacheControl: nil, ttlHeader: nil) == .use(lookup: true, store: true, ttlSeconds: 600))
+        #expect(CachePolicy.decide(settings, temperature: 0, cacheControl: "No-Cache", ttlHeader: nil) == .use(lookup: false, store: true, ttlSeconds: 600))
+        #expect(CachePolicy.decide(settings, temperature: 0, cacheControl: "max-age=0, no-store", ttlHeader: nil) == .use(lookup: true, store: false, ttlSeconds: 600))
+        #expect(CachePolicy.decide(settings, temperature: 0, cacheControl: "no-cache, no-store", ttlHeader: nil) == .bypass)
+        #expect(CachePolicy.decide(settings, temperature: 0, cacheControl: nil, ttlHeader: "5") == .use(lookup: true, store: true, ttlSeconds: 5))
+        #expect(CachePolicy.decide(settings, temperature: 0, cacheControl: nil, ttlHeader: "99999") == .use(lookup: true, store: true, ttlSeconds: 600),
+            "the header shortens, never lengthens")
+        #expect(CachePolicy.decide(settings, temperature: 0, cacheControl: nil, ttlHeader: "nan") == .use(lookup: true, store: true, ttlSeconds: 600))
+    }
+
+    @Test func keysIgnoreOrderModelAndStreamButNotContentScopeOrFormat() throws {
+        let a = try JSONValue.parse(Array(#"{"model":"x","stream":true,"temperature":0,"messages":[{"role":"user","content":"hi"}]}"#.utf8))
+        let b = try JSONValue.parse(Array(#"{"messages":[{"content":"hi","role":"user"}],"temperature":0,"model":"y"}"#.utf8))
+        let c = try JSONValue.parse(Array(#"{"messages":[{"content":"hi!","role":"user"}],"temperature":0}"#.utf8))
+        let key = CachePolicy.key(format: "openai-chat", alias: "m", scope: "key:k1", body: a)
+        #expect(key == CachePolicy.key(format: "openai-chat", alias: "m", scope: "key:k1", body: b))
+        #expect(key != CachePolicy.key(format: "openai-chat", alias: "m", scope: "key:k1", body: c))
+        #expect(key != CachePolicy.key(format: "openai-chat", alias: "m", scope: "key:k2", body: a))
+        #expect(key != CachePolicy.key(format: "openai-chat", alias: "other", scope: "key:k1", body: a))
+        #expect(key != CachePolicy.key(format: "anthropic-messages", alias: "m", scope: "key:k1", body: a))
+        #expect(key.count == 64)
+        let team = VirtualKey(id: "k1", name: "a", keyHash: "h", keyPrefix: "p", createdAt: 0, metadata: ["team": "red"])
+        #expect(CachePolicy.scope(.team, principal: .key(team)) == "team:red")
+        #expect(CachePolicy.scope(.key, principal: .key(team)) == "key:k1")
+        #expect(CachePolicy.scope(.team, principal: .master) == "key:master")
+        #expect(CachePolicy.scope(.global, principal: .key(team)) == "global")
+    }
+
+    @Test func aReplayedStreamAddsUpToTheStoredAnswer() {
+        let answer = ChatResponse(
+            id: "r1", model: "m", created: 0, text: "Switchyard routes every request to the right model, quickly and cheaply.",
+            reasoning: [.text("Thinking it over first.")], toolCalls: [ToolCall(id: "call_1", name: "lookup", arguments: #"{"query":"switchyard gateway"}"#)],
+            finishReason: .toolCalls, usage: Usage(promptTokens: 12, completionTokens: 30))
+        let events = CacheReplay.events(answer)
+        #expect(events.filter { if case .text = $0 { return true } else { return false } }.count > 3, "text comes in natural pieces")
+        var accumulator = AnswerAccumulator()
+        accumulator.add(events)
+        #expect(accumulator.answer == answer)
+        #expect(CacheReplay.chunks("héllo wörld 🌍 done").joined() == "héllo wörld 🌍 done")
+        accumulator.add([.error(.upstreamTimeout("p"))])
+        #expect(accumulator.answer == nil, "a stream that failed is not stored")
+    }
+}
+
+/// The response cache through the gateway.
+@Suite struct ResponseCacheTests {
+    static func edit(_ configuration: inout GatewayConfiguration) {
+        var cache = CacheSettings()
+        cache.ttlSeconds = 60
+        var cached = ModelSettings(name: "cached", targets: [TargetSettings(provider: "fake", model: "gpt-4o-mini")], price: Price(input: 0.15, output: 0.60))
+        cached.cache = cache
+        configuration.models.append(cached)
+        cache.charge = true
+        var charged = cached
+        charged.name = "cached-charged"
+        charged.cache = cache
+        configuration.models.append(charged)
+        var claude = ModelSettings(name: "cached-claude", targets: [TargetSettings(provider: "anthropic", model: "claude-sonnet-4-5")], price: Price(input: 3, output: 15))
+        claude.cache = CacheSettings()
+        configuration.models.append(claude)
+        var failing = ModelSettings(name: "cached-failing", targets: [TargetSettings(provider: "fake", model: "fault-500_server_error")], price: Price(input: 1, output: 1))
+        failing.cache = CacheSettings()
+        configuration.models.append(failing)
+    }
+
+    static func body(_ model: String, stream: Bool = false, temperature: String = "0") -> ByteBuffer {
+        chatBody(model, stream: stream, extra: temperature.isEmpty ? "" : #","temperature":\#(temperature)"#)
+    }
+
+    static let cacheHeader = HTTPField.Name("x-switchyard-cache")!
+
+    func post(_ client: some TestClientProtocol, _ body: ByteBuffer, headers: HTTPFields = .authorized, uri: String = "/v1/chat/completions")
+        async throws -> (status: Int, cache: String?, body: String)
+    {
+        try await client.execute(uri: uri, method: .post, headers: headers, body: body) { response in
+            (Int(response.status.code), response.headers[Self.cacheHeader], String(buffer: response.body))
+        }
+    }
+
+    @Test func aRepeatedRequestIsServedFromTheCacheInEitherShapeWithoutAnUpstreamCall() async throws {
+        let store = try SQLiteAccountStore(path: ":memory:")
+        try await GatewayHarness.run(edit: Self.edit, store: store) { client, fake in
+            let first = try await post(client, Self.body("cached"))
+            #expect(first.status == 200 && first.cache == "miss")
+            let calls = fake.requests.count
+            let second = try await post(client, Self.body("cached"))
+            #expect(second.cache == "hit")
+            #expect(fake.requests.count == calls, "no upstream call for a hit")
+            let firstMessage = try json(ByteBuffer(string: first.body))["choices"] as? [[String: Any]]
+            let secondMessage = try json(ByteBuffer(string: second.body))["choices"] as? [[String: Any]]
+            #expect((firstMessage?.first?["message"] as? [String: Any])?["content"] as? String
+                == (secondMessage?.first?["message"] as? [String: Any])?["content"] as? String)
+            // The stored JSON answer replayed as a stream, and a stored stream as JSON.
+            let streamed = try await post(client, Self.body("cached", stream: true))
+            #expect(streamed.cache == "hit" && streamed.body.hasPrefix("data: {") && streamed.body.hasSuffix("data: [DONE]\n\n"))
+            let fresh = try await post(client, Self.body("cached", stream: true, temperature: "0.0"), headers: {
+                var headers = HTTPFields.authorized
+                headers[.cacheControl] = "no-cache"
+                return headers
+            }())
+            #expect(fresh.cache == "bypass" && fresh.body.hasSuffix("data: [DONE]\n\n"))
+            #expect(fake.requests.count == calls + 1, "no-cache went upstream")
+            // A hit is a ledger row: the stored usage, no cost, marked.
+            _ = try await ledgerRequests(store, model: "cached", count: 4)
+            let rows = try await store.ledger(LedgerQuery(model: "cached"))
+            #expect(rows.filter(\.cacheHit).count == 2)
+            #expect(rows.filter(\.cacheHit).allSatisfy { $0.cost == .zero && $0.promptTokens > 0 })
+            try await client.execute(uri: "/metrics", method: .get) { response in
+                let text = String(buffer: response.body)
+                #expect(text.contains(#"switchyard_cache_requests_total{model="cached",result="hit"} 2"#))
+                #expect(text.contains(#"switchyard_cache_saved_usd_total{model="cached"}"#))
+            }
+        }
+    }
+
+    @Test func keysNeverSeeEachOthersAnswersAndNondeterministicRequestsBypass() async throws {
+        try await GatewayHarness.run(edit: Self.edit) { client, fake in
+            let a = try await createKey(client, #"{"name": "a"}"#)
+            let b = try await createKey(client, #"{"name": "b"}"#)
+            #expect(try await post(client, Self.body("cached"), headers: bearer(a.key)).cache == "miss")
+            #expect(try await post(client, Self.body("cached"), headers: bearer(a.key)).cache == "hit")
+            let before = fake.requests.count
+            #expect(try await post(client, Self.body("cached"), headers: bearer(b.key)).cache == "miss", "key B is not served key A's answer")
+            #expect(fake.requests.count == before + 1)
+            #expect(try await post(client, Self.body("cached", temperature: "")).cache == "bypass", "no temperature: nondeterministic")
+            #expect(try await post(client, Self.body("cached", temperature: "0.8")).cache == "bypass")
+        }
+    }
+
+    @Test func errorsAreNotCachedAndTheTTLHeaderShortensAnEntrysLife() async throws {
+        try await GatewayHarness.run(edit: Self.edit) { client, fake in
+            let failed = try await post(client, Self.body("cached-failing"))
+            #expect(failed.status == 502 && failed.cache == nil)
+            let again = try await post(client, Self.body("cached-failing"))
+            #expect(again.status >= 500 && again.cache == nil, "a failure is never stored, so never served from the cache")
+            var short = HTTPFields.authorized
+            short[HTTPField.Name("x-switchyard-cache-ttl")!] = "0.3"
+            let body = chatBody("cached", extra: #","temperature":0,"seed":7"#)
+            #expect(try await post(client, body, headers: short).cache == "miss")
+            #expect(try await post(client, body).cache == "hit")
+            try await Task.sleep(for: .milliseconds(400))
+            #expect(try await post(client, body).cache == "miss", "expired after the requested 0.3 s")
+        }
+    }
+
+    @Test func anthropicClientsGetHitsAsMessagesAndEvents() async throws {
+        try await GatewayHarness.run(edit: Self.edit) { client, fake in
+            var headers = HTTPFields.authorized
+            headers[HTTPField.Name("anthropic-version")!] = "2023-06-01"
+            let json = ByteBuffer(string: #"{"model":"cached-claude","max_tokens":100,"temperature":0,"messages":[{"role":"user","content":"hi"}]}"#)
+            let stream = ByteBuffer(string: #"{"model":"cached-claude","max_tokens":100,"temperature":0,"stream":true,"messages":[{"role":"user","content":"hi"}]}"#)
+            let first = try await post(client, stream, headers: headers, uri: "/v1/messages")
+            #expect(first.cache == "miss" && first.body.contains("event: message_stop"))
+            let calls = fake.requests.count
+            let hit = try await post(client, json, headers: headers, uri: "/v1/messages")
+            #expect(hit.cache == "hit" && fake.requests.count == calls, "a stored stream answers the same request as JSON")
+            let message = try JSON.object(hit.body)
+            #expect(message["type"] as? String == "message" && (message["content"] as? [[String: Any]])?.isEmpty == false)
+            let replayed = try await post(client, stream, headers: headers, uri: "/v1/messages")
+            #expect(replayed.cache == "hit" && replayed.body.contains("event: message_start") && replayed.body.contains("event: message_stop"))
+        }
+    }
+
+    @Test func aChargedCacheBillsTheFullPrice() async throws {
+        let store = try SQLiteAccountStore(path: ":memory:")
+        try await GatewayHarness.run(edit: Self.edit, store: store) { client, _ in
+            let key = try await createKey(client, #"{"name": "payer", "credits": "1.00"}"#)
+            #expect(try await post(client, Self.body("cached-charged"), headers: bearer(key.key)).cache == "miss")
+            let hit = try await client.execute(uri: "/v1/chat/completions", method: .post, headers: bearer(key.key), body: Self.body("cached-charged")) {
+                ($0.headers[Self.cacheHeader], $0.headers[HTTPField.Name("x-switchyard-cost-usd")!])
+            }
+            #expect(hit.0 == "hit")
+            let rows = try await ledgerRows(store, model: "cached-charged", count: 2)
+            #expect(rows.count == 2 && rows[0].cost == rows[1].cost && rows[0].cost > .zero, "a charged hit costs what the miss did")
+            #expect(hit.1 == rows[0].cost.description)
+        }
+    }
+
+    func ledgerRows(_ store: SQLiteAccountStore, model: String, count: Int) async throws -> [LedgerEntry] {
+        _ = try await ledgerRequests(store, model: model, count: count)
+        return try await store.ledger(LedgerQuery(model: model))
+    }
+}
+
+enum JSON {
+    static func object(_ text: String) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+    }
+}
