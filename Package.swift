@@ -218,6 +218,7 @@ let package = Package(
                 "SwitchyardAccounts",
                 "SwitchyardStoreSQLite",
                 "SwitchyardRouting",
+                "SwitchyardRedis",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -15,6 +15,8 @@ public struct Deployment: Sendable {
     public let price: Price?
     public let rpmLimit: Int?
     public let tpmLimit: Int?
+    /// Add Anthropic prompt-cache breakpoints when the client set none (`models[].anthropic_auto_cache`).
+    public var anthropicAutoCache = false
 
     public init(
         alias: String, providerName: String, upstreamModel: String, weight: Double, adapter: any ProviderAdapter,
@@ -44,6 +46,8 @@ public struct ModelGroup: Sendable {
     public let strategy: RoutingStrategy
     /// Whether keys with credits or budgets may use this alias's unpriced deployments.
     public var allowUnpriced = false
+    /// Whether requests sharing a long prefix keep to one deployment (`models[].prompt_cache_affinity`).
+    public var promptCacheAffinity = true
     /// The alias's response cache (`models[].cache`); nil: not cached.
     public var cache: CacheSettings?
     /// Hedge slow starts: nil = never; otherwise after this fixed delay, or the alias's p95

@@ -79,7 +79,7 @@ public func buildApplication(configuration: GatewayConfiguration, dependencies: 
     }
     var gateway = Gateway(
         configuration: configuration, routers: try RouterSet.build(configuration), transport: transport, accounting: accounting,
-        logger: dependencies.logger)
+        logger: dependencies.logger, responseCache: fleet.map { RedisResponseCache(client: $0.client, logger: dependencies.logger) })
     if let tracing = try GatewayTracing.make(configuration.tracing, logger: dependencies.logger) {
         gateway.tracer = tracing.tracer
         services.append(tracing.service)

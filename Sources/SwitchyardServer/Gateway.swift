@@ -30,19 +30,35 @@ struct Gateway: Sendable {
     var tracer: (any Tracer)?
     /// Upstream bytes all requests together hold in memory (`server.max_buffered_bytes`).
     let bufferBudget: BufferBudget
-    /// Answers kept for `models[].cache` (in this process, bounded by `cache.max_bytes`).
+    /// Answers kept for `models[].cache`: in this process (bounded by `cache.max_bytes`), or in
+    /// Redis with `storage.redis`, shared by the fleet.
     let responseCache: any ResponseCacheStore
+    /// The semantic index of each alias with `cache.semantic` (in this process).
+    let semanticCaches: [String: SemanticCache]
+    /// What semantic lookups embed prompts with when no learned router already did: the bundled
+    /// learned router's model (loaded only when an alias has a semantic cache).
+    let embedder: LearnedRouterModel?
     /// Upper bound on an upstream error body read for classification.
     let maxErrorBodyBytes = 1024 * 1024
 
-    init(configuration: GatewayConfiguration, routers: RouterSet = RouterSet(), transport: any UpstreamTransport, accounting: Accounting, logger: Logger) {
+    /// `responseCache`: where `models[].cache` answers live (default: this process's memory).
+    init(
+        configuration: GatewayConfiguration, routers: RouterSet = RouterSet(), transport: any UpstreamTransport, accounting: Accounting, logger: Logger,
+        responseCache: (any ResponseCacheStore)? = nil
+    ) {
         self.configuration = configuration
         self.routers = RouterRegistry(configuration: configuration, routers: routers)
         self.transport = transport
         self.accounting = accounting
         self.logger = logger
         self.bufferBudget = BufferBudget(limit: configuration.server.maxBufferedBytes)
-        self.responseCache = MemoryResponseCache(maxBytes: configuration.cacheMaxBytes) { Date().timeIntervalSince1970 }
+        var semanticCaches: [String: SemanticCache] = [:]
+        for model in configuration.models {
+            if let semantic = model.cache?.semantic { semanticCaches[model.name] = SemanticCache(maxEntries: semantic.maxEntries) }
+        }
+        self.semanticCaches = semanticCaches
+        self.embedder = semanticCaches.isEmpty ? nil : try? LearnedRouterModel.bundled()
+        self.responseCache = responseCache ?? MemoryResponseCache(maxBytes: configuration.cacheMaxBytes) { Date().timeIntervalSince1970 }
         let routing = configuration.routing
         self.requestTimeout = .nanoseconds(ServerSettings.nanoseconds(routing.timeoutSeconds))
         self.firstByteTimeout = .nanoseconds(ServerSettings.nanoseconds(routing.firstByteTimeoutSeconds))
@@ -60,10 +76,12 @@ struct Gateway: Sendable {
         return configuration.models.map { model in
             let deployments = model.targets.enumerated().compactMap { index, target -> Deployment? in
                 guard let settings = configuration.provider(named: target.provider), let adapter = adapters[settings.name] else { return nil }
-                return Deployment(
+                var deployment = Deployment(
                     alias: model.name, providerName: settings.name, upstreamModel: target.model, weight: target.weight, adapter: adapter,
                     index: index, price: configuration.price(of: target, in: model),
                     rpmLimit: target.rpm, tpmLimit: target.tpm)
+                deployment.anthropicAutoCache = model.anthropicAutoCache
+                return deployment
             }
             let strategy = RoutingStrategy(rawValue: model.strategy ?? configuration.routing.strategy) ?? .weighted
             var group = ModelGroup(
@@ -72,6 +90,7 @@ struct Gateway: Sendable {
                 hedging: model.hedge ? (model.hedgeAfterSeconds.map { .after(seconds: $0) } ?? .adaptive) : nil)
             group.allowUnpriced = model.allowUnpriced
             group.cache = model.cache
+            group.promptCacheAffinity = model.promptCacheAffinity
             return group
         }
     }

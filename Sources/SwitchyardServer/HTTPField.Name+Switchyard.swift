@@ -11,6 +11,7 @@ extension HTTPField.Name {
     static let xSwitchyardCostUSD = Self("x-switchyard-cost-usd")!
     static let xSwitchyardCache = Self("x-switchyard-cache")!
     static let xSwitchyardCacheTTL = Self("x-switchyard-cache-ttl")!
+    static let xSwitchyardCacheSimilarity = Self("x-switchyard-cache-similarity")!
     static let xAPIKey = Self("x-api-key")!
     /// Anthropic's request id header (its SDKs read it into `request_id`).
     static let requestID = Self("request-id")!

@@ -40,6 +40,8 @@ public final class FakeUpstream: Sendable {
     public let stallDuration: Duration = .seconds(3)
     let state = Mutex(State())
     let vertexState = Mutex(VertexState())
+    /// Prompt prefixes each `prefix-cache-*` model has seen (`FakeUpstream+PromptCache.swift`).
+    let promptCaches = Mutex<[String: Set<String>]>([:])
     /// How long the fake's OAuth2 access tokens last, in seconds (`FakeUpstream+Vertex.swift`).
     public let vertexTokenLifetime: Int
 
@@ -204,6 +206,7 @@ public final class FakeUpstream: Sendable {
                 return try errorResponse(fault)
             }
         }
+        if model.hasPrefix("prefix-cache-"), !stream { return try promptCachedChat(model: model, scanner: scanner, root: root) }
         return try normalChat(stream: stream, hasTools: hasTools, includeUsage: includeUsage)
     }
 

@@ -173,12 +173,12 @@ import Testing
             let again = try await post(client, Self.body("cached-failing"))
             #expect(again.status >= 500 && again.cache == nil, "a failure is never stored, so never served from the cache")
             var short = HTTPFields.authorized
-            short[HTTPField.Name("x-switchyard-cache-ttl")!] = "0.3"
+            short[HTTPField.Name("x-switchyard-cache-ttl")!] = "2"
             let body = chatBody("cached", extra: #","temperature":0,"seed":7"#)
             #expect(try await post(client, body, headers: short).cache == "miss")
             #expect(try await post(client, body).cache == "hit")
-            try await Task.sleep(for: .milliseconds(400))
-            #expect(try await post(client, body).cache == "miss", "expired after the requested 0.3 s")
+            try await Task.sleep(for: .milliseconds(2500))
+            #expect(try await post(client, body).cache == "miss", "expired after the requested 2 s, not the alias's 60")
         }
     }
 
@@ -224,5 +224,127 @@ import Testing
 enum JSON {
     static func object(_ text: String) throws -> [String: Any] {
         try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+    }
+}
+
+import Logging
+import NIOPosix
+import SwitchyardRedis
+
+/// Every `ResponseCacheStore` keeps what it is given, for as long as it is told: in memory and
+/// in Redis alike.
+@Suite struct ResponseCacheStoreConformance {
+    static let answer = CachedAnswer(
+        response: ChatResponse(
+            id: "chatcmpl-1", model: "gpt-4o-mini", created: 0, text: "Cached ✓", reasoning: [.text("because")],
+            toolCalls: [ToolCall(id: "call_1", name: "f", arguments: #"{"a":1}"#)], finishReason: .toolCalls, stopSequence: nil,
+            usage: Usage(promptTokens: 19, completionTokens: 10, cachedPromptTokens: 3, reasoningTokens: 2)),
+        provider: "fake", upstreamModel: "gpt-4o-mini")
+
+    static func check(_ store: any ResponseCacheStore) async throws {
+        #expect(await store.answer(for: "absent") == nil)
+        await store.store(Self.answer, for: "k1", ttlSeconds: 60)
+        #expect(await store.answer(for: "k1") == Self.answer, "an entry round-trips whole")
+        var other = Self.answer
+        other.response.text = "replaced"
+        await store.store(other, for: "k1", ttlSeconds: 60)
+        #expect(await store.answer(for: "k1")?.response.text == "replaced")
+        await store.store(Self.answer, for: "short", ttlSeconds: 2)
+        #expect(await store.answer(for: "short") != nil)
+        try await Task.sleep(for: .milliseconds(2500))
+        #expect(await store.answer(for: "short") == nil, "gone after its TTL")
+        #expect(await store.answer(for: "k1") != nil)
+    }
+
+    @Test func inMemory() async throws {
+        try await Self.check(MemoryResponseCache(maxBytes: 1 << 20) { Date().timeIntervalSince1970 })
+    }
+
+    @Test(.enabled(if: RedisServerProcess.isAvailable, "needs redis-server (scripts/test.sh installs it)"))
+    func inRedis() async throws {
+        let server = try await RedisServerProcess.launch()
+        defer { server.stop() }
+        // The whole test process shares two cores: timeouts generous (a timeout would read as a miss).
+        var options = RedisClient.Options()
+        options.commandTimeout = .seconds(10)
+        options.connectTimeout = .seconds(5)
+        let client = RedisClient(
+            endpoint: RedisEndpoint(host: "127.0.0.1", port: server.port, password: server.password), group: MultiThreadedEventLoopGroup.singleton,
+            options: options)
+        defer { client.close() }
+        try await Self.check(RedisResponseCache(client: client, logger: Logger(label: "test")))
+        #expect(CachedAnswer(json: Array(#"{"v":2}"#.utf8)) == nil, "an entry of another version is a miss")
+    }
+
+    @Test func aRedisThatIsDownIsAMissNotAFailure() async {
+        let client = RedisClient(endpoint: RedisEndpoint(host: "127.0.0.1", port: 1, password: nil), group: MultiThreadedEventLoopGroup.singleton)
+        defer { client.close() }
+        let store = RedisResponseCache(client: client, logger: Logger(label: "test"))
+        await store.store(Self.answer, for: "k", ttlSeconds: 60)
+        #expect(await store.answer(for: "k") == nil)
+    }
+}
+
+/// The semantic cache and Anthropic breakpoints through the gateway.
+@Suite struct SemanticCacheAndAutoCacheTests {
+    static func edit(_ configuration: inout GatewayConfiguration) {
+        var cache = CacheSettings()
+        var semantic = SemanticCacheSettings()
+        semantic.threshold = 0.97
+        cache.semantic = semantic
+        var similar = ModelSettings(name: "similar", targets: [TargetSettings(provider: "fake", model: "gpt-4o-mini")], price: Price(input: 0.15, output: 0.6))
+        similar.cache = cache
+        configuration.models.append(similar)
+        var claude = ModelSettings(name: "claude-auto", targets: [TargetSettings(provider: "anthropic", model: "claude-sonnet-4-5")], price: Price(input: 3, output: 15))
+        claude.anthropicAutoCache = true
+        configuration.models.append(claude)
+    }
+
+    func ask(_ client: some TestClientProtocol, _ question: String, extra: String = "") async throws -> (cache: String?, similarity: String?) {
+        let body = ByteBuffer(string: #"{"model":"similar","temperature":0,"messages":[{"role":"user","content":"\#(question)"}]\#(extra)}"#)
+        return try await client.execute(uri: "/v1/chat/completions", method: .post, headers: .authorized, body: body) { response in
+            #expect(response.status == .ok)
+            return (response.headers[HTTPField.Name("x-switchyard-cache")!], response.headers[HTTPField.Name("x-switchyard-cache-similarity")!])
+        }
+    }
+
+    @Test func aSimilarSingleTurnPromptIsServedTheStoredAnswer() async throws {
+        try await GatewayHarness.run(edit: Self.edit) { client, fake in
+            #expect(try await ask(client, "What is the capital city of France?").cache == "miss")
+            let calls = fake.requests.count
+            let near = try await ask(client, "what is the capital city of france")
+            #expect(near.cache == "semantic", "the same question, cased and punctuated differently")
+            #expect((Double(near.similarity ?? "") ?? 0) >= 0.97)
+            #expect(fake.requests.count == calls)
+            #expect(try await ask(client, "Explain how photosynthesis turns light into sugar, step by step.").cache == "miss")
+            let tools = #","tools":[{"type":"function","function":{"name":"f","parameters":{"type":"object"}}}]"#
+            #expect(try await ask(client, "what is the capital city of france", extra: tools).cache == "miss", "prompts with tools match exactly only")
+            try await client.execute(uri: "/metrics", method: .get) { response in
+                #expect(String(buffer: response.body).contains(#"switchyard_cache_requests_total{model="similar",result="semantic"} 1"#))
+            }
+        }
+    }
+
+    @Test func anthropicDeploymentsGetBreakpointsWhenTheClientSetNone() async throws {
+        try await GatewayHarness.run(edit: Self.edit) { client, fake in
+            let tools = #","tools":[{"type":"function","function":{"name":"a","parameters":{"type":"object"}}},{"type":"function","function":{"name":"b","parameters":{"type":"object"}}}]"#
+            let body = ByteBuffer(string: #"{"model":"claude-auto","messages":[{"role":"system","content":"Long house rules."},{"role":"user","content":"hi"}]\#(tools)}"#)
+            try await client.execute(uri: "/v1/chat/completions", method: .post, headers: .authorized, body: body) { #expect($0.status == .ok) }
+            let sent = try #require(fake.requests.last?.json)
+            let sentTools = try #require(sent["tools"] as? [[String: Any]])
+            #expect(sentTools.last?["cache_control"] as? [String: String] == ["type": "ephemeral"] && sentTools.first?["cache_control"] == nil)
+            let system = try #require(sent["system"] as? [[String: Any]])
+            #expect(system.last?["cache_control"] as? [String: String] == ["type": "ephemeral"] && system.last?["text"] as? String == "Long house rules.")
+
+            var headers = HTTPFields.authorized
+            headers[HTTPField.Name("anthropic-version")!] = "2023-06-01"
+            let own = ByteBuffer(string: #"{"model":"claude-auto","max_tokens":50,"system":[{"type":"text","text":"Rules.","cache_control":{"type":"ephemeral","ttl":"1h"}}],"messages":[{"role":"user","content":"hi"}]}"#)
+            try await client.execute(uri: "/v1/messages", method: .post, headers: headers, body: own) { #expect($0.status == .ok) }
+            let passed = try #require(fake.requests.last?.json?["system"] as? [[String: Any]])
+            #expect((passed.first?["cache_control"] as? [String: String])?["ttl"] == "1h", "a client's own breakpoints are left alone")
+            let plain = ByteBuffer(string: #"{"model":"claude-auto","max_tokens":50,"system":"Rules.","messages":[{"role":"user","content":"hi"}]}"#)
+            try await client.execute(uri: "/v1/messages", method: .post, headers: headers, body: plain) { #expect($0.status == .ok) }
+            #expect(((fake.requests.last?.json?["system"] as? [[String: Any]])?.first?["cache_control"]) != nil, "passthrough bodies get them too")
+        }
     }
 }

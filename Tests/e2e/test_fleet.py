@@ -41,6 +41,10 @@ models:
   - name: hanging
     targets: [ {{ provider: fake, model: fault-hang }} ]
     price: {{ input: 0, output: 1000 }}
+  - name: cached
+    targets: [ {{ provider: fake, model: gpt-4o-mini }} ]
+    price: {{ input: 0, output: 1000 }}
+    cache: {{ ttl_seconds: 60, scope: global }}
 routing: {{ retries: 0, timeout_seconds: 30 }}
 """
 
@@ -303,3 +307,17 @@ def test_after_redis_restarts_limits_and_reservations_work_again_within_seconds(
     eventually(lambda: _assert_status(usage_of(fleet.replicas[0], created["id"])["requests"], 2))
     balance = admin(fleet.replicas[0], "GET", f"/admin/keys/{created['id']}")["credits"]
     assert balance == "0.98"
+
+
+def test_a_cached_answer_is_shared_by_every_replica(fleet):
+    """With storage.redis the response cache lives in Redis: one replica's answer is every replica's hit."""
+    def cached(replica) -> tuple[str | None, str]:
+        client = openai.OpenAI(base_url=replica.base_url, api_key=MASTER_KEY, max_retries=0, timeout=30)
+        raw = client.chat.completions.with_raw_response.create(
+            model="cached", temperature=0, messages=[{"role": "user", "content": "shared across the fleet?"}])
+        return raw.headers.get("x-switchyard-cache"), raw.parse().choices[0].message.content
+
+    first = cached(fleet.replicas[0])
+    assert first[0] == "miss"
+    for replica in fleet.replicas[1:]:
+        assert cached(replica) == ("hit", first[1])

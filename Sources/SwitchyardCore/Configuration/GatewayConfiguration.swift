@@ -200,6 +200,12 @@ public struct ModelSettings: Sendable {
     /// Whether the alias takes images and tools (`supports: {vision, tools}`; routers send such
     /// requests elsewhere when not). Unset: from the catalog (`GatewayConfiguration.supports`).
     public var supports: [String: Bool] = [:]
+    /// Requests sharing a prompt prefix of 1,024 tokens or more keep to one deployment while it
+    /// is healthy, so its provider's prompt cache keeps hitting.
+    public var promptCacheAffinity = true
+    /// Put `cache_control` breakpoints on the system prompt and tools of requests to Anthropic-format
+    /// deployments that set none.
+    public var anthropicAutoCache = false
     /// The response cache for this alias (`cache:`); nil: not cached.
     public var cache: CacheSettings?
     /// Serve keys with credits or budgets from targets of unknown price (metered at $0, marked
@@ -288,6 +294,20 @@ public struct CacheSettings: Sendable, Equatable {
     public var nondeterministic = false
     /// Charge a hit the full price (default: a hit costs nothing).
     public var charge = false
+    /// Also serve the answer of the most similar stored prompt (`semantic: {threshold}`).
+    public var semantic: SemanticCacheSettings?
+
+    public init() {}
+}
+
+/// `models[].cache.semantic:` — answers of similar prompts, by the learned router's embedding.
+public struct SemanticCacheSettings: Sendable, Equatable {
+    /// The least cosine similarity between prompts that counts as the same question.
+    public var threshold = 0.97
+    /// Prompts the index keeps (the oldest go first).
+    public var maxEntries = 50_000
+    /// Also prompts with several turns or tools (default: single-turn prompts without tools).
+    public var anyPrompt = false
 
     public init() {}
 }

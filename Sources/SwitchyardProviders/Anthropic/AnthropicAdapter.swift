@@ -40,6 +40,8 @@ public struct AnthropicAdapter: AnthropicTokenCounter {
 
     public func speaksAnthropic(upstreamModel: String) -> Bool { true }
 
+    public func encodesChatAsMessages(upstreamModel: String) -> Bool { true }
+
     public func anthropicStreamRelay() -> AnthropicPassthroughRelay { AnthropicPassthroughRelay(providerName: providerName) }
 
     public func messagesRequest(

@@ -51,6 +51,8 @@ public struct BedrockAdapter: AnthropicFormatAdapter {
     /// Claude models (`anthropic.claude-…`, inference profiles such as `us.anthropic.claude-…`, ARNs).
     public func speaksAnthropic(upstreamModel: String) -> Bool { upstreamModel.contains("anthropic.claude") }
 
+    public func encodesChatAsMessages(upstreamModel: String) -> Bool { false }
+
     public func anthropicStreamRelay() -> AnthropicPassthroughRelay {
         AnthropicPassthroughRelay(providerName: providerName, framing: .bedrockAnthropic(BedrockAnthropicFraming()))
     }

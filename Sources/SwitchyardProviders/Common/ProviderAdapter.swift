@@ -45,6 +45,9 @@ public protocol EmbeddingsAdapter: ProviderAdapter {
 public protocol AnthropicFormatAdapter: ProviderAdapter {
     /// Whether `upstreamModel` is served in Anthropic's format here.
     func speaksAnthropic(upstreamModel: String) -> Bool
+    /// Whether `chatRequest` writes Anthropic's Messages body for `upstreamModel` (Bedrock's
+    /// Converse does not).
+    func encodesChatAsMessages(upstreamModel: String) -> Bool
     /// The Messages request with the client's body; `clientHeaders` are its `anthropic-*` headers
     /// (`anthropic-beta`, `anthropic-version`), which win over the configured ones.
     func messagesRequest(_ body: AnthropicMessagesBody, upstreamModel: String, clientHeaders: [(name: String, value: String)]) -> UpstreamRequest

@@ -74,6 +74,8 @@ public struct VertexAdapter: AnthropicFormatAdapter {
         return GeminiErrorClassifier.classify(provider: providerName, status: status, headers: headers, body: body)
     }
 
+    public func encodesChatAsMessages(upstreamModel: String) -> Bool { speaksAnthropic(upstreamModel: upstreamModel) }
+
     public func anthropicStreamRelay() -> AnthropicPassthroughRelay { AnthropicPassthroughRelay(providerName: providerName) }
 
     public func messagesRequest(

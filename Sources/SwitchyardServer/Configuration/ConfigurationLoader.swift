@@ -344,7 +344,7 @@ struct NodeReader {
             var model = ModelSettings(name: "", targets: [])
             let fields: Set<String> = [
                 "name", "targets", "price", "context_window", "fallbacks", "context_window_fallbacks", "content_policy_fallbacks", "strategy",
-                "hedge", "hedge_after_seconds", "supports", "allow_unpriced", "cache",
+                "hedge", "hedge_after_seconds", "supports", "allow_unpriced", "cache", "prompt_cache_affinity", "anthropic_auto_cache",
             ]
             for (key, value) in mapping(item, path: path, allowed: fields) ?? [] {
                 switch key {
@@ -365,6 +365,8 @@ struct NodeReader {
                 case "fallbacks": model.fallbacks = stringList(value, path: "\(path).fallbacks")
                 case "allow_unpriced": model.allowUnpriced = bool(value, path: "\(path).allow_unpriced") ?? false
                 case "cache": model.cache = readCache(value, path: "\(path).cache")
+                case "anthropic_auto_cache": model.anthropicAutoCache = bool(value, path: "\(path).anthropic_auto_cache") ?? false
+                case "prompt_cache_affinity": model.promptCacheAffinity = bool(value, path: "\(path).prompt_cache_affinity") ?? true
                 default: break  // not in `fields`: `mapping` reported it
                 }
             }
@@ -395,7 +397,7 @@ struct NodeReader {
 
     mutating func readCache(_ node: Node, path: String) -> CacheSettings {
         var cache = CacheSettings()
-        let fields: Set<String> = ["ttl_seconds", "scope", "max_entry_bytes", "nondeterministic", "charge"]
+        let fields: Set<String> = ["ttl_seconds", "scope", "max_entry_bytes", "nondeterministic", "charge", "semantic"]
         for (key, value) in mapping(node, path: path, allowed: fields) ?? [] {
             switch key {
             case "ttl_seconds": cache.ttlSeconds = double(value, path: "\(path).ttl_seconds") ?? cache.ttlSeconds
@@ -405,6 +407,17 @@ struct NodeReader {
             case "max_entry_bytes": cache.maxEntryBytes = int(value, path: "\(path).max_entry_bytes") ?? cache.maxEntryBytes
             case "nondeterministic": cache.nondeterministic = bool(value, path: "\(path).nondeterministic") ?? false
             case "charge": cache.charge = bool(value, path: "\(path).charge") ?? false
+            case "semantic":
+                var semantic = SemanticCacheSettings()
+                for (option, field) in mapping(value, path: "\(path).semantic", allowed: ["threshold", "max_entries", "any_prompt"]) ?? [] {
+                    switch option {
+                    case "threshold": semantic.threshold = double(field, path: "\(path).semantic.threshold") ?? semantic.threshold
+                    case "max_entries": semantic.maxEntries = int(field, path: "\(path).semantic.max_entries") ?? semantic.maxEntries
+                    case "any_prompt": semantic.anyPrompt = bool(field, path: "\(path).semantic.any_prompt") ?? false
+                    default: break  // not allowed: `mapping` reported it
+                    }
+                }
+                cache.semantic = semantic
             default: break  // not allowed: `mapping` reported it
             }
         }

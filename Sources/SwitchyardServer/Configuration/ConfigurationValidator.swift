@@ -59,6 +59,10 @@ public enum ConfigurationValidator {
             if let cache = model.cache {
                 if !(cache.ttlSeconds > 0 && cache.ttlSeconds <= 30 * 86_400) { add("\(path).cache.ttl_seconds", "must be more than 0 and at most 2592000 (30 days)") }
                 if cache.maxEntryBytes < 1 { add("\(path).cache.max_entry_bytes", "must be at least 1") }
+                if let semantic = cache.semantic {
+                    if !(semantic.threshold > 0 && semantic.threshold <= 1) { add("\(path).cache.semantic.threshold", "must be more than 0 and at most 1") }
+                    if !(1...10_000_000).contains(semantic.maxEntries) { add("\(path).cache.semantic.max_entries", "must be from 1 to 10000000") }
+                }
             }
             for (field, list) in [("fallbacks", model.fallbacks), ("context_window_fallbacks", model.contextWindowFallbacks),
                 ("content_policy_fallbacks", model.contentPolicyFallbacks)]

@@ -44,7 +44,9 @@ extension Gateway {
     /// the stored answer's usage and no cost — or its full price when the alias sets
     /// `cache.charge` — and the metrics' hit and saved cost. Returns the amount charged.
     @discardableResult
-    func meterCacheHit(context: GatewayRequestContext, admission: Admission, alias: String, answer: CachedAnswer, charge: Bool, stream: Bool) async -> Money {
+    func meterCacheHit(
+        context: GatewayRequestContext, admission: Admission, alias: String, answer: CachedAnswer, charge: Bool, stream: Bool, semantic: Bool
+    ) async -> Money {
         let usage = (answer.response.usage ?? Usage(promptTokens: 0, completionTokens: 0)).sanitized
         let price = router.group(named: alias).flatMap { group in group.price ?? group.deployments.first?.price }
         let fullCost = Money(nanos: price?.costNanos(of: usage) ?? 0)
@@ -56,7 +58,7 @@ extension Gateway {
             createdAt: Int64(Date().timeIntervalSince1970), unpriced: price == nil, cacheHit: true)
         let charged = await accounting.record(admission.hold, entry: entry, actualTokens: usage.totalTokens)
         metrics.finished()
-        metrics.cache(alias: alias, result: "hit", savedUSD: charge ? 0 : Double(fullCost.nanos) / 1e9)
+        metrics.cache(alias: alias, result: semantic ? "semantic" : "hit", savedUSD: charge ? 0 : Double(fullCost.nanos) / 1e9)
         return charged
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import HTTPTypes
 import NIOCore
@@ -17,12 +18,15 @@ extension Pipeline {
         let store: Bool
         let ttlSeconds: Double
         let settings: CacheSettings
+        /// The prompt's embedding and index partition, when the alias has a semantic cache and
+        /// the prompt qualifies (single-turn, no tools, unless `any_prompt`).
+        let semantic: (vector: [Float], partition: String, threshold: Double)?
     }
 
     /// The step for this request, and the `x-switchyard-cache` value it starts with (`miss`, or
     /// `bypass`); both nil when the alias has no cache.
     func cacheStep<Codec: IngressCodec>(
-        _ codec: Codec, _ body: Codec.Body, alias: String, request: Request, context: GatewayRequestContext
+        _ codec: Codec, _ body: Codec.Body, ingress: IngressRequest, alias: String, request: Request, context: GatewayRequestContext
     ) -> (step: CacheStep?, header: String?) {
         guard let settings = gateway.router.group(named: alias)?.cache else { return (nil, nil) }
         guard let material = codec.cacheMaterial(body),
@@ -35,7 +39,16 @@ extension Pipeline {
         }
         let scope = CachePolicy.scope(settings.scope, principal: context.principal)
         let key = CachePolicy.key(format: material.format, alias: alias, scope: scope, body: material.body)
-        let step = CacheStep(key: key, lookup: lookup, store: store, ttlSeconds: ttl, settings: settings)
+        var semantic: (vector: [Float], partition: String, threshold: Double)?
+        if let settings = settings.semantic, gateway.semanticCaches[alias] != nil {
+            let features = ingress.features()
+            if settings.anyPrompt || (features.turns <= 1 && !features.hasTools),
+                let vector = context.route?.embedding ?? gateway.embedder.map({ $0.evaluate(features).embedding.map(Float.init) })
+            {
+                semantic = (vector, material.format + "\u{0}" + scope, settings.threshold)
+            }
+        }
+        let step = CacheStep(key: key, lookup: lookup, store: store, ttlSeconds: ttl, settings: settings, semantic: semantic)
         if !lookup { gateway.metrics.cache(alias: alias, result: "bypass") }
         return (step, lookup ? "miss" : "bypass")
     }
@@ -45,8 +58,14 @@ extension Pipeline {
         _ codec: Codec, _ body: Codec.Body, step: CacheStep, alias: String, context: GatewayRequestContext
     ) async throws(GatewayError) -> Response? {
         guard step.lookup else { return nil }
-        guard let answer = await gateway.responseCache.answer(for: step.key), let reply = codec.cachedReply(body, answer: answer, context: context)
-        else {
+        var found = await gateway.responseCache.answer(for: step.key).map { (answer: $0, similarity: Double?.none) }
+        if found == nil, let semantic = step.semantic,
+            let near = gateway.semanticCaches[alias]?.nearest(to: semantic.vector, partition: semantic.partition, threshold: semantic.threshold),
+            let answer = await gateway.responseCache.answer(for: near.key)
+        {
+            found = (answer, near.similarity)
+        }
+        guard let (answer, similarity) = found, let reply = codec.cachedReply(body, answer: answer, context: context) else {
             gateway.metrics.cache(alias: alias, result: "miss")
             return nil
         }
@@ -58,10 +77,13 @@ extension Pipeline {
         let stream: Bool
         if case .stream = reply { stream = true } else { stream = false }
         let charged = await gateway.meterCacheHit(
-            context: context, admission: admission, alias: alias, answer: answer, charge: step.settings.charge, stream: stream)
+            context: context, admission: admission, alias: alias, answer: answer, charge: step.settings.charge, stream: stream,
+            semantic: similarity != nil)
         var headers: HTTPFields = [
-            .xSwitchyardModel: alias, .xSwitchyardProvider: answer.provider, .xSwitchyardAttempts: "0", .xSwitchyardCache: "hit",
+            .xSwitchyardModel: alias, .xSwitchyardProvider: answer.provider, .xSwitchyardAttempts: "0",
+            .xSwitchyardCache: similarity == nil ? "hit" : "semantic",
         ]
+        if let similarity { headers[.xSwitchyardCacheSimilarity] = String(format: "%.4f", similarity) }
         if step.settings.charge { headers[.xSwitchyardCostUSD] = charged.description }
         if let route = context.route { headers[.xSwitchyardRoute] = route.summary }
         switch reply {
@@ -87,5 +109,8 @@ extension Pipeline {
         let answer = CachedAnswer(response: response, provider: call.deployment.providerName, upstreamModel: call.deployment.upstreamModel)
         guard answer.byteCount <= step.settings.maxEntryBytes else { return }
         await gateway.responseCache.store(answer, for: step.key, ttlSeconds: step.ttlSeconds)
+        if let semantic = step.semantic {
+            gateway.semanticCaches[call.deployment.alias]?.insert(semantic.vector, partition: semantic.partition, key: step.key)
+        }
     }
 }

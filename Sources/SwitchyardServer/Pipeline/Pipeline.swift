@@ -38,7 +38,7 @@ struct Pipeline: Sendable {
         }
         let model = context.route?.alias ?? ingress.model
         try context.principal.authorize(model: model)
-        let (cacheStep, cacheHeader) = cacheStep(codec, body, alias: model, request: request, context: context)
+        let (cacheStep, cacheHeader) = cacheStep(codec, body, ingress: ingress, alias: model, request: request, context: context)
         if let cacheStep, let hit = try await serveFromCache(codec, body, step: cacheStep, alias: model, context: context) { return hit }
         let fallbacks = Gateway.requestedFallbacks(request)
         let admission = try await gateway.admit(
@@ -49,7 +49,7 @@ struct Pipeline: Sendable {
         do {
             call = try await gateway.call(
                 model: model, fallbacks: fallbacks, principal: context.principal, promptBytes: ingress.promptBytes, stream: streams,
-                jsonAnswer: ingress.jsonAnswer
+                jsonAnswer: ingress.jsonAnswer, affinity: ingress.affinity
             ) { deployment throws(GatewayError) in
                 try codec.upstreamRequest(body, for: deployment)
             }

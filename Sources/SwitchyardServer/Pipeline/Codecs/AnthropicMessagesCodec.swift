@@ -30,9 +30,12 @@ struct AnthropicMessagesCodec: StreamingIngressCodec {
     }
 
     func ingress(_ body: Body) -> IngressRequest {
-        IngressRequest(
+        var ingress = IngressRequest(
             model: body.request.model, promptBytes: body.promptBytes, maxTokens: body.request.maxTokens, stream: body.request.stream,
             features: { (try? body.canonical.get()).map(RequestFeatures.init) ?? RequestFeatures(text: "") })
+        ingress.affinity = OpenAIChatCodec.affinity(
+            scanner: body.request.scanner, root: body.request.root, prefixMembers: ["system", "tools"], turns: "messages")
+        return ingress
     }
 
     /// The deployment's adapter when it serves its model in Anthropic's format.
@@ -45,9 +48,11 @@ struct AnthropicMessagesCodec: StreamingIngressCodec {
 
     func upstreamRequest(_ body: Body, for deployment: Deployment) throws(GatewayError) -> UpstreamRequest {
         if let adapter = Self.passthrough(deployment) {
-            return adapter.messagesRequest(body.request, upstreamModel: deployment.upstreamModel, clientHeaders: body.anthropicHeaders)
+            var request = adapter.messagesRequest(body.request, upstreamModel: deployment.upstreamModel, clientHeaders: body.anthropicHeaders)
+            if deployment.anthropicAutoCache { request.body = AnthropicAutoCache.apply(request.body) }
+            return request
         }
-        return try deployment.adapter.chatRequest(try body.canonical.get(), upstreamModel: deployment.upstreamModel)
+        return try OpenAIChatCodec.chatRequest(try body.canonical.get(), for: deployment)
     }
 
     func streamRelay(_ body: Body, call: UpstreamCall, context: GatewayRequestContext) -> any ClientStreamRelay {

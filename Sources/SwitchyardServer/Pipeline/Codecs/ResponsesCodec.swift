@@ -60,7 +60,7 @@ struct ResponsesCodec: StreamingIngressCodec {
             let upstreamHasIt = body.previous.map { $0.upstreamStored && $0.provider == deployment.providerName } ?? true
             return adapter.responsesRequest(body.request, upstreamModel: deployment.upstreamModel, history: upstreamHasIt ? nil : body.items)
         }
-        return try deployment.adapter.chatRequest(try body.canonical.get(), upstreamModel: deployment.upstreamModel)
+        return try OpenAIChatCodec.chatRequest(try body.canonical.get(), for: deployment)
     }
 
     func streamRelay(_ body: Body, call: UpstreamCall, context: GatewayRequestContext) -> any ClientStreamRelay {

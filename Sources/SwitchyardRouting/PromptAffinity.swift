@@ -1,0 +1,51 @@
+import SwitchyardCore
+
+/// Prompt-cache affinity (pure): providers cache long prompt prefixes per deployment, so
+/// requests of an alias that share a long prefix — system prompt, tools and every turn but the
+/// last — go to the same deployment while it is healthy, by rendezvous (highest random weight)
+/// hashing on the prefix, instead of being spread by the strategy. Hashes are FNV-1a and
+/// splitmix64, identical in every replica (Swift's `Hasher` is seeded per process).
+public enum PromptAffinity {
+    /// A prefix shorter than this many estimated tokens is not worth keeping together
+    /// (providers cache from 1,024 tokens).
+    public static let minimumPrefixTokens = 1024
+
+    /// The affinity key of a prefix: nil below `minimumPrefixTokens`.
+    public static func key(prefixBytes: [ArraySlice<UInt8>]) -> UInt64? {
+        let count = prefixBytes.reduce(0) { $0 + $1.count }
+        guard TokenEstimator.estimate(byteCount: count) >= minimumPrefixTokens else { return nil }
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for part in prefixBytes {
+            for byte in part {
+                hash ^= UInt64(byte)
+                hash = hash &* 0x0000_0100_0000_01b3
+            }
+            hash ^= 0xff
+            hash = hash &* 0x0000_0100_0000_01b3
+        }
+        return hash
+    }
+
+    /// `deployments` ordered by their rendezvous score for `key`, highest first: every replica
+    /// picks the same first one, and removing a deployment moves only the prefixes it had.
+    public static func order(_ deployments: [Deployment], key: UInt64) -> [Deployment] {
+        deployments.map { (deployment: $0, score: score(key: key, id: $0.id)) }.sorted { $0.score > $1.score }.map(\.deployment)
+    }
+
+    static func score(key: UInt64, id: String) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in id.utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x0000_0100_0000_01b3
+        }
+        return mix(hash ^ mix(key))
+    }
+
+    /// splitmix64's finalizer.
+    static func mix(_ value: UInt64) -> UInt64 {
+        var z = value &+ 0x9e37_79b9_7f4a_7c15
+        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
+        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
+        return z ^ (z >> 31)
+    }
+}
