@@ -41,11 +41,9 @@ public enum PromptAffinity {
         return mix(hash ^ mix(key))
     }
 
-    /// splitmix64's finalizer.
+    /// splitmix64's output for a seed: a well-mixed 64-bit value.
     static func mix(_ value: UInt64) -> UInt64 {
-        var z = value &+ 0x9e37_79b9_7f4a_7c15
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
+        var generator = SplitMix64(seed: value)
+        return generator.next()
     }
 }

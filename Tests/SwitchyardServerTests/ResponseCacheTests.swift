@@ -5,6 +5,7 @@ import HummingbirdTesting
 import NIOCore
 import SwitchyardAccounts
 import SwitchyardCore
+import SwitchyardRouting
 import SwitchyardStoreSQLite
 import SwitchyardTesting
 import Testing
@@ -63,6 +64,32 @@ import Testing
         #expect(CachePolicy.scope(.key, principal: .key(team)) == "key:k1")
         #expect(CachePolicy.scope(.team, principal: .master) == "key:master")
         #expect(CachePolicy.scope(.global, principal: .key(team)) == "global")
+    }
+
+    @Test func theSemanticIndexFindsNearDuplicatesWithinItsPartitionAndStaysBounded() {
+        // Vectors sharing a strong common direction, as mean-pooled embeddings do.
+        var generator = SplitMix64(seed: 42)
+        func vector() -> [Float] {
+            var v = (0..<64).map { index in Float(index % 3 == 0 ? 3 : 1) + Float(Double(generator.next() >> 11) / Double(1 << 53) - 0.5) }
+            let norm = v.reduce(0) { $0 + $1 * $1 }.squareRoot()
+            for index in v.indices { v[index] /= norm }
+            return v
+        }
+        var index = SemanticIndex(maxEntries: 3000)
+        var stored: [[Float]] = []
+        for item in 0..<4000 {
+            let v = vector()
+            stored.append(v)
+            index.insert(v, partition: item % 2 == 0 ? "a" : "b", key: "k\(item)")
+        }
+        #expect(index.count == 3000, "bounded: the oldest went first")
+        var near = stored[3998]
+        near[5] += 0.002
+        let found = index.nearest(to: near, partition: "a", threshold: 0.999)
+        #expect(found?.key == "k3998" && (found?.similarity ?? 0) > 0.999)
+        #expect(index.nearest(to: near, partition: "b", threshold: 0.999) == nil, "another partition's prompt is never served")
+        #expect(index.nearest(to: stored[10], partition: "a", threshold: 0.9999)?.key != "k10", "evicted")
+        #expect(index.nearest(to: near, partition: "nope", threshold: 0.5) == nil)
     }
 
     @Test func aReplayedStreamAddsUpToTheStoredAnswer() {
