@@ -35,16 +35,16 @@ public struct ModelRouter: Sendable {
     /// when it cannot fit the alias's `context_window`. Only aliases `allows` accepts (the
     /// caller's key's allow-list) are reached: fallbacks from config or header, context-window
     /// and content-policy fallbacks alike.
-    /// `affinity`: the request's long-prefix key (`PromptAffinity`): the alias's available
-    /// deployments are tried in rendezvous order for it, unless the alias turned that off.
+    /// `affinity`: the request's long-prefix key (`PromptAffinity`), asked for only when the alias
+    /// keeps affinity and has a choice of deployments: they are then tried in rendezvous order.
     public func plan(
-        for model: String, extraFallbacks: [String] = [], promptTokens: Int? = nil, affinity: UInt64? = nil, allows: (String) -> Bool = { _ in true },
+        for model: String, extraFallbacks: [String] = [], promptTokens: Int? = nil, affinity: () -> UInt64? = { nil }, allows: (String) -> Bool = { _ in true },
         using random: inout some RandomNumberGenerator
     ) throws(GatewayError) -> RoutePlan {
         guard let group = groups[model] else { throw .modelNotFound(model) }
         let reach = reachableAliases(for: group, extraFallbacks: extraFallbacks, allows: allows)
         var primary = ordered(group, using: &random)
-        if let affinity, group.promptCacheAffinity, primary.count > 1 {
+        if group.promptCacheAffinity, primary.count > 1, let affinity = affinity() {
             let stats = health.snapshot(group.deployments.map(\.id))
             let available = group.deployments.filter { stats[$0.id].map(health.isAvailable) ?? true }
             primary = PromptAffinity.order(available, key: affinity) + primary.filter { deployment in !available.contains { $0.id == deployment.id } }

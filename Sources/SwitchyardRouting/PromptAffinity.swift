@@ -1,4 +1,4 @@
-import SwitchyardCore
+public import SwitchyardCore
 
 /// Prompt-cache affinity (pure): providers cache long prompt prefixes per deployment, so
 /// requests of an alias that share a long prefix — system prompt, tools and every turn but the
@@ -24,6 +24,16 @@ public enum PromptAffinity {
             hash = hash &* 0x0000_0100_0000_01b3
         }
         return hash
+    }
+
+    /// The affinity key of a client body's prefix: `prefixMembers` (tools, system) and every
+    /// element of the `turns` array but the last, as the client sent them.
+    public static func key(scanner: JSONScanner, root: JSONSpan, prefixMembers: [String], turns: String) -> UInt64? {
+        var parts = prefixMembers.compactMap { scanner.member($0, of: root).map { scanner.raw($0.value) } }
+        if let array = scanner.member(turns, of: root)?.value, array.kind == .array {
+            parts += scanner.elements(of: array).dropLast().map { scanner.raw($0) }
+        }
+        return key(prefixBytes: parts)
     }
 
     /// `deployments` ordered by their rendezvous score for `key`, highest first: every replica

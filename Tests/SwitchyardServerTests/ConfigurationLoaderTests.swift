@@ -243,4 +243,41 @@ import Testing
         #expect(warnings[0].message.contains("no price for openai/my-fine-tune") && warnings[0].message.contains("402 unpriced_model"))
         #expect(warnings[1].message.contains("retired by its provider on 2025-10-22"))
     }
+
+    @Test func readsTheCacheAndAffinityKeysOfIssue17() throws {
+        let configuration = try ConfigurationLoader(environment: [:]).load(yaml: """
+            cache: { max_bytes: 1048576 }
+            providers: { openai: { type: openai, api_key: k } }
+            models:
+              - name: mini
+                targets: [ { provider: openai, model: gpt-4o-mini } ]
+                cache: { ttl_seconds: 60, scope: team, max_entry_bytes: 4096, nondeterministic: true, charge: true,
+                         semantic: { threshold: 0.95, max_entries: 1000, any_prompt: true } }
+                prompt_cache_affinity: false
+                anthropic_auto_cache: true
+              - { name: plain, targets: [ { provider: openai, model: gpt-4o } ] }
+            """)
+        #expect(configuration.cacheMaxBytes == 1_048_576)
+        let mini = try #require(configuration.model(named: "mini"))
+        let cache = try #require(mini.cache)
+        #expect(cache.ttlSeconds == 60 && cache.scope == .team && cache.maxEntryBytes == 4096 && cache.nondeterministic && cache.charge)
+        #expect(cache.semantic?.threshold == 0.95 && cache.semantic?.maxEntries == 1000 && cache.semantic?.anyPrompt == true)
+        #expect(!mini.promptCacheAffinity && mini.anthropicAutoCache)
+        let plain = try #require(configuration.model(named: "plain"))
+        #expect(plain.cache == nil && plain.promptCacheAffinity && !plain.anthropicAutoCache)
+        for (bad, path) in [
+            ("{ scope: everyone }", "models[0].cache.scope"), ("{ ttl_seconds: 0 }", "models[0].cache.ttl_seconds"),
+            ("{ semantic: { threshold: 1.5 } }", "models[0].cache.semantic.threshold"), ("{ semantic: { distance: 2 } }", "models[0].cache.semantic.distance"),
+        ] {
+            do {
+                _ = try ConfigurationLoader(environment: [:]).load(yaml: """
+                    providers: { openai: { type: openai, api_key: k } }
+                    models: [ { name: m, targets: [ { provider: openai, model: gpt-4o } ], cache: \(bad) } ]
+                    """)
+                Issue.record("accepted cache \(bad)")
+            } catch {
+                #expect(error.issues.contains { $0.path == path }, "\(error)")
+            }
+        }
+    }
 }

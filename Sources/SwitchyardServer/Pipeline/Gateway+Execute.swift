@@ -34,7 +34,7 @@ extension Gateway {
     /// by that deployment's adapter and drive the executor's failover, retries and breakers.
     /// `fallbacks` are the request's own (`requestedFallbacks`), read once for admission and here.
     func call(
-        model: String, fallbacks: [String], principal: Principal, promptBytes: Int, stream: Bool, jsonAnswer: Bool = true, affinity: UInt64? = nil,
+        model: String, fallbacks: [String], principal: Principal, promptBytes: Int, stream: Bool, jsonAnswer: Bool = true, affinity: () -> UInt64? = { nil },
         build: @escaping @Sendable (Deployment) throws -> UpstreamRequest
     ) async throws(GatewayError) -> UpstreamCall {
         var random = SystemRandomNumberGenerator()

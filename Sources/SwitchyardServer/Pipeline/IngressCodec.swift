@@ -21,8 +21,8 @@ struct IngressRequest: Sendable {
     var features: @Sendable () -> RequestFeatures
     /// Whether `model` may name a router (routers choose between chat models).
     var routable = true
-    /// The long prompt prefix's affinity key (`PromptAffinity`), when it has one.
-    var affinity: UInt64?
+    /// The long prompt prefix's affinity key (`PromptAffinity`), computed only when routing needs it.
+    var affinity: @Sendable () -> UInt64? = { nil }
     /// Whether a buffered answer must be a JSON object (transcriptions may answer in text, SRT or VTT).
     var jsonAnswer = true
 }

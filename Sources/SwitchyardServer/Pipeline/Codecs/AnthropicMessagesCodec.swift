@@ -33,8 +33,9 @@ struct AnthropicMessagesCodec: StreamingIngressCodec {
         var ingress = IngressRequest(
             model: body.request.model, promptBytes: body.promptBytes, maxTokens: body.request.maxTokens, stream: body.request.stream,
             features: { (try? body.canonical.get()).map(RequestFeatures.init) ?? RequestFeatures(text: "") })
-        ingress.affinity = OpenAIChatCodec.affinity(
-            scanner: body.request.scanner, root: body.request.root, prefixMembers: ["system", "tools"], turns: "messages")
+        ingress.affinity = {
+            PromptAffinity.key(scanner: body.request.scanner, root: body.request.root, prefixMembers: ["system", "tools"], turns: "messages")
+        }
         return ingress
     }
 
@@ -52,7 +53,7 @@ struct AnthropicMessagesCodec: StreamingIngressCodec {
             if deployment.anthropicAutoCache { request.body = AnthropicAutoCache.apply(request.body) }
             return request
         }
-        return try OpenAIChatCodec.chatRequest(try body.canonical.get(), for: deployment)
+        return try deployment.chatRequest(try body.canonical.get())
     }
 
     func streamRelay(_ body: Body, call: UpstreamCall, context: GatewayRequestContext) -> any ClientStreamRelay {

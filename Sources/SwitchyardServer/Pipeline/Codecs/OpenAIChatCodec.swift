@@ -18,7 +18,7 @@ struct OpenAIChatCodec: StreamingIngressCodec {
         var ingress = IngressRequest(
             model: body.model, promptBytes: body.messagesByteCount, maxTokens: body.maxTokens, choices: body.choices, stream: body.stream,
             features: { body.requestFeatures })
-        ingress.affinity = Self.affinity(scanner: body.scanner, root: body.root, prefixMembers: ["tools"], turns: "messages")
+        ingress.affinity = { PromptAffinity.key(scanner: body.scanner, root: body.root, prefixMembers: ["tools"], turns: "messages") }
         return ingress
     }
 
@@ -26,19 +26,7 @@ struct OpenAIChatCodec: StreamingIngressCodec {
         if let adapter = deployment.adapter as? any OpenAIFormatAdapter {
             return adapter.chatCompletionsRequest(body, upstreamModel: deployment.upstreamModel)
         }
-        return try Self.chatRequest(try body.canonical(), for: deployment)
-    }
-
-    /// A canonical request for a deployment of another format, with Anthropic prompt-cache
-    /// breakpoints when the alias asks for them and the deployment takes Messages bodies.
-    static func chatRequest(_ request: ChatRequest, for deployment: Deployment) throws(GatewayError) -> UpstreamRequest {
-        var upstream = try deployment.adapter.chatRequest(request, upstreamModel: deployment.upstreamModel)
-        if deployment.anthropicAutoCache, let adapter = deployment.adapter as? any AnthropicFormatAdapter,
-            adapter.encodesChatAsMessages(upstreamModel: deployment.upstreamModel)
-        {
-            upstream.body = AnthropicAutoCache.apply(upstream.body)
-        }
-        return upstream
+        return try deployment.chatRequest(try body.canonical())
     }
 
     func streamRelay(_ body: OpenAIChatRequestBody, call: UpstreamCall, context: GatewayRequestContext) -> any ClientStreamRelay {
@@ -85,15 +73,6 @@ struct OpenAIChatCodec: StreamingIngressCodec {
 
     static func now() -> Int { Int(Date().timeIntervalSince1970) }
 
-    /// The affinity key of a body's prefix: `prefixMembers` (tools, system) and every element of
-    /// the `turns` array but the last, as the client sent them.
-    static func affinity(scanner: JSONScanner, root: JSONSpan, prefixMembers: [String], turns: String) -> UInt64? {
-        var parts = prefixMembers.compactMap { scanner.member($0, of: root).map { scanner.raw($0.value) } }
-        if let array = scanner.member(turns, of: root)?.value, array.kind == .array {
-            parts += scanner.elements(of: array).dropLast().map { scanner.raw($0) }
-        }
-        return PromptAffinity.key(prefixBytes: parts)
-    }
 
     /// The usage an OpenAI-format body reports, else an estimate.
     static func usage(of response: [UInt8], promptBytes: Int, location: OpenAIStreamUsageLocation) -> Usage {

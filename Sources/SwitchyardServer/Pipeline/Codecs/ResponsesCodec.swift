@@ -60,7 +60,7 @@ struct ResponsesCodec: StreamingIngressCodec {
             let upstreamHasIt = body.previous.map { $0.upstreamStored && $0.provider == deployment.providerName } ?? true
             return adapter.responsesRequest(body.request, upstreamModel: deployment.upstreamModel, history: upstreamHasIt ? nil : body.items)
         }
-        return try OpenAIChatCodec.chatRequest(try body.canonical.get(), for: deployment)
+        return try deployment.chatRequest(try body.canonical.get())
     }
 
     func streamRelay(_ body: Body, call: UpstreamCall, context: GatewayRequestContext) -> any ClientStreamRelay {
