@@ -115,15 +115,14 @@ final class PostgresConnector: Sendable {
                         if race.finish(result) { timer.cancel() }
                     })
             }
-        } catch let error as PSQLError where error.serverInfo != nil {
-            throw error  // the server's answer to the SQL: the connection is fine
-        } catch let error as AccountStoreUnavailable {
-            throw error
-        } catch let error as AccountStoreError {
-            throw error  // the store's own refusal, from inside a transaction
         } catch {
-            replace(generation)
-            throw AccountStoreUnavailable("PostgreSQL unavailable: \(String(describing: type(of: error)))")
+            switch PostgresFailure(error) {
+            case .answer(let error):
+                throw error
+            case .unavailable(let reason):
+                replace(generation)
+                throw AccountStoreUnavailable("PostgreSQL unavailable: \(reason)")
+            }
         }
     }
 
@@ -140,5 +139,44 @@ final class PostgresConnector: Sendable {
         }
         if old != nil { logger.warning("PostgreSQL connection pool replaced after a failure") }
         old?.cancel()
+    }
+}
+
+/// What a failed call says about the way to the server.
+enum PostgresFailure {
+    /// The server's answer to the SQL, or the store's own refusal: the caller gets it as it is,
+    /// and the connection is fine.
+    case answer(any Error)
+    /// The way to the server failed: the client is replaced and the caller told the store is
+    /// unavailable (`reason` names the failure, never its text, which may quote values).
+    case unavailable(reason: String)
+
+    init(_ error: any Error) {
+        switch error {
+        case let error as PostgresTransactionError:
+            // postgres-nio wraps whatever a transaction met; what counts is the first failure.
+            if let first = error.beginError ?? error.closureError ?? error.commitError {
+                self.init(first)
+            } else {
+                self = .unavailable(reason: "PostgresTransactionError")
+            }
+        case is AccountStoreUnavailable, is AccountStoreError:
+            self = .answer(error)
+        case let error as PSQLError:
+            guard let state = error.serverInfo?[.sqlState] else {
+                self = .unavailable(reason: "PSQLError")
+                return
+            }
+            self = Self.aboutTheServer(sqlState: state) ? .unavailable(reason: "SQLSTATE \(state)") : .answer(error)
+        default:
+            self = .unavailable(reason: String(describing: type(of: error)))
+        }
+    }
+
+    /// SQLSTATE classes about the server rather than the SQL: connection exceptions (08),
+    /// insufficient resources such as too many connections (53), operator intervention such as a
+    /// shutdown, a restart or recovery (57), system errors (58) and internal errors (XX).
+    static func aboutTheServer(sqlState: String) -> Bool {
+        ["08", "53", "57", "58", "XX"].contains(String(sqlState.prefix(2)))
     }
 }

@@ -303,7 +303,8 @@ public enum AccountStoreConformance {
     }
 
     /// Regression (#12): two top-ups of 9223372036 USD overflowed `Int64` and SQLite stored a
-    /// REAL, after which the key could not be loaded. A balance past `Money.maxBalance` is refused.
+    /// REAL, after which the key could not be loaded. A balance past `Money.maxBalance` is refused
+    /// as the store's own refusal (`AccountStoreError`, a 400), not as an outage (a 503).
     static func refusesBalancesPastTheBound(_ store: any AccountStore) async throws {
         try await store.migrate()
         let key = sample("rich")
@@ -311,8 +312,8 @@ public enum AccountStoreConformance {
         let billion = Money(decimal: "1000000000") ?? .zero
         for _ in 0..<3 { _ = try await store.addCredits(id: key.id, amount: billion) }
         var refused = false
-        do { _ = try await store.addCredits(id: key.id, amount: billion) } catch { refused = true }
-        try check(refused, "a top-up past Money.maxBalance must throw")
+        do { _ = try await store.addCredits(id: key.id, amount: billion) } catch is AccountStoreError { refused = true }
+        try check(refused, "a top-up past Money.maxBalance must throw AccountStoreError")
         let loaded = try await store.key(id: key.id)
         try check(loaded?.credits == (Money(decimal: "3000000010") ?? .zero), "the balance stays exact: \(String(describing: loaded?.credits))")
     }

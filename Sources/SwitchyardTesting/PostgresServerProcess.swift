@@ -10,6 +10,7 @@ public final class PostgresServerProcess: @unchecked Sendable {
     private let lock = NSLock()
     private var process: Process?
     private var databases = 0
+    private let durableCommits: Bool
 
     /// One server for a whole test process (started on first use, stopped when the process exits).
     public static let shared: Result<PostgresServerProcess, any Error> = Result {
@@ -33,7 +34,11 @@ public final class PostgresServerProcess: @unchecked Sendable {
         return candidates.first { FileManager.default.isExecutableFile(atPath: "\($0)/postgres") && FileManager.default.isExecutableFile(atPath: "\($0)/initdb") }
     }
 
-    public init() throws {
+    /// `durableCommits`: a commit is on disk when it returns (`synchronous_commit=on`), so that
+    /// `stop()`, as abrupt as a crash, loses no committed transaction. Off by default, for speed:
+    /// then a crash may take the last fraction of a second of commits with it, tables included.
+    public init(durableCommits: Bool = false) throws {
+        self.durableCommits = durableCommits
         guard let bin = Self.binDirectory else { throw TestServerError("PostgreSQL is not installed") }
         directory = URL(fileURLWithPath: "/tmp").appendingPathComponent("switchyard-pg-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -73,7 +78,7 @@ public final class PostgresServerProcess: @unchecked Sendable {
         let process = Process()
         let arguments = [
             "\(bin)/postgres", "-D", data.path, "-p", String(port), "-k", directory.path, "-c", "listen_addresses=127.0.0.1",
-            "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off", "-c", "max_connections=200",
+            "-c", "fsync=off", "-c", "synchronous_commit=\(durableCommits ? "on" : "off")", "-c", "full_page_writes=off", "-c", "max_connections=200",
         ]
         if getuid() == 0 {
             process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")

@@ -81,7 +81,8 @@ import SwitchyardCore
     }
 
     @Test func aStallMidStreamEndsAtTheDeadlineWithAnInStreamError() async throws {
-        try await GatewayHarness.run(edit: { $0.routing.timeoutSeconds = 1 }) { client, _ in
+        // 3 s: the first chunks must beat the deadline even when the whole suite loads the machine.
+        try await GatewayHarness.run(edit: { $0.routing.timeoutSeconds = 3 }) { client, _ in
             try await client.execute(uri: "/v1/chat/completions", method: .post, headers: .authorized, body: chatBody("stall", stream: true)) { response in
                 #expect(response.status == .ok)
                 let text = String(buffer: response.body)

@@ -16,6 +16,28 @@ struct PostgresAccountStoreTests {
         try await AccountStoreConformance.run { try await Self.freshStore() }
     }
 
+    /// Errors in the SQL reach the caller as they are and keep the connection; errors about the
+    /// server (raised here on purpose, with the SQLSTATEs of a shutdown and of too many clients)
+    /// read as an outage; inside a transaction the first failure counts, not postgres-nio's wrapper.
+    @Test func tellsTheSQLsErrorsFromTheServers() async throws {
+        let store = try await Self.freshStore()
+        try await store.migrate()
+        let connector = store.connector
+        await #expect(throws: PSQLError.self) { _ = try await connector.query("SELECT * FROM no_such_table") }
+        for state in ["57P01", "53300", "08006"] {
+            let raise = PostgresQuery(unsafeSQL: "DO $$ BEGIN RAISE EXCEPTION 'down' USING ERRCODE = '\(state)'; END $$")
+            await #expect(throws: AccountStoreUnavailable.self) { _ = try await connector.query(raise) }
+        }
+        await #expect(throws: AccountStoreError.self) {
+            try await connector.transaction { _ in throw AccountStoreError("refused") }
+        }
+        let logger = store.logger
+        await #expect(throws: PSQLError.self) {
+            try await connector.transaction { connection in _ = try await connection.query("SELECT * FROM no_such_table", logger: logger) }
+        }
+        #expect(try await store.keys().isEmpty)
+    }
+
     @Test func replicasMigratingTogetherAreSafe() async throws {
         let url = try await PostgresServerProcess.freshDatabase()
         let stores = try (0..<4).map { _ in try PostgresAccountStore(url: url) }
