@@ -68,6 +68,35 @@ func relay(_ relay: some ClientStreamRelay, _ bytes: [UInt8], chunkSize: Int = 7
         #expect(native.usage(promptBytes: 0) == Usage(promptTokens: 37, completionTokens: 11))
     }
 
+    /// A native Responses stream read as canonical events (for the response cache), fed in
+    /// chunks of 1, 5 and 64 bytes: the provider's text stream and the golden tool-call stream.
+    @Test(arguments: [1, 5, 64])
+    func nativeResponsesStreamsReadAsCanonicalAnswers(_ chunkSize: Int) throws {
+        let text = translate(
+            ResponsesStreamTranslator(providerName: "openai"), Array(try fixtures.sseEvents("openai", "responses_stream_text.sse").joined()),
+            chunkSize: chunkSize)
+        #expect(text.text == "Hi there! How can I assist you today?")
+        #expect(text.finish == .stop && text.complete && text.error == nil)
+        #expect(text.usage == Usage(promptTokens: 37, completionTokens: 11))
+        let golden = fixtures.directory.deletingLastPathComponent().appendingPathComponent("golden/responses_from_chat_tool_calls.sse")
+        let calls = translate(ResponsesStreamTranslator(providerName: "openai"), Array(try Data(contentsOf: golden)), chunkSize: chunkSize)
+        #expect(calls.finish == .toolCalls && calls.toolCalls.count == 1 && calls.toolCalls.first?.name.isEmpty == false)
+        let failed = translate(ResponsesStreamTranslator(providerName: "openai"), Array("event: response.failed\ndata: {\"type\":\"response.failed\"}\n\n".utf8))
+        #expect(failed.error != nil)
+    }
+
+    @Test func aFinishedResponseIsACanonicalAnswerUnlessItHoldsWhatCannotBeGivenBack() throws {
+        let json = try JSONValue.parse(try fixtures.data("openai", "responses_response.json"))
+        let answer = try #require(ResponseObject.answer(from: json))
+        #expect(answer.text?.isEmpty == false && answer.finishReason == .stop && answer.usage?.totalTokens == 48)
+        let builtIn = try JSONValue.parse(Array(#"{"status":"completed","output":[{"type":"web_search_call","id":"ws_1","status":"completed"}]}"#.utf8))
+        #expect(ResponseObject.answer(from: builtIn) == nil, "a built-in tool's item is not kept")
+        let cut = try JSONValue.parse(Array(
+            #"{"status":"incomplete","incomplete_details":{"reason":"max_output_tokens"},"output":[{"type":"message","content":[{"type":"output_text","text":"Hal"}]}]}"#.utf8))
+        #expect(ResponseObject.answer(from: cut)?.finishReason == .length)
+        #expect(ResponseObject.answer(from: try JSONValue.parse(Array(#"{"status":"failed","output":[]}"#.utf8))) == nil)
+    }
+
     /// The golden Responses event sequence for an OpenAI chat stream (text, then a tool-call
     /// stream), fed in small chunks: `Tests/Fixtures/golden/`. Regenerate with
     /// `SWITCHYARD_WRITE_GOLDEN=1` after a deliberate change, and read the diff.

@@ -95,13 +95,14 @@ import Testing
     @Test func aReplayedStreamAddsUpToTheStoredAnswer() {
         let answer = ChatResponse(
             id: "r1", model: "m", created: 0, text: "Switchyard routes every request to the right model, quickly and cheaply.",
-            reasoning: [.text("Thinking it over first.")], toolCalls: [ToolCall(id: "call_1", name: "lookup", arguments: #"{"query":"switchyard gateway"}"#)],
+            reasoning: [.thinking("Thinking it over first.", signature: "sig-1")], toolCalls: [ToolCall(id: "call_1", name: "lookup", arguments: #"{"query":"switchyard gateway"}"#)],
             finishReason: .toolCalls, usage: Usage(promptTokens: 12, completionTokens: 30))
         let events = CacheReplay.events(answer)
         #expect(events.filter { if case .text = $0 { return true } else { return false } }.count > 3, "text comes in natural pieces")
         var accumulator = AnswerAccumulator()
         accumulator.add(events)
         #expect(accumulator.answer == answer)
+        #expect(CachedAnswer(json: CachedAnswer(response: answer, provider: "p", upstreamModel: "m").json)?.response == answer, "as Redis keeps it")
         #expect(CacheReplay.chunks("héllo wörld 🌍 done").joined() == "héllo wörld 🌍 done")
         accumulator.add([.error(.upstreamTimeout("p"))])
         #expect(accumulator.answer == nil, "a stream that failed is not stored")
@@ -224,6 +225,52 @@ import Testing
             #expect(message["type"] as? String == "message" && (message["content"] as? [[String: Any]])?.isEmpty == false)
             let replayed = try await post(client, stream, headers: headers, uri: "/v1/messages")
             #expect(replayed.cache == "hit" && replayed.body.contains("event: message_start") && replayed.body.contains("event: message_stop"))
+        }
+    }
+
+    /// `/v1/responses`: a native upstream's stream is kept as it passes; hits come back as a
+    /// `Response` or its events with an id of their own, kept so the next turn can name it; a
+    /// turn of a conversation is keyed by the whole conversation; a chat deployment's answers too.
+    @Test func responsesClientsGetHitsAsResponsesAndEventsAndCanContinueFromThem() async throws {
+        let edit: @Sendable (inout GatewayConfiguration) -> Void = { configuration in
+            Self.edit(&configuration)
+            ResponsesTests.native(&configuration)
+            var native = ModelSettings(name: "cached-native", targets: [TargetSettings(provider: "openai", model: "gpt-5.4")], price: Price(input: 1, output: 4))
+            native.cache = CacheSettings()
+            configuration.models.append(native)
+        }
+        try await GatewayHarness.run(edit: edit) { client, fake in
+            let ask = #"{"model":"cached-native","input":"Hello","temperature":0"#
+            let first = try await post(client, ByteBuffer(string: ask + #","stream":true}"#), uri: "/v1/responses")
+            #expect(first.cache == "miss" && first.body.contains("event: response.completed"))
+            let calls = fake.requests.count
+            let hit = try await post(client, ByteBuffer(string: ask + "}"), uri: "/v1/responses")
+            #expect(hit.cache == "hit" && fake.requests.count == calls, "a stored stream answers the same request as JSON")
+            let object = try JSON.object(hit.body)
+            let id = try #require(object["id"] as? String)
+            #expect(object["object"] as? String == "response" && object["status"] as? String == "completed")
+            #expect(id.hasPrefix("resp_") && id != FakeUpstream.responsesFixtureID, "a hit is a response of its own")
+            let output = try #require(object["output"] as? [[String: Any]])
+            #expect(((output.first?["content"] as? [[String: Any]])?.first?["text"] as? String) == "Hi there! How can I assist you today?")
+            let replayed = try await post(client, ByteBuffer(string: ask + #","stream":true}"#), uri: "/v1/responses")
+            let events = try sseEvents(ByteBuffer(string: replayed.body))
+            #expect(replayed.cache == "hit" && events.first?.name == "response.created" && events.last?.name == "response.completed")
+            #expect(events.filter { $0.name == "response.output_text.delta" }.compactMap { $0.data["delta"] as? String }.joined()
+                == "Hi there! How can I assist you today?")
+            // The hit was kept: the next turn names it, and the upstream gets the whole conversation.
+            let next = try await post(
+                client, ByteBuffer(string: #"{"model":"cached-native","input":"And then?","temperature":0,"previous_response_id":"\#(id)"}"#),
+                uri: "/v1/responses")
+            #expect(next.status == 200 && next.cache == "miss")
+            let input = try #require(fake.requests.last?.json?["input"] as? [[String: Any]])
+            #expect(input.count == 3, "the first question, the cached answer, the new question")
+            let again = try await post(
+                client, ByteBuffer(string: #"{"model":"cached-native","input":"And then?","temperature":0,"previous_response_id":"\#(id)"}"#),
+                uri: "/v1/responses")
+            #expect(again.cache == "hit", "the same turn of the same conversation")
+            // A chat deployment behind /v1/responses.
+            #expect(try await post(client, ByteBuffer(string: #"{"model":"cached","input":"Hello","temperature":0}"#), uri: "/v1/responses").cache == "miss")
+            #expect(try await post(client, ByteBuffer(string: #"{"model":"cached","input":"Hello","temperature":0}"#), uri: "/v1/responses").cache == "hit")
         }
     }
 

@@ -34,6 +34,30 @@ public struct ChatResponse: Sendable, Equatable {
     public var completionByteCount: Int {
         (text?.utf8.count ?? 0) + toolCalls.reduce(0) { $0 + $1.name.utf8.count + $1.arguments.utf8.count }
     }
+
+    /// The complete answer as the events of a stream: reasoning, text, tool calls, the finish
+    /// and the usage. `split` cuts text and arguments into the pieces a stream carries (default:
+    /// each whole).
+    public func streamEvents(split: (String) -> [String] = { $0.isEmpty ? [] : [$0] }) -> [ChatStreamEvent] {
+        var events: [ChatStreamEvent] = [.start(id: id, model: model, usage: nil)]
+        for part in reasoning {
+            switch part {
+            case .text(let text): events += split(text).map(ChatStreamEvent.reasoning)
+            case .thinking(let text, let signature):
+                events += split(text).map(ChatStreamEvent.reasoning)
+                if let signature { events.append(.reasoningSignature(signature)) }
+            default: break
+            }
+        }
+        events += split(text ?? "").map(ChatStreamEvent.text)
+        for (index, call) in toolCalls.enumerated() {
+            events.append(.toolCallStart(index: index, id: call.id, name: call.name))
+            events += split(call.arguments).map { .toolCallArguments(index: index, fragment: $0) }
+        }
+        events.append(.finish(finishReason, stopSequence: stopSequence))
+        if let usage { events.append(.usage(usage)) }
+        return events
+    }
 }
 
 /// Why generation ended, in OpenAI's vocabulary (PROTOCOLS §5.1 maps every provider into it).

@@ -11,9 +11,13 @@ extension CachedAnswer {
                 "cache_write": .int(usage.cacheWriteTokens), "reasoning": .int(usage.reasoningTokens), "estimated": .bool(usage.isEstimated),
             ])
         }
+        // Reasoning with its signature (an Anthropic thinking block must come back unchanged).
         let reasoning: [JSONValue] = response.reasoning.compactMap { part in
-            if case .text(let text) = part { return .string(text) }
-            return nil
+            switch part {
+            case .text(let text): .string(text)
+            case .thinking(let text, let signature): .record(["text": .string(text), "signature": signature.map(JSONValue.string) ?? .null])
+            default: nil
+            }
         }
         return JSONValue.record([
             "v": .int(1), "provider": .string(provider), "upstream_model": .string(upstreamModel), "id": .string(response.id),
@@ -41,8 +45,14 @@ extension CachedAnswer {
         }
         let response = ChatResponse(
             id: json["id"]?.stringValue ?? "", model: json["model"]?.stringValue ?? "", created: 0, text: json["text"]?.stringValue,
-            reasoning: (json["reasoning"]?.arrayValue ?? []).compactMap { $0.stringValue.map(ContentPart.text) }, toolCalls: calls, finishReason: finish,
+            reasoning: (json["reasoning"]?.arrayValue ?? []).compactMap(Self.reasoningPart), toolCalls: calls, finishReason: finish,
             stopSequence: json["stop"]?.stringValue, usage: usage)
         self.init(response: response, provider: provider, upstreamModel: upstreamModel)
+    }
+
+    private static func reasoningPart(_ json: JSONValue) -> ContentPart? {
+        if let text = json.stringValue { return .text(text) }
+        guard let text = json["text"]?.stringValue else { return nil }
+        return .thinking(text, signature: json["signature"]?.stringValue)
     }
 }

@@ -24,6 +24,7 @@ struct AnswerAccumulator: Sendable {
     private(set) var finished = false
     private(set) var failed = false
     private var reasoning = ""
+    private var signature: String?
 
     mutating func add(_ events: [ChatStreamEvent]) {
         for event in events {
@@ -33,7 +34,7 @@ struct AnswerAccumulator: Sendable {
                 response.model = model ?? ""
             case .text(let text): response.text = (response.text ?? "") + text
             case .reasoning(let text): reasoning += text
-            case .reasoningSignature: break
+            case .reasoningSignature(let value): signature = value
             case .toolCallStart(_, let id, let name): response.toolCalls.append(ToolCall(id: id, name: name, arguments: ""))
             case .toolCallArguments(let index, let fragment):
                 if response.toolCalls.indices.contains(index) { response.toolCalls[index].arguments += fragment }
@@ -51,7 +52,7 @@ struct AnswerAccumulator: Sendable {
     var answer: ChatResponse? {
         guard finished, !failed else { return nil }
         var answer = response
-        if !reasoning.isEmpty { answer.reasoning = [.text(reasoning)] }
+        if !reasoning.isEmpty { answer.reasoning = [.thinking(reasoning, signature: signature)] }
         return answer
     }
 }
@@ -63,18 +64,7 @@ enum CacheReplay {
     static let chunkCharacters = 12
 
     static func events(_ response: ChatResponse) -> [ChatStreamEvent] {
-        var events: [ChatStreamEvent] = [.start(id: response.id, model: response.model, usage: nil)]
-        for part in response.reasoning {
-            if case .text(let text) = part { events += chunks(text).map(ChatStreamEvent.reasoning) }
-        }
-        events += chunks(response.text ?? "").map(ChatStreamEvent.text)
-        for (index, call) in response.toolCalls.enumerated() {
-            events.append(.toolCallStart(index: index, id: call.id, name: call.name))
-            events += chunks(call.arguments).map { .toolCallArguments(index: index, fragment: $0) }
-        }
-        events.append(.finish(response.finishReason, stopSequence: response.stopSequence))
-        if let usage = response.usage { events.append(.usage(usage)) }
-        return events
+        response.streamEvents(split: chunks)
     }
 
     /// `text` in pieces ending after a space where one is near, never splitting a character.

@@ -48,8 +48,14 @@ protocol IngressCodec: Sendable {
     /// The request as the response cache keys it; nil when it cannot be answered from the cache
     /// (an API without a cache, several choices, log probabilities).
     func cacheMaterial(_ body: Body) -> CacheMaterial?
-    /// A stored answer in the client's format; nil when this API cannot replay one.
-    func cachedReply(_ body: Body, answer: CachedAnswer, context: GatewayRequestContext) -> CachedReply?
+    /// A stored answer in the client's format, served by `alias`; nil when this API cannot
+    /// replay one. (An API that keeps its answers — Responses — keeps this one too.)
+    func cachedReply(_ body: Body, answer: CachedAnswer, alias: String, context: GatewayRequestContext) async -> CachedReply?
+    /// What the cache reads a streamed upstream answer with, into the canonical model (default:
+    /// the deployment's translator; an API passed through in its own format brings its own).
+    func cacheTranslator(_ body: Body, call: UpstreamCall) -> any StreamTranslator
+    /// A buffered upstream answer in the canonical model, for the cache; nil: not kept.
+    func cacheAnswer(_ body: Body, upstream: [UInt8], call: UpstreamCall) -> ChatResponse?
 }
 
 /// What the response cache keys a request by.
@@ -83,7 +89,11 @@ extension IngressCodec {
     func responseHeaders(call: UpstreamCall, context: GatewayRequestContext) -> HTTPFields { [:] }
     func served(_ body: Body, reply: ServedReply, call: UpstreamCall, context: GatewayRequestContext) async {}
     func cacheMaterial(_ body: Body) -> CacheMaterial? { nil }
-    func cachedReply(_ body: Body, answer: CachedAnswer, context: GatewayRequestContext) -> CachedReply? { nil }
+    func cachedReply(_ body: Body, answer: CachedAnswer, alias: String, context: GatewayRequestContext) async -> CachedReply? { nil }
+    func cacheTranslator(_ body: Body, call: UpstreamCall) -> any StreamTranslator { call.deployment.adapter.streamTranslator() }
+    func cacheAnswer(_ body: Body, upstream: [UInt8], call: UpstreamCall) -> ChatResponse? {
+        try? call.deployment.adapter.chatResponse(from: upstream)
+    }
 }
 
 /// A buffered answer in the client's format.

@@ -65,7 +65,7 @@ extension Pipeline {
         {
             found = (answer, near.similarity)
         }
-        guard let (answer, similarity) = found, let reply = codec.cachedReply(body, answer: answer, context: context) else {
+        guard let (answer, similarity) = found, let reply = await codec.cachedReply(body, answer: answer, alias: alias, context: context) else {
             gateway.metrics.cache(alias: alias, result: "miss")
             return nil
         }

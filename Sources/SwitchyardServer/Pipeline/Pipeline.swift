@@ -63,7 +63,7 @@ struct Pipeline: Sendable {
         if streams, let relay {
             var (streamRelay, contentType) = relay(body, call, context)
             if cacheStep?.store == true {
-                streamRelay = CapturingRelay(inner: streamRelay, translator: call.deployment.adapter.streamTranslator())
+                streamRelay = CapturingRelay(inner: streamRelay, translator: codec.cacheTranslator(body, call: call))
             }
             return StreamReply.make(
                 call, relay: streamRelay, gateway: gateway, context: context, admission: admission, promptBytes: ingress.promptBytes,
@@ -86,7 +86,7 @@ struct Pipeline: Sendable {
             throw error
         }
         if cacheStep?.store == true {
-            await storeInCache(cacheStep, response: try? call.deployment.adapter.chatResponse(from: Array(upstream.readableBytesView)), call: call, usage: rendered.usage)
+            await storeInCache(cacheStep, response: codec.cacheAnswer(body, upstream: Array(upstream.readableBytesView), call: call), call: call, usage: rendered.usage)
         }
         var response = await BufferedReply.make(call, gateway: gateway, context: context, admission: admission, reply: rendered) {
             await codec.served(body, reply: .buffered(rendered.body, status: 200), call: call, context: context)

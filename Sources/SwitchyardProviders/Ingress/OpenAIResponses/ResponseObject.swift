@@ -62,6 +62,47 @@ public struct ResponseObject: Sendable {
         return items
     }
 
+    /// A finished `Response` (`completed` or `incomplete`) as a canonical answer; nil when it
+    /// is not finished or holds an item the canonical answer has no place for (a built-in
+    /// tool's call, an image), so nothing is kept that could not be given back whole.
+    public static func answer(from json: JSONValue) -> ChatResponse? {
+        let finishReason: FinishReason
+        switch json["status"]?.stringValue {
+        case "completed": finishReason = .stop
+        case "incomplete":
+            finishReason = json["incomplete_details"]?["reason"]?.stringValue == "content_filter" ? .contentFilter : .length
+        default: return nil
+        }
+        var text: String?
+        var reasoning: [ContentPart] = []
+        var calls: [ToolCall] = []
+        for item in json["output"]?.arrayValue ?? [] {
+            switch item["type"]?.stringValue {
+            case "message":
+                for part in item["content"]?.arrayValue ?? [] {
+                    switch part["type"]?.stringValue {
+                    case "output_text": text = (text ?? "") + (part["text"]?.stringValue ?? "")
+                    case "refusal": text = (text ?? "") + (part["refusal"]?.stringValue ?? "")
+                    default: return nil
+                    }
+                }
+            case "function_call":
+                guard let id = item["call_id"]?.stringValue, let name = item["name"]?.stringValue else { return nil }
+                calls.append(ToolCall(id: id, name: name, arguments: item["arguments"]?.stringValue ?? ""))
+            case "reasoning":
+                let summary = (item["summary"]?.arrayValue ?? []).compactMap { $0["text"]?.stringValue }.joined(separator: "\n\n")
+                reasoning.append(.thinking(summary, signature: item["encrypted_content"]?.stringValue))
+            default:
+                return nil
+            }
+        }
+        let usage = json["usage"].flatMap { $0.isObject ? ResponseObject.usage($0) : nil }
+        return ChatResponse(
+            id: json["id"]?.stringValue ?? "", model: json["model"]?.stringValue ?? "", created: json["created_at"]?.intValue ?? 0, text: text,
+            reasoning: reasoning, toolCalls: calls, finishReason: finishReason == .stop && !calls.isEmpty ? .toolCalls : finishReason,
+            usage: usage)
+    }
+
     func messageItem(id: String, text: String?, status: String) -> JSONValue {
         .record([
             "id": .string(id), "type": .string("message"), "status": .string(status), "role": .string("assistant"),

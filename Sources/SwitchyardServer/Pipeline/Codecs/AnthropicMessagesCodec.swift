@@ -92,7 +92,7 @@ struct AnthropicMessagesCodec: StreamingIngressCodec {
         CacheMaterial(format: "anthropic-messages", body: body.request.json, temperature: body.request.json["temperature"]?.doubleValue)
     }
 
-    func cachedReply(_ body: Body, answer: CachedAnswer, context: GatewayRequestContext) -> CachedReply? {
+    func cachedReply(_ body: Body, answer: CachedAnswer, alias: String, context: GatewayRequestContext) async -> CachedReply? {
         if body.request.stream {
             let input = answer.response.usage?.promptTokens ?? TokenEstimator.estimate(byteCount: body.promptBytes)
             return .stream(AnthropicStreamEncoder(id: Self.messageID(context), model: answer.upstreamModel, estimatedInputTokens: input))

@@ -60,7 +60,7 @@ struct OpenAIChatCodec: StreamingIngressCodec {
         return CacheMaterial(format: "openai-chat", body: json, temperature: json["temperature"]?.doubleValue)
     }
 
-    func cachedReply(_ body: OpenAIChatRequestBody, answer: CachedAnswer, context: GatewayRequestContext) -> CachedReply? {
+    func cachedReply(_ body: OpenAIChatRequestBody, answer: CachedAnswer, alias: String, context: GatewayRequestContext) async -> CachedReply? {
         let id = "chatcmpl-" + context.requestID.dropFirst(4)
         if body.stream {
             return .stream(OpenAIChunkEncoder(id: id, model: answer.upstreamModel, created: Self.now(), includeUsage: body.clientWantsUsage))

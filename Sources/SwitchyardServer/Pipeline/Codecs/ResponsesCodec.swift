@@ -90,7 +90,6 @@ struct ResponsesCodec: StreamingIngressCodec {
     /// Keeps the answer (`store: true`) before the client has its last bytes, so a follow-up
     /// naming it as `previous_response_id` finds it.
     func served(_ body: Body, reply: ServedReply, call: UpstreamCall, context: GatewayRequestContext) async {
-        guard body.request.store else { return }
         let response: JSONValue?
         switch reply {
         case .buffered(let bytes, _):
@@ -102,10 +101,19 @@ struct ResponsesCodec: StreamingIngressCodec {
                 response = (relay as? TranslatingStreamRelay<ResponsesStreamEncoder>)?.clientEncoder.final
             }
         }
-        guard let response, let id = response["id"]?.stringValue else { return }
-        let native = call.deployment.adapter is any ResponsesFormatAdapter
+        guard let response else { return }
+        await keep(
+            response, body: body, alias: call.deployment.alias, provider: call.deployment.providerName,
+            upstreamStored: call.deployment.adapter is any ResponsesFormatAdapter, context: context)
+    }
+
+    /// Stores `response` (when the request says `store: true`), with the conversation it ends.
+    private func keep(
+        _ response: JSONValue, body: Body, alias: String, provider: String, upstreamStored: Bool, context: GatewayRequestContext
+    ) async {
+        guard body.request.store, let id = response["id"]?.stringValue else { return }
         let stored = StoredResponse(
-            id: id, owner: body.owner, model: call.deployment.alias, provider: call.deployment.providerName, upstreamStored: native,
+            id: id, owner: body.owner, model: alias, provider: provider, upstreamStored: upstreamStored,
             response: response.serialized, inputItems: JSONValue.array(body.items).serialized,
             outputItems: (response["output"] ?? .array([])).serialized, createdAt: Int64(Date().timeIntervalSince1970))
         do {
@@ -113,6 +121,39 @@ struct ResponsesCodec: StreamingIngressCodec {
         } catch {
             context.logger.error("storing a response failed", metadata: ["request_id": "\(context.requestID)", "error": "\(error)"])
         }
+    }
+
+    // MARK: - The response cache
+
+    /// The request with `previous_response_id` resolved: the whole conversation is the input,
+    /// so a conversation is one key however its turns were sent. `store` does not change the answer.
+    func cacheMaterial(_ body: Body) -> CacheMaterial? {
+        let json = body.request.json
+        let ignored: Set<String> = ["input", "previous_response_id", "store"]
+        let fields = (json.fields ?? []).filter { !ignored.contains($0.key) } + [.init("input", .array(body.items))]
+        return CacheMaterial(format: "openai-responses", body: .object(fields), temperature: json["temperature"]?.doubleValue)
+    }
+
+    /// A stored answer as a new `Response` (its own id), kept like a served one so the next
+    /// turn can name it.
+    func cachedReply(_ body: Body, answer: CachedAnswer, alias: String, context: GatewayRequestContext) async -> CachedReply? {
+        let object = object(body, model: answer.upstreamModel)
+        let incomplete = ResponseObject.incompleteReason(answer.response.finishReason)
+        let json = object.json(
+            status: incomplete == nil ? "completed" : "incomplete", output: object.output(of: answer.response), usage: answer.response.usage,
+            incompleteReason: incomplete)
+        await keep(json, body: body, alias: alias, provider: answer.provider, upstreamStored: false, context: context)
+        return body.request.stream ? .stream(ResponsesStreamEncoder(object: object)) : .json(json.serialized)
+    }
+
+    func cacheTranslator(_ body: Body, call: UpstreamCall) -> any StreamTranslator {
+        call.deployment.adapter is any ResponsesFormatAdapter
+            ? ResponsesStreamTranslator(providerName: call.deployment.providerName) : call.deployment.adapter.streamTranslator()
+    }
+
+    func cacheAnswer(_ body: Body, upstream: [UInt8], call: UpstreamCall) -> ChatResponse? {
+        guard call.deployment.adapter is any ResponsesFormatAdapter else { return try? call.deployment.adapter.chatResponse(from: upstream) }
+        return (try? JSONValue.parse(upstream)).flatMap(ResponseObject.answer(from:))
     }
 
     private func object(_ body: Body, model: String) -> ResponseObject {
