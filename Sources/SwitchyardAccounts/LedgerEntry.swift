@@ -27,14 +27,18 @@ public struct LedgerEntry: Sendable, Equatable, Codable {
     public var unpriced: Bool
     /// True when the answer came from the response cache, not from a provider.
     public var cacheHit: Bool
+    /// What a cache hit saved its caller, in USD: the price of its tokens less what it was charged.
+    public var saved: Money
 
     public init(
         requestID: String, keyID: String?, model: String, provider: String, upstreamModel: String, route: String? = nil,
         promptTokens: Int, completionTokens: Int, cachedTokens: Int = 0, reasoningTokens: Int = 0, estimated: Bool, cost: Money,
-        status: Int, latencyMs: Double, timeToFirstTokenMs: Double? = nil, attempts: Int, stream: Bool, createdAt: Int64, unpriced: Bool = false, cacheHit: Bool = false
+        status: Int, latencyMs: Double, timeToFirstTokenMs: Double? = nil, attempts: Int, stream: Bool, createdAt: Int64, unpriced: Bool = false, cacheHit: Bool = false,
+        saved: Money = .zero
     ) {
         self.unpriced = unpriced
         self.cacheHit = cacheHit
+        self.saved = saved
         self.requestID = requestID
         self.keyID = keyID
         self.model = model
@@ -57,10 +61,11 @@ public struct LedgerEntry: Sendable, Equatable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case requestID, keyID, model, provider, upstreamModel, route, promptTokens, completionTokens, cachedTokens, reasoningTokens, estimated
-        case cost, status, latencyMs, timeToFirstTokenMs, attempts, stream, createdAt, unpriced, cacheHit
+        case cost, status, latencyMs, timeToFirstTokenMs, attempts, stream, createdAt, unpriced, cacheHit, saved
     }
 
-    /// Journal lines written before `unpriced` and `cacheHit` existed read as priced and served upstream.
+    /// Journal lines written before `unpriced`, `cacheHit` and `saved` existed read as priced,
+    /// served upstream and saving nothing.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init(
@@ -74,7 +79,8 @@ public struct LedgerEntry: Sendable, Equatable, Codable {
             timeToFirstTokenMs: try c.decodeIfPresent(Double.self, forKey: .timeToFirstTokenMs), attempts: try c.decode(Int.self, forKey: .attempts),
             stream: try c.decode(Bool.self, forKey: .stream), createdAt: try c.decode(Int64.self, forKey: .createdAt),
             unpriced: try c.decodeIfPresent(Bool.self, forKey: .unpriced) ?? false,
-            cacheHit: try c.decodeIfPresent(Bool.self, forKey: .cacheHit) ?? false)
+            cacheHit: try c.decodeIfPresent(Bool.self, forKey: .cacheHit) ?? false,
+            saved: try c.decodeIfPresent(Money.self, forKey: .saved) ?? .zero)
     }
 }
 
@@ -85,8 +91,13 @@ public struct UsageTotals: Sendable, Equatable {
     public var promptTokens: Int
     public var completionTokens: Int
     public var cost: Money
+    /// Requests served from the response cache, and what they saved their callers.
+    public var cacheHits: Int
+    public var saved: Money
 
-    public init(group: String, requests: Int, promptTokens: Int, completionTokens: Int, cost: Money) {
+    public init(group: String, requests: Int, promptTokens: Int, completionTokens: Int, cost: Money, cacheHits: Int = 0, saved: Money = .zero) {
+        self.cacheHits = cacheHits
+        self.saved = saved
         self.group = group
         self.requests = requests
         self.promptTokens = promptTokens

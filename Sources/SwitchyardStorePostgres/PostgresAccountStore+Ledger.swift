@@ -6,9 +6,9 @@ import SwitchyardCore
 extension PostgresAccountStore {
     static let ledgerColumns = """
         request_id, key_id, model, provider, upstream_model, route, prompt_tokens, completion_tokens, cached_tokens, reasoning_tokens, \
-        estimated, cost_nanos, status, latency_ms, ttft_ms, attempts, stream, created_at, unpriced, cache_hit
+        estimated, cost_nanos, status, latency_ms, ttft_ms, attempts, stream, created_at, unpriced, cache_hit, saved_nanos
         """
-    static let ledgerColumnCount = 20
+    static let ledgerColumnCount = 21
     /// Rows per INSERT (PostgreSQL allows 65 535 parameters per statement).
     static let ledgerChunk = 1000
 
@@ -49,12 +49,16 @@ extension PostgresAccountStore {
         var prompt: Int64 = 0
         var completion: Int64 = 0
         var cost: Int64 = 0
+        var hits: Int64 = 0
+        var saved: Int64 = 0
 
         mutating func add(_ other: Totals) {
             requests &+= other.requests
             prompt &+= other.prompt
             completion &+= other.completion
             cost &+= other.cost
+            hits &+= other.hits
+            saved &+= other.saved
         }
     }
 
@@ -100,28 +104,26 @@ extension PostgresAccountStore {
                     binds.append(entry.createdAt)
                     binds.append(entry.unpriced)
                     binds.append(entry.cacheHit)
+                    binds.append(entry.saved.nanos)
                 }
                 let sql = """
                     INSERT INTO ledger (\(Self.ledgerColumns)) VALUES \(values.joined(separator: ","))
                     ON CONFLICT (request_id) DO NOTHING
-                    RETURNING key_id, model, provider, prompt_tokens, completion_tokens, cost_nanos, created_at, route
+                    RETURNING key_id, model, provider, prompt_tokens, completion_tokens, cost_nanos, created_at, route, cache_hit, saved_nanos
                     """
                 let rows = try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger)
-                for try await (keyID, model, provider, prompt, completion, cost, createdAt, route) in rows.decode(
-                    (String?, String, String, Int64, Int64, Int64, Int64, String?).self)
+                for try await (keyID, model, provider, prompt, completion, cost, createdAt, route, hit, saved) in rows.decode(
+                    (String?, String, String, Int64, Int64, Int64, Int64, String?, Bool, Int64).self)
                 {
+                    let row = Totals(requests: 1, prompt: prompt, completion: completion, cost: cost, hits: hit ? 1 : 0, saved: saved)
                     if let decision = route.flatMap(RoutingRollupKey.decision) {
                         let key = RoutingRollupKey(
                             day: createdAt - ((createdAt % 86_400) + 86_400) % 86_400, router: decision.router, label: decision.label, model: model)
-                        routing[key, default: Totals()].add(Totals(requests: 1, prompt: prompt, completion: completion, cost: cost))
+                        routing[key, default: Totals()].add(row)
                     }
                     if let keyID, cost != 0 { charges[keyID, default: 0] &+= cost }
                     let hour = createdAt - ((createdAt % 3600) + 3600) % 3600
-                    let key = RollupKey(hour: hour, keyID: keyID ?? "", model: model, provider: provider)
-                    rollups[key, default: Totals()].requests += 1
-                    rollups[key, default: Totals()].prompt &+= prompt
-                    rollups[key, default: Totals()].completion &+= completion
-                    rollups[key, default: Totals()].cost &+= cost
+                    rollups[RollupKey(hour: hour, keyID: keyID ?? "", model: model, provider: provider), default: Totals()].add(row)
                 }
             }
             for (keyID, cost) in charges.sorted(by: { $0.key < $1.key }) {
@@ -232,7 +234,7 @@ extension PostgresAccountStore {
         bind: (Key, inout PostgresBindings) -> Void
     ) async throws {
         let ordered = rollups.sorted { $0.key < $1.key }
-        let width = columns.count + 4
+        let width = columns.count + 6
         let identity = columns.joined(separator: ", ")
         var offset = 0
         while offset < ordered.count {
@@ -247,15 +249,19 @@ extension PostgresAccountStore {
                 binds.append(totals.prompt)
                 binds.append(totals.completion)
                 binds.append(totals.cost)
+                binds.append(totals.hits)
+                binds.append(totals.saved)
             }
             let sql = """
-                INSERT INTO \(table) (\(identity), requests, prompt_tokens, completion_tokens, cost_nanos)
+                INSERT INTO \(table) (\(identity), requests, prompt_tokens, completion_tokens, cost_nanos, cache_hits, saved_nanos)
                 VALUES \(values.joined(separator: ","))
                 ON CONFLICT (\(identity)) DO UPDATE SET
                     requests = \(table).requests + EXCLUDED.requests,
                     prompt_tokens = \(table).prompt_tokens + EXCLUDED.prompt_tokens,
                     completion_tokens = \(table).completion_tokens + EXCLUDED.completion_tokens,
-                    cost_nanos = \(table).cost_nanos + EXCLUDED.cost_nanos
+                    cost_nanos = \(table).cost_nanos + EXCLUDED.cost_nanos,
+                    cache_hits = \(table).cache_hits + EXCLUDED.cache_hits,
+                    saved_nanos = \(table).saved_nanos + EXCLUDED.saved_nanos
                 """
             try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger)
         }
@@ -297,22 +303,25 @@ extension PostgresAccountStore {
         let hourClause = Self.within("hour", split.hours, &binds)
         let rawClause = Self.within("created_at", split.raw, &binds)
         let sql = """
-            SELECT grp, SUM(requests)::BIGINT, SUM(prompt)::BIGINT, SUM(completion)::BIGINT, SUM(cost)::BIGINT FROM (
-                SELECT \(dailyGroup) AS grp, requests, prompt_tokens AS prompt, completion_tokens AS completion, cost_nanos AS cost
+            SELECT grp, SUM(requests)::BIGINT, SUM(prompt)::BIGINT, SUM(completion)::BIGINT, SUM(cost)::BIGINT, SUM(hits)::BIGINT,
+                SUM(saved)::BIGINT FROM (
+                SELECT \(dailyGroup) AS grp, requests, prompt_tokens AS prompt, completion_tokens AS completion, cost_nanos AS cost,
+                    cache_hits AS hits, saved_nanos AS saved
                 FROM usage_daily\(suffix) WHERE \(keyClause)(\(dayClause))
                 UNION ALL
-                SELECT \(hourlyGroup), requests, prompt_tokens, completion_tokens, cost_nanos FROM usage_hourly\(suffix)
+                SELECT \(hourlyGroup), requests, prompt_tokens, completion_tokens, cost_nanos, cache_hits, saved_nanos FROM usage_hourly\(suffix)
                 WHERE \(keyClause)(\(hourClause))
                 UNION ALL
-                SELECT \(ledgerGroup), 1, prompt_tokens, completion_tokens, cost_nanos FROM ledger WHERE \(keyClause)(\(rawClause))
+                SELECT \(ledgerGroup), 1, prompt_tokens, completion_tokens, cost_nanos, CASE WHEN cache_hit THEN 1 ELSE 0 END, saved_nanos
+                FROM ledger WHERE \(keyClause)(\(rawClause))
             ) AS rows GROUP BY grp
             """
         var totals: [UsageTotals] = []
         for row in try await connector.query(PostgresQuery(unsafeSQL: sql, binds: binds)) {
-            let (group, requests, prompt, completion, cost) = try row.decode((String, Int64, Int64, Int64, Int64).self)
+            let (group, requests, prompt, completion, cost, hits, saved) = try row.decode((String, Int64, Int64, Int64, Int64, Int64, Int64).self)
             totals.append(UsageTotals(
                 group: Self.label(group, groupBy), requests: Int(clamping: requests), promptTokens: Int(clamping: prompt),
-                completionTokens: Int(clamping: completion), cost: Money(nanos: cost)))
+                completionTokens: Int(clamping: completion), cost: Money(nanos: cost), cacheHits: Int(clamping: hits), saved: Money(nanos: saved)))
         }
         return totals.sorted { $0.group < $1.group }
     }
@@ -379,7 +388,7 @@ extension PostgresAccountStore {
                 latencyMs: try row["latency_ms"].decode(Double.self), timeToFirstTokenMs: try row["ttft_ms"].decode(Double?.self),
                 attempts: Int(try row["attempts"].decode(Int32.self)), stream: try row["stream"].decode(Bool.self),
                 createdAt: try row["created_at"].decode(Int64.self), unpriced: try row["unpriced"].decode(Bool.self),
-                cacheHit: try row["cache_hit"].decode(Bool.self)))
+                cacheHit: try row["cache_hit"].decode(Bool.self), saved: Money(nanos: try row["saved_nanos"].decode(Int64.self))))
         }
         return entries
     }

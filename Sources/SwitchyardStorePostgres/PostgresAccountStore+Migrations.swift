@@ -114,6 +114,11 @@ extension PostgresAccountStore {
             "ALTER TABLE ledger ADD COLUMN unpriced BOOLEAN NOT NULL DEFAULT false",
             "ALTER TABLE ledger ADD COLUMN cache_hit BOOLEAN NOT NULL DEFAULT false",
         ]),
+        // What cache hits saved their callers, in the ledger and every rollup.
+        ("v8-ledger-saved", ["ledger", "usage_hourly", "usage_daily", "usage_hourly_all", "usage_daily_all", "routing_daily"].flatMap { table in
+            (table == "ledger" ? [] : ["ALTER TABLE \(table) ADD COLUMN cache_hits BIGINT NOT NULL DEFAULT 0"])
+                + ["ALTER TABLE \(table) ADD COLUMN saved_nanos BIGINT NOT NULL DEFAULT 0"]
+        }),
     ]
 
     /// Any constant shared by every replica: the advisory lock migrations hold.

@@ -137,6 +137,9 @@ public final class SQLiteAccountStore: AccountStore {
                 ALTER TABLE ledger ADD COLUMN cache_hit INTEGER NOT NULL DEFAULT 0;
                 """)
         }
+        migrator.registerMigration("v8-ledger-saved") { db in
+            try db.execute(sql: "ALTER TABLE ledger ADD COLUMN saved_nanos INTEGER NOT NULL DEFAULT 0")
+        }
         try migrator.migrate(database)
     }
 
@@ -244,8 +247,9 @@ public final class SQLiteAccountStore: AccountStore {
             // One prepared statement for the whole batch (the ledger is written thousands of rows a second).
             let insert = try db.cachedStatement(sql: """
                 INSERT OR IGNORE INTO ledger (request_id, key_id, model, provider, upstream_model, route, prompt_tokens, completion_tokens,
-                    cached_tokens, reasoning_tokens, estimated, cost_nanos, status, latency_ms, ttft_ms, attempts, stream, created_at, unpriced, cache_hit)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    cached_tokens, reasoning_tokens, estimated, cost_nanos, status, latency_ms, ttft_ms, attempts, stream, created_at, unpriced, cache_hit,
+                    saved_nanos)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
             let charge = try db.cachedStatement(
                 sql: "UPDATE virtual_keys SET credits_nanos = credits_nanos - ? WHERE id = ? AND credits_nanos IS NOT NULL")
@@ -255,6 +259,7 @@ public final class SQLiteAccountStore: AccountStore {
                         entry.requestID, entry.keyID, entry.model, entry.provider, entry.upstreamModel, entry.route, entry.promptTokens,
                         entry.completionTokens, entry.cachedTokens, entry.reasoningTokens, entry.estimated, entry.cost.nanos, entry.status,
                         entry.latencyMs, entry.timeToFirstTokenMs, entry.attempts, entry.stream, entry.createdAt, entry.unpriced, entry.cacheHit,
+                        entry.saved.nanos,
                     ])
                 if db.changesCount > 0, let keyID = entry.keyID, entry.cost.nanos != 0 {
                     try charge.execute(arguments: [entry.cost.nanos, keyID])
@@ -278,12 +283,13 @@ public final class SQLiteAccountStore: AccountStore {
         }
         let sql = """
             SELECT \(group) AS grp, COUNT(*) AS requests, SUM(prompt_tokens) AS prompt, SUM(completion_tokens) AS completion,
-                SUM(cost_nanos) AS cost FROM ledger WHERE created_at >= ? AND created_at < ?\(keyClause) GROUP BY grp ORDER BY grp
+                SUM(cost_nanos) AS cost, SUM(cache_hit) AS hits, SUM(saved_nanos) AS saved
+            FROM ledger WHERE created_at >= ? AND created_at < ?\(keyClause) GROUP BY grp ORDER BY grp
             """
         return try await read(sql, arguments) { row in
             UsageTotals(
                 group: row["grp"], requests: row["requests"], promptTokens: row["prompt"], completionTokens: row["completion"],
-                cost: Money(nanos: row["cost"]))
+                cost: Money(nanos: row["cost"]), cacheHits: row["hits"], saved: Money(nanos: row["saved"]))
         }
     }
 
@@ -379,7 +385,7 @@ public final class SQLiteAccountStore: AccountStore {
             completionTokens: row["completion_tokens"], cachedTokens: row["cached_tokens"], reasoningTokens: row["reasoning_tokens"],
             estimated: row["estimated"], cost: Money(nanos: row["cost_nanos"]), status: row["status"], latencyMs: row["latency_ms"],
             timeToFirstTokenMs: row["ttft_ms"], attempts: row["attempts"], stream: row["stream"], createdAt: row["created_at"],
-            unpriced: row["unpriced"], cacheHit: row["cache_hit"])
+            unpriced: row["unpriced"], cacheHit: row["cache_hit"], saved: Money(nanos: row["saved_nanos"]))
     }
 
     public func purgeLedger(createdBefore time: Int64) async throws -> Int {

@@ -203,6 +203,7 @@ public enum AccountStoreConformance {
         unpriced.unpriced = true
         var hit = entry("req_hit", key: "key_free", cost: "0")
         hit.cacheHit = true
+        hit.saved = Money(decimal: "0.0042") ?? .zero
         try await store.appendLedger([unpriced, hit])
         try check(try await store.ledgerEntries(requestID: "req_unpriced") == [unpriced], "a row's unpriced mark must round trip")
         try check(try await store.ledgerEntries(requestID: "req_hit") == [hit], "a row's cache-hit mark must round trip")
@@ -227,10 +228,20 @@ public enum AccountStoreConformance {
             entry("u2", key: "k1", model: "preview", cost: "0.20", at: day + 86_400),
             entry("u3", key: nil, model: "mini", cost: "0.30", at: day + 86_400),
         ])
+        var hit = entry("u4", key: "k1", model: "mini", cost: "0", at: day + 86_400 + 7_200)
+        hit.cacheHit = true
+        hit.saved = Money(decimal: "0.25") ?? .zero
+        try await store.appendLedger([hit])
         let byModel = try await store.usage(groupBy: .model, from: nil, to: nil)
-        try check(byModel.map(\.group) == ["mini", "preview"] && byModel[0].requests == 2 && byModel[0].cost == Money(decimal: "0.40"), "usage by model: \(byModel)")
+        try check(
+            byModel.map(\.group) == ["mini", "preview"] && byModel[0].requests == 3 && byModel[0].cost == Money(decimal: "0.40")
+                && byModel[0].cacheHits == 1 && byModel[0].saved == Money(decimal: "0.25") && byModel[1].cacheHits == 0,
+            "usage by model, with cache hits and what they saved: \(byModel)")
+        // Within the hour (the raw ledger at a range's edge) and over whole days (rollups) alike.
+        let edge = try await store.usage(groupBy: .key, from: day + 86_400 + 7_200, to: day + 86_400 + 7_201)
+        try check(edge.map(\.group) == ["k1"] && edge[0].cacheHits == 1 && edge[0].saved == Money(decimal: "0.25"), "an edge: \(edge)")
         let byDay = try await store.usage(groupBy: .day, from: day + 86_400, to: nil)
-        try check(byDay.map(\.group) == ["2027-01-16"] && byDay[0].promptTokens == 20, "usage by day with a from bound: \(byDay)")
+        try check(byDay.map(\.group) == ["2027-01-16"] && byDay[0].promptTokens == 30, "usage by day with a from bound: \(byDay)")
         let byKey = try await store.usage(groupBy: .key, from: nil, to: day + 1)
         try check(byKey.map(\.group) == ["k1"] && byKey[0].completionTokens == 5, "usage by key with a to bound: \(byKey)")
     }

@@ -171,7 +171,14 @@ import Testing
             _ = try await ledgerRequests(store, model: "cached", count: 4)
             let rows = try await store.ledger(LedgerQuery(model: "cached"))
             #expect(rows.filter(\.cacheHit).count == 2)
-            #expect(rows.filter(\.cacheHit).allSatisfy { $0.cost == .zero && $0.promptTokens > 0 })
+            #expect(rows.filter(\.cacheHit).allSatisfy { $0.cost == .zero && $0.promptTokens > 0 && $0.saved > .zero })
+            // The usage API reports the hits and what they saved: the price of the tokens served.
+            try await client.execute(uri: "/admin/usage?group_by=model", method: .get, headers: .authorized) { response in
+                let row = (try json(response.body)["data"] as? [[String: Any]])?.first { $0["group"] as? String == "cached" }
+                #expect(row?["cache_hits"] as? Int == 2)
+                let miss = try #require(rows.first { !$0.cacheHit })
+                #expect(row?["saved_usd"] as? String == Money(nanos: 2 * miss.cost.nanos).description, "two hits saved what two misses would have cost")
+            }
             try await client.execute(uri: "/metrics", method: .get) { response in
                 let text = String(buffer: response.body)
                 #expect(text.contains(#"switchyard_cache_requests_total{model="cached",result="hit"} 2"#))

@@ -55,10 +55,12 @@ public enum UsageFormat {
         return Int64(date.timeIntervalSince1970)
     }
 
-    /// One row as a JSON object, keys sorted: `completion_tokens`, `cost_usd` (a decimal string),
-    /// `group`, `prompt_tokens`, `requests`.
+    /// One row as a JSON object, keys sorted: `cache_hits`, `completion_tokens`, `cost_usd` (a
+    /// decimal string), `group`, `prompt_tokens`, `requests`, `saved_usd` (what cache hits saved).
     public static func write(_ totals: UsageTotals, to json: inout JSONWriter) {
         json.beginObject()
+        json.key("cache_hits")
+        json.int(totals.cacheHits)
         json.key("completion_tokens")
         json.int(totals.completionTokens)
         json.key("cost_usd")
@@ -69,6 +71,8 @@ public enum UsageFormat {
         json.int(totals.promptTokens)
         json.key("requests")
         json.int(totals.requests)
+        json.key("saved_usd")
+        json.string(totals.saved.description)
         json.endObject()
     }
 }

@@ -37,7 +37,8 @@ extension Dashboard {
             [
                 "group": names[total.group] ?? total.group, "requests": DashboardFormat.count(total.requests),
                 "prompt": DashboardFormat.count(total.promptTokens), "completion": DashboardFormat.count(total.completionTokens),
-                "cost": DashboardFormat.money(total.cost),
+                "cost": DashboardFormat.money(total.cost), "hits": DashboardFormat.count(total.cacheHits),
+                "saved": DashboardFormat.money(total.saved),
             ]
         }
         let query = Self.query(["days": String(selection.days), "group": selection.grouping.rawValue])
@@ -59,9 +60,12 @@ extension Dashboard {
     func usageCSV(_ request: Request, viewer: Viewer) async throws -> Response {
         let selection = UsageSelection(request)
         let (totals, names) = try await usageRows(selection, viewer: viewer)
-        var csv = "\(selection.grouping.rawValue),requests,prompt_tokens,completion_tokens,cost_usd\r\n"
+        var csv = "\(selection.grouping.rawValue),requests,prompt_tokens,completion_tokens,cost_usd,cache_hits,saved_usd\r\n"
         for total in totals {
-            csv += [names[total.group] ?? total.group, String(total.requests), String(total.promptTokens), String(total.completionTokens), total.cost.description]
+            csv += [
+                names[total.group] ?? total.group, String(total.requests), String(total.promptTokens), String(total.completionTokens),
+                total.cost.description, String(total.cacheHits), total.saved.description,
+            ]
                 .map(Self.csvField).joined(separator: ",") + "\r\n"
         }
         return Response(

@@ -50,15 +50,16 @@ extension Gateway {
         let usage = (answer.response.usage ?? Usage(promptTokens: 0, completionTokens: 0)).sanitized
         let price = router.group(named: alias).flatMap { group in group.price ?? group.deployments.first?.price }
         let fullCost = Money(nanos: price?.costNanos(of: usage) ?? 0)
+        let saved = charge ? Money.zero : fullCost
         let entry = LedgerEntry(
             requestID: context.requestID, keyID: context.principal.tenant, model: alias, provider: answer.provider, upstreamModel: answer.upstreamModel,
             route: Gateway.ledgerRoute(context.route, attempts: 1), promptTokens: usage.promptTokens, completionTokens: usage.completionTokens,
             cachedTokens: usage.cachedPromptTokens, reasoningTokens: usage.reasoningTokens, estimated: usage.isEstimated, cost: charge ? fullCost : .zero,
             status: 200, latencyMs: Executor.seconds(ContinuousClock.now - context.startedAt) * 1000, attempts: 0, stream: stream,
-            createdAt: Int64(Date().timeIntervalSince1970), unpriced: price == nil, cacheHit: true)
+            createdAt: Int64(Date().timeIntervalSince1970), unpriced: price == nil, cacheHit: true, saved: saved)
         let charged = await accounting.record(admission.hold, entry: entry, actualTokens: usage.totalTokens)
         metrics.finished()
-        metrics.cache(alias: alias, result: semantic ? "semantic" : "hit", savedUSD: charge ? 0 : Double(fullCost.nanos) / 1e9)
+        metrics.cache(alias: alias, result: semantic ? "semantic" : "hit", savedUSD: Double(saved.nanos) / 1e9)
         return charged
     }
 
