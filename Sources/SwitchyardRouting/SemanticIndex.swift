@@ -2,8 +2,8 @@
 /// L2-normalised vectors) with the exact-cache key of their answer, per partition (alias and
 /// scope). Bounded by entries — the oldest goes first — and so by bytes.
 ///
-/// A lookup compares 64-bit sign codes first (one popcount per entry) and computes cosines only
-/// for entries within `maxHammingDistance` bits. Mean-pooled embeddings share a large common
+/// A lookup compares 64-bit sign codes first (one popcount per entry) and computes cosines — dot
+/// products of unit vectors — only for entries within `maxHammingDistance` bits. Mean-pooled embeddings share a large common
 /// direction, so the codes are taken relative to the mean of the first `calibrationSize` vectors
 /// stored (before that the few entries are compared in full); figures: the `Semantic cache`
 /// micro-benchmark in docs/benchmarks.md.
@@ -17,7 +17,7 @@ public struct SemanticIndex: Sendable {
     private var codes: [UInt64] = []
     private var partitions: [Int] = []
     private var keys: [String] = []
-    /// Every vector, `dims` floats each, in one buffer.
+    /// Every vector scaled to unit length (so a cosine is a dot product), `dims` floats each, in one buffer.
     private var vectors: [Float] = []
     private var dims = 0
     private var next = 0
@@ -44,7 +44,7 @@ public struct SemanticIndex: Sendable {
             dims = vector.count
             sum = [Double](repeating: 0, count: dims)
         }
-        guard vector.count == dims else { return }
+        guard vector.count == dims, let vector = Self.unit(vector) else { return }
         let partition = partitionIDs[partition] ?? {
             let id = partitionIDs.count
             partitionIDs[partition] = id
@@ -78,28 +78,53 @@ public struct SemanticIndex: Sendable {
 
     /// The most similar entry of `partition` with cosine similarity at least `threshold`.
     public func nearest(to vector: [Float], partition: String, threshold: Double) -> (key: String, similarity: Double)? {
-        guard vector.count == dims, let partition = partitionIDs[partition] else { return nil }
-        let code = Self.code(vector[...], centre: centre)
+        guard vector.count == dims, let partition = partitionIDs[partition], let query = Self.unit(vector) else { return nil }
+        let code = Self.code(query[...], centre: centre)
         let limit = centre == nil ? 64 : Self.maxHammingDistance
-        var best: (entry: Int, similarity: Double)?
-        vectors.withUnsafeBufferPointer { vectors in
-            for entry in 0..<codes.count where (codes[entry] ^ code).nonzeroBitCount <= limit && partitions[entry] == partition {
-                let similarity = Self.cosine(vector, vectors, offset: entry * dims)
-                if similarity >= threshold && similarity > (best?.similarity ?? -2) { best = (entry, similarity) }
+        var best: (entry: Int, similarity: Float)?
+        let floor = Float(threshold)
+        // One pass over the codes (a popcount each); dot products only for the near ones.
+        codes.withUnsafeBufferPointer { codes in
+            partitions.withUnsafeBufferPointer { partitions in
+                vectors.withUnsafeBufferPointer { vectors in
+                    query.withUnsafeBufferPointer { query in
+                        for entry in 0..<codes.count where (codes[entry] ^ code).nonzeroBitCount <= limit && partitions[entry] == partition {
+                            let similarity = Self.dot(query, vectors, offset: entry &* dims)
+                            if similarity >= floor && similarity > (best?.similarity ?? -2) { best = (entry, similarity) }
+                        }
+                    }
+                }
             }
         }
-        return best.map { (keys[$0.entry], $0.similarity) }
+        return best.map { (keys[$0.entry], Double($0.similarity)) }
     }
 
-    static func cosine(_ a: [Float], _ vectors: UnsafeBufferPointer<Float>, offset: Int) -> Double {
-        var dot: Float = 0, normA: Float = 0, normB: Float = 0
-        for index in 0..<a.count {
-            let b = vectors[offset + index]
-            dot += a[index] * b
-            normA += a[index] * a[index]
-            normB += b * b
+    /// `vector` scaled to unit length; nil for a zero (or non-finite) vector, which has no direction.
+    static func unit(_ vector: [Float]) -> [Float]? {
+        let norm = vector.reduce(Float(0)) { $0 + $1 * $1 }.squareRoot()
+        guard norm > 0, norm.isFinite else { return nil }
+        return vector.map { $0 / norm }
+    }
+
+    /// The dot product of `a` and the vector at `offset`, eight lanes at a time.
+    static func dot(_ a: UnsafeBufferPointer<Float>, _ vectors: UnsafeBufferPointer<Float>, offset: Int) -> Float {
+        var lanes = SIMD8<Float>()
+        var index = 0
+        let count = a.count
+        while index &+ 8 <= count {
+            let x = SIMD8<Float>(a[index], a[index &+ 1], a[index &+ 2], a[index &+ 3], a[index &+ 4], a[index &+ 5], a[index &+ 6], a[index &+ 7])
+            let base = offset &+ index
+            let y = SIMD8<Float>(
+                vectors[base], vectors[base &+ 1], vectors[base &+ 2], vectors[base &+ 3], vectors[base &+ 4], vectors[base &+ 5],
+                vectors[base &+ 6], vectors[base &+ 7])
+            lanes += x * y
+            index &+= 8
         }
-        guard normA > 0, normB > 0 else { return -1 }
-        return Double(dot / (normA.squareRoot() * normB.squareRoot()))
+        var sum = lanes.sum()
+        while index < count {
+            sum += a[index] * vectors[offset &+ index]
+            index &+= 1
+        }
+        return sum
     }
 }
