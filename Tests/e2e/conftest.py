@@ -144,6 +144,18 @@ models:
     targets: [ {{ provider: openai, model: omni-moderation-latest }} ]
   - name: mystery
     targets: [ {{ provider: fake, model: gpt-4o-mini }} ]
+  - name: cached-mini
+    targets: [ {{ provider: fake, model: gpt-4o-mini }} ]
+    price: {{ input: 0.15, output: 0.60 }}
+    cache: {{ ttl_seconds: 600 }}
+  - name: cached-gpt
+    targets: [ {{ provider: openai, model: gpt-5.4 }} ]
+    price: {{ input: 1.25, output: 10 }}
+    cache: {{ ttl_seconds: 600 }}
+  - name: cached-sonnet
+    targets: [ {{ provider: anthropic, model: claude-sonnet-4-5 }} ]
+    price: {{ input: 3, output: 15 }}
+    cache: {{ ttl_seconds: 600 }}
 routers:
   - {{ name: auto, kind: learned, weak: mini, strong: claude, strong_share: 0.5 }}
 routing: {{ retries: 0, timeout_seconds: 30 }}
