@@ -164,11 +164,13 @@ func buildRouter(gateway: Gateway, keys: KeyCache, readiness: Readiness, dashboa
         .get("models/{model}") { _, context in try models.model(context.parameters.get("model") ?? "", for: context.principal) }
     let adminKeys = AdminKeysRoute(cache: keys)
     let adminUsage = AdminUsageRoute(store: keys.store)
+    let adminRouting = AdminRoutingRoute(configuration: gateway.configuration, store: keys.store)
     router.group("admin")
         .add(middleware: AuthMiddleware(masterKey: server.masterKey, requireKeys: true, keys: nil, masterOnly: true))
         .get("models") { _, _ in AdminModelsRoute(router: gateway.router).handle() }
         .post("reload") { _, _ in try AdminReloadRoute(routers: gateway.routers).handle() }
         .get("usage") { request, _ in try await adminUsage.handle(request) }
+        .get("routing") { request, _ in try await adminRouting.handle(request) }
         .post("keys") { request, context in try await adminKeys.create(request, context: context) }
         .get("keys") { request, _ in try await adminKeys.list(request) }
         .get("keys/{id}") { _, context in try await adminKeys.show(id: context.parameters.get("id") ?? "") }

@@ -15,6 +15,10 @@ struct Gateway: Sendable {
     let routers: RouterRegistry
     /// Recent router decisions, for `POST /v1/feedback`.
     let recentRoutes = RecentRoutes()
+    /// Conversations that reached a learned router's strong tier (they stay there).
+    let sessionTiers = SessionTiers()
+    /// What keys have left of their credits or budget, for routers' budget pressure.
+    let standings = KeyStandings()
     /// Counters and histograms behind `GET /metrics`.
     let metrics = GatewayMetrics()
     let executor: Executor

@@ -9,7 +9,7 @@ import SwitchyardServer
 struct Router: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Score prompts, evaluate and calibrate the learned router, retrain it from feedback.",
-        subcommands: [Score.self, Eval.self, Calibrate.self, Train.self])
+        subcommands: [Score.self, Eval.self, Calibrate.self, Train.self, Report.self])
 
     /// Which weights to use: `--weights F`, else the `weights:` of `--router` in `--config`, else the bundled model.
     struct ModelOptions: ParsableArguments {
@@ -26,6 +26,36 @@ struct Router: ParsableCommand {
                 }
             }
             return try LearnedRouterModel.bundled()
+        }
+    }
+
+    /// `router report [--from --to] [--json]`: per router, decisions, strong share and savings
+    /// (against the strong alias's price) from the ledger — as `GET /admin/routing` has them.
+    struct Report: ParsableCommand, AsyncRunnableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show each router's decisions, strong share and savings from the ledger.")
+        @OptionGroup var store: Keys.StoreOptions
+        @Option(help: "From (seconds since 1970 or YYYY-MM-DD; default 30 days before --to).") var from: String?
+        @Option(help: "To, exclusive (seconds since 1970 or YYYY-MM-DD; default now).") var to: String?
+        @Flag(help: "JSON (as GET /admin/routing) instead of a table.") var json = false
+
+        func runAsync() async throws {
+            let (configuration, _) = FileManager.default.fileExists(atPath: store.config)
+                ? try ConfigurationLoader().loadLeniently(path: store.config) : (GatewayConfiguration(), [])
+            let (start, end) = try RoutingReport.period(from: try UsageFormat.time(from, name: "from"), to: try UsageFormat.time(to, name: "to"))
+            let report = try await RoutingReport.build(configuration: configuration, store: try await store.open(), from: start, to: end)
+            if json {
+                print(String(decoding: RoutingReport.json(report, from: start, to: end).serialized, as: UTF8.self))
+                return
+            }
+            if report.isEmpty { print("No routers in \(store.config).") }
+            for row in report {
+                let share = row.strongShare.map { String(format: "%.1f%%", $0 * 100) } ?? "–"
+                let target = row.targetShare.map { String(format: " (target %.1f%%)", $0 * 100) } ?? ""
+                var line = "\(row.router) [\(row.kind), \(row.mode)]\tdecisions=\(row.decisions)\tstrong=\(share)\(target)"
+                line += "\tcost=\(row.cost) USD\tat \(row.reference ?? "itself")=\(row.atReference) USD\tsaved=\(row.savings) USD"
+                if row.mode == "shadow" { line += "\tif live: cost=\(row.projected) USD saved=\(row.projectedSavings) USD" }
+                print(line)
+            }
         }
     }
 

@@ -25,6 +25,7 @@ extension RequestFeatures {
         var system: [String] = []
         var turns = 0
         var images = false
+        var opening: String?
         for message in scanner.member("messages", of: request).map({ scanner.elements(of: $0.value) }) ?? [] {
             let role = string("role", of: message)
             if role == "user" { turns += 1 }
@@ -43,6 +44,7 @@ extension RequestFeatures {
                 default: break
                 }
             }
+            if role == "user" && opening == nil { opening = text }
             if !text.isEmpty {
                 texts.append(text)
                 if role == "system" || role == "developer" { system.append(text) }
@@ -52,6 +54,6 @@ extension RequestFeatures {
         let tools = scanner.member("tools", of: request).map { scanner.elements(of: $0.value) } ?? []
         self.init(
             text: texts.joined(separator: "\n"), system: system.joined(separator: "\n"), turns: turns, hasTools: !tools.isEmpty,
-            hasImages: images, hasResponseFormat: format != nil && format != "text")
+            hasImages: images, hasResponseFormat: format != nil && format != "text", opening: opening ?? "")
     }
 }

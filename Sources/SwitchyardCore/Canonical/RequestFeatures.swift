@@ -8,8 +8,15 @@ public struct RequestFeatures: Sendable, Equatable {
     public var hasTools: Bool
     public var hasImages: Bool
     public var hasResponseFormat: Bool
+    /// The conversation's first user message: with `system`, what every turn of one
+    /// conversation shares (routing keeps a conversation on its tier by it).
+    public var opening: String
 
-    public init(text: String, system: String = "", turns: Int = 1, hasTools: Bool = false, hasImages: Bool = false, hasResponseFormat: Bool = false) {
+    public init(
+        text: String, system: String = "", turns: Int = 1, hasTools: Bool = false, hasImages: Bool = false, hasResponseFormat: Bool = false,
+        opening: String? = nil
+    ) {
+        self.opening = opening ?? text
         self.text = text
         self.system = system
         self.turns = turns
@@ -24,6 +31,7 @@ public struct RequestFeatures: Sendable, Equatable {
         self.init(
             text: texts.joined(separator: "\n"), system: request.system.joined(separator: "\n"),
             turns: request.messages.filter { $0.role == .user }.count, hasTools: !request.tools.isEmpty, hasImages: request.hasImages,
-            hasResponseFormat: request.responseFormat != nil && request.responseFormat != .text)
+            hasResponseFormat: request.responseFormat != nil && request.responseFormat != .text,
+            opening: request.messages.first { $0.role == .user }?.text ?? "")
     }
 }

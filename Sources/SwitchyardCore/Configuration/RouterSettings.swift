@@ -28,6 +28,18 @@ public struct RouterSettings: Sendable {
     public var candidates: [CostCandidate] = []
     /// `cost`: the predicted quality a candidate must reach (0–1).
     public var qualityFloor: Double = 0.7
+    /// `learned`: thresholds or shares per key or team, in place of the router's own (the first
+    /// that names the caller's key, else the first that names its team).
+    public var overrides: [RouterOverride] = []
+    /// `learned`: whether a caller may lower its strong share with `x-switchyard-strong-share`
+    /// (an override may say otherwise for its keys; the master key always may).
+    public var allowShareHeader = false
+    /// `learned`: caps the strong share of keys that are running out of credits or budget.
+    public var budgetPressure: BudgetPressure?
+    /// `learned`: a conversation that reached the strong tier stays there.
+    public var stickySessions = true
+    /// `learned`: decide and record, but serve `default` (the strong alias when unset).
+    public var shadow = false
 
     /// Every alias the router may send to, each once, in the order the settings name them.
     public var aliases: [String] {
@@ -39,6 +51,36 @@ public struct RouterSettings: Sendable {
     public init(name: String, kind: Kind) {
         self.name = name
         self.kind = kind
+    }
+}
+
+/// A learned router's threshold or strong share for one key (by id) or team (key metadata `team`).
+public struct RouterOverride: Sendable, Equatable {
+    public var key: String?
+    public var team: String?
+    public var threshold: Double?
+    public var strongShare: Double?
+    /// Whether these callers may lower their share with `x-switchyard-strong-share` (nil: the router's setting).
+    public var allowShareHeader: Bool?
+
+    public init(key: String? = nil, team: String? = nil, threshold: Double? = nil, strongShare: Double? = nil, allowShareHeader: Bool? = nil) {
+        self.key = key
+        self.team = team
+        self.threshold = threshold
+        self.strongShare = strongShare
+        self.allowShareHeader = allowShareHeader
+    }
+}
+
+/// When a key's remaining credits or budget fall below `below` (a fraction), its strong share is
+/// capped at `maxShare`.
+public struct BudgetPressure: Sendable, Equatable {
+    public var below: Double
+    public var maxShare: Double
+
+    public init(below: Double, maxShare: Double) {
+        self.below = below
+        self.maxShare = maxShare
     }
 }
 

@@ -1,4 +1,4 @@
-public import SwitchyardCore
+import SwitchyardCore
 
 /// One of the OpenAI endpoints (and rerank) the gateway serves by forwarding the client's body
 /// — data, not code: the upstream path, the body's form, and how the answer is metered.

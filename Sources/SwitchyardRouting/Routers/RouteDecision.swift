@@ -10,10 +10,14 @@ public struct RoutingInput: Sendable {
     public var keyMetadata: [String: String]
     /// Request headers, names lowercased.
     public var headers: [String: String]
+    /// The caller as a learned router's tier controls see it.
+    public var caller: RoutingCaller
 
     public init(
-        features: RequestFeatures, promptTokens: Int, keyName: String? = nil, keyMetadata: [String: String] = [:], headers: [String: String] = [:]
+        features: RequestFeatures, promptTokens: Int, keyName: String? = nil, keyMetadata: [String: String] = [:], headers: [String: String] = [:],
+        caller: RoutingCaller = RoutingCaller()
     ) {
+        self.caller = caller
         self.features = features
         self.promptTokens = promptTokens
         self.keyName = keyName
@@ -30,8 +34,12 @@ public struct RouteDecision: Sendable, Equatable {
     public var label: String
     public var score: Double?
     public var threshold: Double?
-    /// A guard that overrode the score (`context`, `vision`, `tools`).
+    /// A guard that overrode the score (`context`, `vision`, `tools`, `session`).
     public var guardReason: String?
+    /// The tier control that set the threshold (`override`, `header`, `budget`).
+    public var control: String?
+    /// Shadow mode: the label is what the router would have done; `alias` is what serves.
+    public var shadow = false
     /// The request's pooled embedding (learned and cost routers), kept for feedback training.
     public var embedding: [Float]?
 
@@ -44,12 +52,13 @@ public struct RouteDecision: Sendable, Equatable {
         self.guardReason = guardReason
     }
 
-    /// `auto strong p=0.71 t=0.62` (DESIGN §4).
+    /// `auto strong p=0.71 t=0.62` (DESIGN §4); in shadow mode `auto shadow:strong …`.
     public var summary: String {
-        var parts = [router, label]
+        var parts = [router, shadow ? "shadow:" + label : label]
         if let score { parts.append("p=" + RouteDecision.format(score)) }
         if let threshold { parts.append("t=" + RouteDecision.format(threshold)) }
         if let guardReason { parts.append("guard=" + guardReason) }
+        if let control { parts.append("ctl=" + control) }
         return parts.joined(separator: " ")
     }
 

@@ -40,8 +40,9 @@ extension RouterSet {
                 let threshold: LearnedRouter.Threshold = settings.threshold.map { .fixed($0) }
                     ?? .share(ShareCalibrator(share: settings.strongShare ?? 0.5, calibrationQuantiles: loaded.calibrationQuantiles))
                 routers.append(LearnedRouter(
-                    name: settings.name, weak: weak, strong: strong, model: loaded, threshold: threshold,
-                    weakCapabilities: capabilities(weak), strongCapabilities: capabilities(strong)))
+                    name: settings.name, weak: weak, strong: strong, model: loaded, threshold: threshold, policy: StrongTierPolicy(settings),
+                    shadowAlias: settings.shadow ? settings.defaultModel ?? strong : nil, weakCapabilities: capabilities(weak),
+                    strongCapabilities: capabilities(strong)))
             case .rules:
                 do {
                     routers.append(try RulesRouter(name: settings.name, rules: settings.rules, defaultModel: settings.defaultModel ?? ""))

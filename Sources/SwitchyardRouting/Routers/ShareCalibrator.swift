@@ -9,6 +9,7 @@ public final class ShareCalibrator: Sendable {
     let minimumSamples: Int
     let recomputeEvery: Int
     private let bundledThreshold: Double
+    private let calibrationQuantiles: [Double]
     private let state: Mutex<State>
 
     struct State {
@@ -16,6 +17,8 @@ public final class ShareCalibrator: Sendable {
         var next = 0
         var sinceRecompute = 0
         var threshold: Double?
+        /// The recent scores, sorted, as of the last recompute (other shares' thresholds come from it).
+        var sorted: [Double] = []
     }
 
     public init(share: Double, calibrationQuantiles: [Double], capacity: Int = 2048, minimumSamples: Int = 200, recomputeEvery: Int = 32) {
@@ -23,6 +26,7 @@ public final class ShareCalibrator: Sendable {
         self.capacity = capacity
         self.minimumSamples = minimumSamples
         self.recomputeEvery = recomputeEvery
+        self.calibrationQuantiles = calibrationQuantiles
         self.bundledThreshold = ShareCalibrator.threshold(forShare: self.share, quantiles: calibrationQuantiles)
         self.state = Mutex(State())
     }
@@ -30,6 +34,13 @@ public final class ShareCalibrator: Sendable {
     /// The threshold to use now.
     public var threshold: Double {
         state.withLock { $0.threshold } ?? bundledThreshold
+    }
+
+    /// The threshold that would send `share` of the same traffic strong (a caller's own share).
+    public func threshold(forShare share: Double) -> Double {
+        let sorted = state.withLock { $0.sorted }
+        return sorted.isEmpty
+            ? ShareCalibrator.threshold(forShare: share, quantiles: calibrationQuantiles) : ShareCalibrator.threshold(forShare: share, sorted: sorted)
     }
 
     /// Records a routed request's score.
@@ -40,7 +51,8 @@ public final class ShareCalibrator: Sendable {
             state.sinceRecompute += 1
             if state.ring.count >= minimumSamples && state.sinceRecompute >= recomputeEvery {
                 state.sinceRecompute = 0
-                state.threshold = ShareCalibrator.threshold(forShare: share, sorted: state.ring.sorted())
+                state.sorted = state.ring.sorted()
+                state.threshold = ShareCalibrator.threshold(forShare: share, sorted: state.sorted)
             }
         }
     }

@@ -16,6 +16,13 @@ extension ConfigurationValidator {
         var seen: Set<String> = []
         for (index, router) in configuration.routers.enumerated() {
             let path = "routers[\(index)]"
+            if router.kind != .learned {
+                let learnedOnly = [
+                    ("overrides", !router.overrides.isEmpty), ("allow_share_header", router.allowShareHeader),
+                    ("budget_pressure", router.budgetPressure != nil), ("sticky_sessions", !router.stickySessions), ("shadow", router.shadow),
+                ]
+                for (field, set) in learnedOnly where set { add("\(path).\(field)", "only learned routers have it") }
+            }
             if router.name.isEmpty { add("\(path).name", "required") }
             else if modelNames.contains(router.name) { add("\(path).name", "\"\(router.name)\" is also a model name") }
             else if !seen.insert(router.name).inserted { add("\(path).name", "duplicate router name \"\(router.name)\"") }
@@ -29,6 +36,18 @@ extension ConfigurationValidator {
                 requireFraction(router.threshold, "\(path).threshold")
                 requireFraction(router.strongShare, "\(path).strong_share")
                 if router.threshold != nil && router.strongShare != nil { add("\(path).threshold", "give threshold or strong_share, not both") }
+                if router.defaultModel != nil { requireModel(router.defaultModel, "\(path).default") }
+                for (overrideIndex, override) in router.overrides.enumerated() {
+                    let overridePath = "\(path).overrides[\(overrideIndex)]"
+                    if (override.key == nil) == (override.team == nil) { add(overridePath, "name one key or one team") }
+                    if (override.threshold == nil) == (override.strongShare == nil) { add(overridePath, "give threshold or strong_share (one of them)") }
+                    requireFraction(override.threshold, "\(overridePath).threshold")
+                    requireFraction(override.strongShare, "\(overridePath).strong_share")
+                }
+                if let pressure = router.budgetPressure {
+                    if !(pressure.below > 0 && pressure.below <= 1) { add("\(path).budget_pressure.below", "must be above 0 and at most 1") }
+                    requireFraction(pressure.maxShare, "\(path).budget_pressure.max_share")
+                }
             case .rules:
                 if router.rules.isEmpty { add("\(path).rules", "at least one rule is required") }
                 requireModel(router.defaultModel, "\(path).default")

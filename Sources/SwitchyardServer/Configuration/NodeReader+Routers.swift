@@ -6,7 +6,10 @@ extension NodeReader {
     mutating func readRouters(_ node: Node) -> [RouterSettings] {
         guard let sequence = node.sequence else { issue("routers", "expected a list of routers"); return [] }
         var routers: [RouterSettings] = []
-        let fields: Set<String> = ["name", "kind", "weak", "strong", "threshold", "strong_share", "weights", "rules", "default", "candidates", "quality_floor"]
+        let fields: Set<String> = [
+            "name", "kind", "weak", "strong", "threshold", "strong_share", "weights", "rules", "default", "candidates", "quality_floor", "overrides",
+            "allow_share_header", "budget_pressure", "sticky_sessions", "shadow",
+        ]
         for (index, item) in sequence.enumerated() {
             let path = "routers[\(index)]"
             var router = RouterSettings(name: "", kind: .learned)
@@ -28,12 +31,56 @@ extension NodeReader {
                 case "quality_floor": router.qualityFloor = double(value, path: fieldPath) ?? router.qualityFloor
                 case "candidates": router.candidates = readCandidates(value, path: fieldPath)
                 case "rules": router.rules = readRules(value, path: fieldPath)
+                case "overrides": router.overrides = readOverrides(value, path: fieldPath)
+                case "allow_share_header": router.allowShareHeader = bool(value, path: fieldPath) ?? false
+                case "budget_pressure": router.budgetPressure = readBudgetPressure(value, path: fieldPath)
+                case "sticky_sessions": router.stickySessions = bool(value, path: fieldPath) ?? true
+                case "shadow": router.shadow = bool(value, path: fieldPath) ?? false
                 default: break  // not in `fields`: `mapping` reported it
                 }
             }
             routers.append(router)
         }
         return routers
+    }
+
+    /// `overrides: [ {key | team, threshold | strong_share, allow_share_header?} ]`.
+    mutating func readOverrides(_ node: Node, path: String) -> [RouterOverride] {
+        guard let sequence = node.sequence else { issue(path, "expected a list of overrides"); return [] }
+        return sequence.enumerated().map { index, item in
+            let itemPath = "\(path)[\(index)]"
+            var override = RouterOverride()
+            for (key, value) in mapping(item, path: itemPath, allowed: ["key", "team", "threshold", "strong_share", "allow_share_header"]) ?? [] {
+                let fieldPath = "\(itemPath).\(key)"
+                switch key {
+                case "key": override.key = string(value, path: fieldPath)
+                case "team": override.team = string(value, path: fieldPath)
+                case "threshold": override.threshold = double(value, path: fieldPath)
+                case "strong_share": override.strongShare = double(value, path: fieldPath)
+                case "allow_share_header": override.allowShareHeader = bool(value, path: fieldPath)
+                default: break  // not allowed: `mapping` reported it
+                }
+            }
+            return override
+        }
+    }
+
+    /// `budget_pressure: {below, max_share}`.
+    mutating func readBudgetPressure(_ node: Node, path: String) -> BudgetPressure? {
+        var below: Double?
+        var maxShare: Double?
+        for (key, value) in mapping(node, path: path, allowed: ["below", "max_share"]) ?? [] {
+            switch key {
+            case "below": below = double(value, path: "\(path).below")
+            case "max_share": maxShare = double(value, path: "\(path).max_share")
+            default: break  // not allowed: `mapping` reported it
+            }
+        }
+        guard let below, let maxShare else {
+            issue(path, "needs below and max_share")
+            return nil
+        }
+        return BudgetPressure(below: below, maxShare: maxShare)
     }
 
     mutating func readCandidates(_ node: Node, path: String) -> [CostCandidate] {

@@ -29,7 +29,7 @@ struct Dashboard: Sendable {
         self.sessions = DashboardSessions(store: keys.store, lifetimeSeconds: Int64(gateway.configuration.server.uiSessionHours * 3600))
         self.keyOperations = AdminKeysRoute(cache: keys)
         self.pipeline = Pipeline(gateway: gateway)
-        self.routingSavings = Dashboard.routingSavings(gateway)
+        self.routingSavings = RoutingSavings(configuration: gateway.configuration)
     }
 
     /// Who is looking: an operator, or the holder of one key.

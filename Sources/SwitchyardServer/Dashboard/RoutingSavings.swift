@@ -5,12 +5,17 @@ import SwitchyardCore
 
 /// What routing saved: routed requests' cost against what they would have cost at their router's
 /// reference alias (its strong alias; for routers without one, the priciest target). Pure: the
-/// dashboard and its tests feed it ledger totals and prices.
+/// dashboard, `GET /admin/routing` and `switchyard router report` feed it ledger totals and prices.
+///
+/// A shadow router's rows (label `shadow:strong` / `shadow:weak`) were served by its `default`
+/// alias: they count as strong by what the router decided, and `projected` prices their tokens at
+/// the alias it would have chosen — what routing would cost if it were switched on.
 struct RoutingSavings: Sendable {
-    /// A router's reference alias and that alias's price.
+    /// A router's reference alias and that alias's price (and a learned router's weak alias's).
     struct Reference: Sendable {
         var alias: String
         var price: Price?
+        var weakPrice: Price?
     }
 
     struct Totals: Sendable, Equatable {
@@ -20,8 +25,13 @@ struct RoutingSavings: Sendable {
         var cost = Money.zero
         /// What the same tokens cost at the reference alias's price.
         var reference = Money.zero
+        /// What the router's choices cost: the served cost, or for shadow rows the tokens at the
+        /// price of the alias the router chose.
+        var projected = Money.zero
 
         var savings: Money { reference - cost }
+        /// What routing saves (or, in shadow mode, would save) against the reference alias.
+        var projectedSavings: Money { reference - projected }
         var strongShare: Double { requests == 0 ? 0 : Double(strong) / Double(requests) }
 
         mutating func add(_ other: Totals) {
@@ -29,6 +39,7 @@ struct RoutingSavings: Sendable {
             strong += other.strong
             cost = cost + other.cost
             reference = reference + other.reference
+            projected = projected + other.projected
         }
     }
 
@@ -37,10 +48,18 @@ struct RoutingSavings: Sendable {
     /// One row's totals; a row of a router without a reference counts at its own cost.
     func totals(_ row: RoutedUsage) -> Totals {
         let reference = references[row.router]
-        let atReference = reference?.price.map {
-            Money(nanos: $0.costNanos(of: Usage(promptTokens: row.promptTokens, completionTokens: row.completionTokens)))
-        } ?? row.cost
-        return Totals(requests: row.requests, strong: row.model == reference?.alias ? row.requests : 0, cost: row.cost, reference: atReference)
+        func cost(at price: Price?) -> Money? {
+            price.map { Money(nanos: $0.costNanos(of: Usage(promptTokens: row.promptTokens, completionTokens: row.completionTokens))) }
+        }
+        let atReference = cost(at: reference?.price) ?? row.cost
+        guard row.label.hasPrefix("shadow:") else {
+            return Totals(
+                requests: row.requests, strong: row.model == reference?.alias ? row.requests : 0, cost: row.cost, reference: atReference,
+                projected: row.cost)
+        }
+        let strong = row.label == "shadow:strong"
+        let projected = (strong ? atReference : cost(at: reference?.weakPrice)) ?? row.cost
+        return Totals(requests: row.requests, strong: strong ? row.requests : 0, cost: row.cost, reference: atReference, projected: projected)
     }
 
     /// Totals of all rows, per day and per router.
@@ -58,19 +77,20 @@ struct RoutingSavings: Sendable {
     }
 }
 
-extension Dashboard {
-    /// Each configured router's reference alias and price (built once, with the dashboard).
-    static func routingSavings(_ gateway: Gateway) -> RoutingSavings {
+extension RoutingSavings {
+    /// Each configured router's reference alias and price, from the configuration (prices as
+    /// configured, else the catalog's).
+    init(configuration: GatewayConfiguration) {
         func price(of alias: String) -> Price? {
-            guard let group = gateway.router.group(named: alias) else { return nil }
-            return group.price ?? group.deployments.first?.price
+            guard let model = configuration.model(named: alias) else { return nil }
+            return model.price ?? model.targets.first.flatMap { configuration.price(of: $0, in: model) }
         }
-        var references: [String: RoutingSavings.Reference] = [:]
-        for settings in gateway.configuration.routers {
+        var references: [String: Reference] = [:]
+        for settings in configuration.routers {
             let alias = settings.strong ?? settings.aliases.max { (price(of: $0)?.perMillionSum ?? 0) < (price(of: $1)?.perMillionSum ?? 0) }
-            if let alias { references[settings.name] = .init(alias: alias, price: price(of: alias)) }
+            if let alias { references[settings.name] = .init(alias: alias, price: price(of: alias), weakPrice: settings.weak.flatMap(price(of:))) }
         }
-        return RoutingSavings(references: references)
+        self.init(references: references)
     }
 }
 

@@ -33,7 +33,7 @@ struct Pipeline: Sendable {
         try context.principal.authorize(model: ingress.model)
         var context = context
         if ingress.routable {
-            context.route = gateway.route(
+            context.route = try await gateway.route(
                 model: ingress.model, request: request, context: context, promptBytes: ingress.promptBytes, features: ingress.features)
         }
         let model = context.route?.alias ?? ingress.model

@@ -132,7 +132,7 @@ final class GatewayMetrics: Sendable {
             let key = [route.router, route.label, route.alias]
             let counter = routeCounters.withLock { $0[key] } ?? {
                 let made = CoreMetrics.Counter(
-                    label: "switchyard_route_decisions_total", dimensions: [("router", route.router), ("label", route.label), ("model", route.alias)],
+                    label: "switchyard_route_decisions_total", dimensions: [("router", route.router), ("label", route.shadow ? "shadow:" + route.label : route.label), ("model", route.alias)],
                     factory: factory)
                 routeCounters.withLock { $0[key] = made }
                 return made
