@@ -158,6 +158,7 @@ models:
     cache: {{ ttl_seconds: 600 }}
 routers:
   - {{ name: auto, kind: learned, weak: mini, strong: claude, strong_share: 0.5 }}
+  - {{ name: trial, kind: learned, weak: mini, strong: claude, threshold: 0, shadow: true, default: mini }}
 routing: {{ retries: 0, timeout_seconds: 30 }}
 """
 

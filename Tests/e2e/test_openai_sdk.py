@@ -110,7 +110,7 @@ def test_models_list(client):
     assert ids == [
         "mini", "embed", "limited", "broken-stream", "slow", "claude", "claude-overloaded", "claude-stream-error",
         "gemini-flash", "nova", "gpt-native", "claude-cached", "azure-mini", "painter", "voice", "ears", "instruct",
-        "omni-moderation-latest", "mystery", "auto",
+        "omni-moderation-latest", "mystery", "cached-mini", "cached-gpt", "cached-sonnet", "auto", "trial",
     ]
     assert client.models.retrieve("mini").id == "mini"
 

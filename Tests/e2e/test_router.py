@@ -75,3 +75,34 @@ def test_router_eval_and_calibrate_cli(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert 0 <= float(result.stdout.strip()) <= 1
+
+
+def test_a_shadow_router_serves_its_default_and_the_report_shows_what_routing_would_do(client, gateway):
+    """`trial` decides (everything strong at threshold 0) but serves its default, mini; the report —
+    the admin endpoint and `switchyard router report` alike — counts the decisions and prices them."""
+    import time
+
+    for question in ["Summarise the plot of Hamlet.", "Prove Fermat's little theorem.", "What is the capital of Peru?"]:
+        raw = client.chat.completions.with_raw_response.create(model="trial", messages=[{"role": "user", "content": question}])
+        assert raw.headers["x-switchyard-model"] == "mini"
+        assert raw.headers["x-switchyard-route"].startswith("trial shadow:strong p=")
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{gateway.port}/admin/routing", headers={"Authorization": f"Bearer {MASTER_KEY}"})
+    deadline = time.monotonic() + 10
+    while True:  # the ledger is written in batches
+        with urllib.request.urlopen(request, timeout=10) as reply:
+            trial = next(row for row in json.loads(reply.read())["data"] if row["router"] == "trial")
+        if trial["decisions"] >= 3 or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert trial["mode"] == "shadow" and trial["decisions"] == 3 and trial["strong"] == 3
+    assert float(trial["projected_cost_usd"]) > float(trial["cost_usd"]) > 0, "claude for all of it would cost more than mini did"
+    report = subprocess.run(
+        [str(BIN_DIR / "switchyard"), "router", "report", "--config", str(gateway.config), "--json"],
+        capture_output=True, text=True, timeout=60, cwd=gateway.config.parent, check=True)
+    cli = next(row for row in json.loads(report.stdout)["data"] if row["router"] == "trial")
+    assert (cli["decisions"], cli["cost_usd"], cli["projected_cost_usd"]) == (3, trial["cost_usd"], trial["projected_cost_usd"])
+    table = subprocess.run(
+        [str(BIN_DIR / "switchyard"), "router", "report", "--config", str(gateway.config)],
+        capture_output=True, text=True, timeout=60, cwd=gateway.config.parent, check=True).stdout
+    assert "trial [learned, shadow]" in table and "if live:" in table
