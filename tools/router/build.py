@@ -23,6 +23,8 @@ sys.path.insert(0, str(pathlib.Path(__file__).parent))
 from features import MAX_TOKENS, SCALAR_NAMES, pooled, request_text, scalars  # noqa: E402
 from minilm import MiniLM, model_dir  # noqa: E402
 import metrics  # noqa: E402
+import outcomes  # noqa: E402
+import transfer  # noqa: E402
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 DIMS = 64
@@ -117,12 +119,11 @@ def fit_prototypes(embedded: np.ndarray, y: np.ndarray) -> dict:
 def prototype_scores(model: dict, embedded: np.ndarray) -> np.ndarray:
     """Label means of the NEIGHBOURS most similar centres, weighted by size × exp(SHARPNESS × similarity)."""
     sims = embedded @ model["centres"].T
-    out = np.zeros(len(embedded))
-    for row in range(len(embedded)):
-        order = sorted(range(PROTOTYPES), key=lambda c: -sims[row, c])[:NEIGHBOURS]
-        weights = model["counts"][order] * np.exp(SHARPNESS * sims[row, order])
-        out[row] = (model["labels"][order] * weights).sum() / weights.sum() if weights.sum() > 0 else 0.5
-    return out
+    top = np.argpartition(-sims, NEIGHBOURS, axis=1)[:, :NEIGHBOURS]
+    nearest = np.take_along_axis(sims, top, 1)
+    weights = model["counts"][top] * np.exp(SHARPNESS * nearest)
+    total = weights.sum(1)
+    return np.where(total > 0, (model["labels"][top] * weights).sum(1) / np.where(total > 0, total, 1), 0.5)
 
 
 def knn_scores(train_x, train_y, test_x, k=50):
@@ -137,6 +138,8 @@ def main():
     parser.add_argument("--out", default=str(ROOT / "Sources" / "SwitchyardRouting" / "Resources" / "router-mmlu.syr"))
     parser.add_argument("--fixtures", default=str(ROOT / "Tests" / "SwitchyardRoutingTests" / "Fixtures"))
     parser.add_argument("--docs", default=str(ROOT / "docs" / "routing-metrics.json"))
+    parser.add_argument("--outcomes", default=str(ROOT.parent / "shared" / "data" / "routing"),
+                        help="every outcome set, for the leave-one-dataset-out evaluation")
     args = parser.parse_args()
     rng = np.random.default_rng(SEED)
 
@@ -251,8 +254,31 @@ def main():
     score = (lambda features: prototype_scores(prototypes, features[None, :DIMS])[0]) if prototypes is not None \
         else (lambda features: logistic_scores(w, features[None])[0])
     write_fixtures(pathlib.Path(args.fixtures), tokenizer, stored, header, score)
+
+    # Leave one dataset out: each outcome set held out in turn, the scorers fitted on the others.
+    items = outcomes.load(pathlib.Path(args.outcomes))
+    item_ids = [tokenizer.encode(item["prompt"], add_special_tokens=False).ids for item in items]
+    lodo = transfer.evaluate(items, item_ids, transfer.Encoder(table), transfer.candidates(sys.modules[__name__], rng), rng, outcomes.SOURCES)
+    report["leave_one_dataset_out"] = lodo
+    write_transfer_table(pathlib.Path(args.docs).with_name("routing.md"), lodo)
     pathlib.Path(args.docs).write_text(json.dumps(report, indent=2) + "\n")
     print(json.dumps(report, indent=2))
+
+
+def write_transfer_table(path: pathlib.Path, lodo: dict) -> None:
+    """The leave-one-dataset-out table, between the markers in docs/routing.md."""
+    sets = [name for name in lodo if name != "average"]
+    names = [name for name in lodo["average"]]
+    lines = ["| scorer | " + " | ".join(f"{name} ({lodo[name]['prompts']:,})" for name in sets) + " | average |",
+             "|---" * (len(sets) + 2) + "|"]
+    for name in names:
+        cells = [f"{lodo[held][name]['apgr']:.3f} · {lodo[held][name]['cpt50']:.2f} · {lodo[held][name]['cpt80']:.2f}" for held in sets + ["average"]]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    begin, end = "<!-- leave-one-dataset-out:begin -->", "<!-- leave-one-dataset-out:end -->"
+    text = path.read_text()
+    if begin in text and end in text:
+        text = text[: text.index(begin) + len(begin)] + "\n" + "\n".join(lines) + "\n" + text[text.index(end):]
+        path.write_text(text)
 
 
 def write_weights(path: pathlib.Path, header: dict, vocab: list[str], quantized: np.ndarray, scales: np.ndarray) -> None:
