@@ -6,9 +6,7 @@ and cross-subject transfer, RouteLLM's APGR/CPT), calibration quantiles, and the
 the Swift side must reproduce."""
 
 import argparse
-import csv
 import datetime
-import glob
 import hashlib
 import json
 import os
@@ -50,16 +48,8 @@ GROUPS = {
 
 
 def load_data(directory: pathlib.Path):
-    contaminated = {json.loads(line)["train_prompt"] for line in (directory / "contaminated_prompts.jsonl").read_text().splitlines() if line.strip()}
-    rows = []
-    for path in sorted(glob.glob(str(directory / "mmlu_*.csv"))):
-        subject = pathlib.Path(path).stem.removeprefix("mmlu_")
-        with open(path, newline="") as handle:
-            for row in csv.DictReader(handle):
-                if row["prompt"] in contaminated:
-                    continue
-                rows.append((row["prompt"], row["mistralai/Mixtral-8x7B-Instruct-v0.1"] == "True", row["gpt-4-1106-preview"] == "True", subject))
-    return rows
+    """(prompt, weak right, strong right, subject) of every MMLU question."""
+    return [(item["prompt"], item["weak"] == 1, item["strong"] == 1, item["subject"]) for item in outcomes.load_mmlu(directory)]
 
 
 def token_table(model: MiniLM, vocab_size: int) -> np.ndarray:

@@ -15,8 +15,13 @@ SOURCES = ["mmlu", "arena", "mbpp", "arc", "winogrande"]
 
 
 def load(directory: pathlib.Path) -> list[dict]:
+    """Every set under `directory` (../shared/data/routing)."""
+    return load_mmlu(directory / "mmlu") + load_arena(directory / "arena-bench-v1") + load_routerbench(directory / "routerbench")
+
+
+def load_mmlu(mmlu: pathlib.Path) -> list[dict]:
+    """MMLU's subjects in file order, the 5 contaminated prompts dropped."""
     items = []
-    mmlu = directory / "mmlu"
     contaminated = {json.loads(line)["train_prompt"] for line in (mmlu / "contaminated_prompts.jsonl").read_text().splitlines() if line.strip()}
     for path in sorted(glob.glob(str(mmlu / "mmlu_*.csv"))):
         subject = pathlib.Path(path).stem.removeprefix("mmlu_")
@@ -26,7 +31,12 @@ def load(directory: pathlib.Path) -> list[dict]:
                     continue
                 items.append({"prompt": row["prompt"], "weak": float(row[WEAK["mmlu"]] == "True"), "strong": float(row[STRONG] == "True"),
                               "source": "mmlu", "subject": subject, "difficulty": None})
-    for line in (directory / "arena-bench-v1" / "arena_bench_v1.jsonl").read_text().splitlines():
+    return items
+
+
+def load_arena(directory: pathlib.Path) -> list[dict]:
+    items = []
+    for line in (directory / "arena_bench_v1.jsonl").read_text().splitlines():
         if not line.strip():
             continue
         row = json.loads(line)
@@ -37,7 +47,12 @@ def load(directory: pathlib.Path) -> list[dict]:
         items.append({"prompt": row["prompt"], "weak": float(scores[WEAK["arena"]]) / 10, "strong": float(scores[STRONG]) / 10,
                       "source": "arena", "subject": "arena",
                       "difficulty": 1 - sum(others) / len(others) / 10 if others else None})
-    for path in sorted(glob.glob(str(directory / "routerbench" / "*.csv"))):
+    return items
+
+
+def load_routerbench(directory: pathlib.Path) -> list[dict]:
+    items = []
+    for path in sorted(glob.glob(str(directory / "*.csv"))):
         name = pathlib.Path(path).stem.rsplit("_", 1)[0]
         with open(path, newline="") as handle:
             reader = csv.DictReader(handle)
