@@ -90,6 +90,7 @@ struct ResponsesCodec: StreamingIngressCodec {
     /// Keeps the answer (`store: true`) before the client has its last bytes, so a follow-up
     /// naming it as `previous_response_id` finds it.
     func served(_ body: Body, reply: ServedReply, call: UpstreamCall, context: GatewayRequestContext) async {
+        guard body.request.store else { return }
         let response: JSONValue?
         switch reply {
         case .buffered(let bytes, _):
