@@ -102,12 +102,16 @@ def candidates(build, rng) -> dict:
     def length_and_logistic(items, train, test, embedded, x):
         return (ranks(x[test, DIMS]) + ranks(logistic(items, train, test, embedded, x))) / 2
 
+    def length_mostly(items, train, test, embedded, x):
+        return 0.8 * ranks(x[test, DIMS]) + 0.2 * ranks(logistic(items, train, test, embedded, x))
+
     return {
         "shipped today (MMLU prototypes)": shipped,
         "prototypes, soft labels + difficulty": prototypes,
         "logistic, soft labels + difficulty": logistic,
         "ridge, labels centred per source": ridge,
         "rank average: length + logistic": length_and_logistic,
+        "rank blend: 0.8 length + 0.2 logistic": length_mostly,
     }
 
 
