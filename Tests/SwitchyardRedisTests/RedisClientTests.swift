@@ -121,11 +121,12 @@ struct RedisClientTests {
 
     @Test func aSubscriberGetsMessagesAndResubscribesAfterRedisRestarts() async throws {
         let server = try await RedisServerProcess.launch()
-        let client = Self.client(server)
+        // Timeouts generous: the whole suite starting at once can hold a reply up for seconds.
+        let client = Self.client(server) { $0.commandTimeout = .seconds(30) }
         defer { client.close() }
         var options = RedisClient.Options()
         options.backoff = .milliseconds(20)
-        options.commandTimeout = .seconds(10)
+        options.commandTimeout = .seconds(30)
         let subscriber = RedisSubscriber(endpoint: client.endpoint, group: Self.loops, options: options)
         let (events, continuation) = AsyncStream<String>.makeStream()
         let task = Task {

@@ -58,8 +58,10 @@ final class ManualClock: Sendable {
 @Suite struct ExecutorTests {
     let candidates = [deployment("m", "first"), deployment("m", "second")]
     var plan: RoutePlan { RoutePlan(primary: candidates, onContextLength: [], onContentPolicy: []) }
-    /// 30 s from when a test asks (not from when the suite was made: a loaded machine may start a test late).
-    var deadline: ContinuousClock.Instant { .now + .seconds(30) }
+    /// Two minutes from when a test asks (not from when the suite was made: a loaded machine may
+    /// start a test late, and the whole suite starting at once can keep a backoff's wake-up waiting
+    /// for seconds). No test here is about the deadline itself.
+    var deadline: ContinuousClock.Instant { .now + .seconds(120) }
 
     func executor(attempts: Int = 3, health: DeploymentHealth = DeploymentHealth(failureThreshold: 100, cooldown: 30)) -> Executor {
         Executor(maxAttempts: attempts, retryPolicy: RetryPolicy(baseDelay: 0.001, maxDelay: 0.002), health: health)

@@ -30,10 +30,13 @@ public struct LearnedRouterModel: Sendable {
         public let description: String
     }
 
-    /// The model that ships with Switchyard (trained on RouteLLM's MMLU data).
+    /// The model that ships with Switchyard (trained on RouteLLM's MMLU data), read once per
+    /// process: every router and the semantic cache's embedder share it (it is immutable).
     public static func bundled() throws -> LearnedRouterModel {
-        try LearnedRouterModel(bytes: try bundledBytes())
+        try bundledModel.get()
     }
+
+    private static let bundledModel = Result<LearnedRouterModel, any Error> { try LearnedRouterModel(bytes: try bundledBytes()) }
 
     /// The bytes of the shipped weights file.
     public static func bundledBytes() throws -> [UInt8] {
