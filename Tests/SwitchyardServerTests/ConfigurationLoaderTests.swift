@@ -280,4 +280,62 @@ import Testing
             }
         }
     }
+
+    @Test func readsTheLearnedRoutersTierControls() throws {
+        let configuration = try ConfigurationLoader(environment: [:]).load(yaml: """
+            providers: { openai: { type: openai, api_key: k } }
+            models:
+              - { name: mini, targets: [ { provider: openai, model: gpt-4o-mini } ] }
+              - { name: big, targets: [ { provider: openai, model: gpt-4o } ] }
+            routers:
+              - name: auto
+                kind: learned
+                weak: mini
+                strong: big
+                strong_share: 0.3
+                overrides:
+                  - { team: research, strong_share: 0.6, allow_share_header: true }
+                  - { key: key_a, threshold: 0.9 }
+                allow_share_header: true
+                budget_pressure: { below: 0.2, max_share: 0.05 }
+                sticky_sessions: false
+                shadow: true
+                default: mini
+            """)
+        let auto = try #require(configuration.routers.first)
+        #expect(auto.overrides == [
+            RouterOverride(team: "research", strongShare: 0.6, allowShareHeader: true), RouterOverride(key: "key_a", threshold: 0.9),
+        ])
+        #expect(auto.allowShareHeader && !auto.stickySessions && auto.shadow && auto.defaultModel == "mini")
+        #expect(auto.budgetPressure == BudgetPressure(below: 0.2, maxShare: 0.05))
+        for (bad, path) in [
+            ("overrides: [ { team: t, key: k, threshold: 0.5 } ]", "routers[0].overrides[0]"),
+            ("overrides: [ { team: t } ]", "routers[0].overrides[0]"),
+            ("overrides: [ { team: t, strong_share: 2 } ]", "routers[0].overrides[0].strong_share"),
+            ("budget_pressure: { below: 0 , max_share: 0.1 }", "routers[0].budget_pressure.below"),
+            ("budget_pressure: { below: 0.2 }", "routers[0].budget_pressure"),
+            ("default: nowhere", "routers[0].default"),
+        ] {
+            do {
+                _ = try ConfigurationLoader(environment: [:]).load(yaml: """
+                    providers: { openai: { type: openai, api_key: k } }
+                    models: [ { name: mini, targets: [ { provider: openai, model: gpt-4o-mini } ] } ]
+                    routers: [ { name: auto, kind: learned, weak: mini, strong: mini, \(bad) } ]
+                    """)
+                Issue.record("accepted \(bad)")
+            } catch {
+                #expect(error.issues.contains { $0.path == path }, "\(error)")
+            }
+        }
+        do {
+            _ = try ConfigurationLoader(environment: [:]).load(yaml: """
+                providers: { openai: { type: openai, api_key: k } }
+                models: [ { name: mini, targets: [ { provider: openai, model: gpt-4o-mini } ] } ]
+                routers: [ { name: tiered, kind: rules, rules: [ { when: { min_tokens: 1 }, use: mini } ], default: mini, shadow: true } ]
+                """)
+            Issue.record("accepted shadow on a rules router")
+        } catch {
+            #expect(error.issues.contains { $0.path == "routers[0].shadow" }, "\(error)")
+        }
+    }
 }
