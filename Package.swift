@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "SwitchyardCore", targets: ["SwitchyardCore"]),
         .library(name: "SwitchyardProviders", targets: ["SwitchyardProviders"]),
         .library(name: "SwitchyardRouting", targets: ["SwitchyardRouting"]),
+        .library(name: "SwitchyardStoreSQLite", targets: ["SwitchyardStoreSQLite"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),

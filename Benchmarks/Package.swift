@@ -8,6 +8,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     dependencies: [
         .package(name: "Switchyard", path: ".."),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
     ],
     targets: [
@@ -18,6 +19,10 @@ let package = Package(
                 .product(name: "SwitchyardCore", package: "Switchyard"),
                 .product(name: "SwitchyardProviders", package: "Switchyard"),
                 .product(name: "SwitchyardRouting", package: "Switchyard"),
+                .product(name: "SwitchyardServer", package: "Switchyard"),
+                .product(name: "SwitchyardStoreSQLite", package: "Switchyard"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             path: "Benchmarks/SwitchyardBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]

@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
-"""Switchyard benchmark: mock upstreams, wrk load, direct vs Switchyard vs LiteLLM in one run.
+"""Switchyard benchmark: mock upstreams, wrk load, direct vs nginx proxy vs Switchyard vs LiteLLM in one run.
 
 Mocks: nginx (a fixed chat.completion, zero delay) and `switchyard-fake-upstream --paced` (a 20 ms
 mock, and a streaming mock pacing N SSE deltas). Scenarios (issue #7): added latency at c=1;
 throughput at c=16/64; in-flight capacity against the 20 ms mock; streaming TTFT and per-token
 latency at c=1 and 512 concurrent streams; a 100k-token prompt; the full feature path (virtual
 key + credits + ledger + learned routing) against bare proxying; RSS and CPU per 10k requests.
-Loopback only, bounded in time. Appends a dated section to docs/benchmarks.md.
+The floor: nginx as a reverse proxy in front of the same mocks (one worker, keep-alive upstream);
+issue #19's targets are checked against it in a table at the end. Loopback only, bounded in time. Appends a dated section to docs/benchmarks.md.
 Usage: bench/run.sh [--duration 10] [--no-litellm]
 """
 
@@ -116,6 +117,23 @@ def start_nginx(work: pathlib.Path) -> tuple[Process, int]:
     process = Process([nginx, "-p", str(work), "-c", str(work / "nginx.conf")], work / "nginx.log")
     wait_http(f"http://127.0.0.1:{port}/")
     return process, port
+
+
+def start_nginx_proxy(work: pathlib.Path, mocks: dict[str, int]) -> tuple[Process, dict[str, int]]:
+    """nginx as a reverse proxy (one worker, keep-alive upstream): one listening port per mock."""
+    ports = {name: free_port() for name in mocks}
+    servers = "".join(f"""
+    upstream {name.replace('-', '_')} {{{{ server 127.0.0.1:{mocks[name]}; keepalive 1024; }}}}
+    server {{{{
+        listen 127.0.0.1:{port} reuseport backlog=4096;
+        location / {{{{ proxy_pass http://{name.replace('-', '_')}; }}}}
+    }}}}""" for name, port in ports.items())
+    template = (BENCH / "nginx-proxy.conf.template").read_text().replace("{servers}", servers)
+    (work / "nginx-proxy.conf").write_text(template.format(dir=work))
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    process = Process([nginx, "-p", str(work), "-c", str(work / "nginx-proxy.conf")], work / "nginx-proxy.log")
+    wait_http(f"http://127.0.0.1:{ports['mini']}/")
+    return process, ports
 
 
 def start_paced(work: pathlib.Path, name: str, *arguments: str) -> tuple[Process, int]:
@@ -282,13 +300,15 @@ def main() -> None:
         stream_mock, streaming = start_paced(work, "stream-mock", "--deltas", "20", "--interval-ms", "10")
         many_mock, many = start_paced(work, "many-mock", "--deltas", "20", "--interval-ms", "100")
         processes += [slow_mock, stream_mock, many_mock]
+        mocks = {"mini": upstream, "slow": slow, "stream": streaming, "stream-many": many}
+        proxy, proxied = start_nginx_proxy(work, mocks)
+        processes.append(proxy)
         gateway, gateway_port = start_switchyard(work, upstream, slow, streaming, many)
         processes.append(gateway)
         litellm = None if args.no_litellm else start_litellm(work, upstream, slow, streaming, many)
         if litellm:
             processes.append(litellm[0])
         key = virtual_key(gateway_port)
-        mocks = {"mini": upstream, "slow": slow, "stream": streaming, "stream-many": many}
         ports = {"switchyard": gateway_port, **({"litellm": litellm[1]} if litellm else {})}
         pids = {"switchyard": gateway.pid, **({"litellm": litellm[0].pid} if litellm else {})}
         url = "http://127.0.0.1:{}/v1/chat/completions".format
@@ -302,7 +322,8 @@ def main() -> None:
         }
 
         def targets(model: str) -> dict[str, str]:
-            return {"direct": url(mocks[model]), **{name: url(port) for name, port in ports.items()}}
+            return {"direct": url(mocks[model]), "nginx proxy": url(proxied[model]),
+                    **{name: url(port) for name, port in ports.items()}}
 
         idle_rss = rss_kb(gateway.pid)[0]
         peak = PeakRSS(gateway.pid)
@@ -326,7 +347,7 @@ def main() -> None:
         for connections in (1, 4):
             for name, target in targets("mini").items():
                 results.setdefault(f"100k-token prompt c{connections}", {})[name] = wrk(target, connections, duration, script=scripts["large"])
-        streams = {name: stream_timings(port, "stream", 40) for name, port in {"direct": streaming, **ports}.items()}
+        streams = {name: stream_timings(port, "stream", 40) for name, port in {"direct": streaming, "nginx proxy": proxied["stream"], **ports}.items()}
         for name, target in targets("stream-many").items():
             results.setdefault("512 streams (20 deltas, 100 ms apart)", {})[name] = wrk(target, 512, max(duration, 10), script=scripts["many"])
         peak_rss = peak.stop()
@@ -351,16 +372,19 @@ def report(results, streams, cpu, idle_rss, peak_rss, duration) -> None:
     for name, r in streams.items():
         lines.append(f"| {name} | {r['ttft_p50']:.3f} | {r['ttft_p99']:.3f} | {r['last_p50']:.3f} |")
     c1, direct_stream, gateway_stream = results["c1"], streams["direct"], streams["switchyard"]
+    proxy_stream = streams["nginx proxy"]
     added_ttft = gateway_stream["ttft_p50"] - direct_stream["ttft_p50"]
     added_last = gateway_stream["last_p50"] - direct_stream["last_p50"]
     lines.append("")
-    lines.append(f"- Added latency at c=1 (Switchyard − direct): p50 {c1['switchyard']['p50'] - c1['direct']['p50']:.3f} ms, "
-                 f"p99 {c1['switchyard']['p99'] - c1['direct']['p99']:.3f} ms")
+    for name in ("nginx proxy", "switchyard", "switchyard full"):
+        lines.append(f"- Added latency at c=1 ({name} − direct): p50 {c1[name]['p50'] - c1['direct']['p50']:.3f} ms, "
+                     f"p99 {c1[name]['p99'] - c1['direct']['p99']:.3f} ms")
     lines.append(f"- Streaming at c=1: added TTFT p50 {added_ttft:.3f} ms (p99 {gateway_stream['ttft_p99'] - direct_stream['ttft_p99']:.3f} ms); "
                  f"added time to the last delta {added_last:.3f} ms, i.e. {(added_last - added_ttft) / max(1, direct_stream['deltas'] - 1) * 1000:.1f} µs per further delta")
     for scenario in ("c16", "c64", "in-flight c512, 20 ms mock", "100k-token prompt c1", "100k-token prompt c4"):
         r = results[scenario]
-        line = f"- {scenario}: Switchyard/direct throughput {r['switchyard']['rps'] / r['direct']['rps']:.2f}"
+        line = (f"- {scenario}: Switchyard/nginx proxy throughput {r['switchyard']['rps'] / r['nginx proxy']['rps']:.2f}, "
+                f"Switchyard/direct {r['switchyard']['rps'] / r['direct']['rps']:.2f}")
         if "litellm" in r:
             served = r["litellm"]["rps"] >= 1
             line += f", Switchyard/LiteLLM {r['switchyard']['rps'] / r['litellm']['rps']:.1f}×" if served else \
@@ -375,7 +399,38 @@ def report(results, streams, cpu, idle_rss, peak_rss, duration) -> None:
                      f"{r['switchyard full']['rps'] / r['switchyard']['rps']:.2f}, p50 {r['switchyard full']['p50']:.3f} vs {r['switchyard']['p50']:.3f} ms")
     lines.append(f"- Switchyard RSS: idle {idle_rss / 1024:.1f} MB, peak {peak_rss / 1024:.1f} MB (sampled every 50 ms through all scenarios)")
     lines.append("- CPU seconds per 10k requests (c=64): " + ", ".join(f"{k} {v:.2f}" for k, v in cpu.items()))
+    lines += ["", *targets(results, streams, idle_rss, peak_rss)]
     publish("\n".join(lines) + "\n")
+
+
+def targets(results, streams, idle_rss, peak_rss) -> list[str]:
+    """Issue #19's targets, each measured against the nginx proxy of the same run."""
+    c1, c64 = results["c1"], results["c64"]
+    many = results["512 streams (20 deltas, 100 ms apart)"]
+    added = lambda name, p: c1[name][p] - c1["direct"][p]
+    proxy_p50 = added("nginx proxy", "p50")
+    ttft = streams["switchyard"]["ttft_p50"] - streams["direct"]["ttft_p50"]
+    rows = [
+        ("bare throughput at c=64 ≥ 50 % of the nginx proxy's", c64["switchyard"]["rps"] / c64["nginx proxy"]["rps"] >= 0.5,
+         f"{c64['switchyard']['rps']:.0f} vs {c64['nginx proxy']['rps']:.0f} req/s ({c64['switchyard']['rps'] / c64['nginx proxy']['rps']:.0%})"),
+        ("full path at c=64 ≥ 85 % of bare", c64["switchyard full"]["rps"] / c64["switchyard"]["rps"] >= 0.85,
+         f"{c64['switchyard full']['rps'] / c64['switchyard']['rps']:.0%}"),
+        (f"added p50 at c=1 ≤ 2 × the proxy's + 0.05 ms ({2 * proxy_p50 + 0.05:.3f} ms)", added("switchyard", "p50") <= 2 * proxy_p50 + 0.05,
+         f"{added('switchyard', 'p50'):.3f} ms bare, {added('switchyard full', 'p50'):.3f} ms full (proxy {proxy_p50:.3f} ms)"),
+        ("added p99 at c=1 ≤ 1 ms, durable ledger on", max(added("switchyard", "p99"), added("switchyard full", "p99")) <= 1,
+         f"{added('switchyard', 'p99'):.3f} ms bare, {added('switchyard full', 'p99'):.3f} ms full"),
+        ("added time to first byte ≤ 0.15 ms at p50", ttft <= 0.15,
+         f"{ttft:.3f} ms (nginx proxy {streams['nginx proxy']['ttft_p50'] - streams['direct']['ttft_p50']:.3f} ms)"),
+        ("512 concurrent streams without a stall", many["switchyard"]["errors"] == 0 and many["switchyard"]["p99"] < 1.2 * many["direct"]["p99"],
+         f"p99 {many['switchyard']['p99']:.0f} ms vs {many['direct']['p99']:.0f} direct, {many['switchyard']['errors']} errors"),
+        ("RSS ≤ 40 MB idle, ≤ 120 MB at 512 streams", idle_rss <= 40 * 1024 and peak_rss <= 120 * 1024,
+         f"{idle_rss / 1024:.1f} MB, {peak_rss / 1024:.1f} MB"),
+    ]
+    if "litellm" in c64 and c64["litellm"]["rps"] >= 1:
+        ratio = c64["switchyard"]["rps"] / c64["litellm"]["rps"]
+        rows.append(("≥ 50× LiteLLM's throughput (c=64)", ratio >= 50, f"{ratio:.0f}×"))
+    return ["| target (issue #19) | measured | met |", "|---|---|---|",
+            *(f"| {name} | {value} | {'yes' if met else 'no'} |" for name, met, value in rows)]
 
 
 def publish(text: str) -> None:

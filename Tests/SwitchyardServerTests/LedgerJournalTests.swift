@@ -25,7 +25,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: directory) }
         let journal = try LedgerJournal(directory: directory)
         await withTaskGroup(of: Void.self) { group in
-            for index in 0..<200 { group.addTask { await journal.append(Self.entry("req_\(index)")) } }
+            for index in 0..<200 { group.addTask { journal.append(Self.entry("req_\(index)")) } }
         }
         let segment = directory.appendingPathComponent("segment-1.jsonl")
         let handle = try FileHandle(forWritingTo: segment)
@@ -35,6 +35,25 @@ import Testing
         let recovered = LedgerJournal.recover(from: directory)
         #expect(Set(recovered.entries.map(\.requestID)) == Set((0..<200).map { "req_\($0)" }))
         #expect(recovered.through == 1)
+    }
+
+    /// `append` returns once the row is written (a crash of the process keeps it); the syncer
+    /// thread then puts it on disk without the caller waiting.
+    @Test func appendReturnsWrittenAndTheSyncerSyncsBehind() async throws {
+        let directory = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let journal = try LedgerJournal(directory: directory, syncInterval: .milliseconds(20))
+        for index in 0..<50 { journal.append(Self.entry("req_\(index)")) }
+        #expect(LedgerJournal.recover(from: directory).entries.count == 50, "readable from the file as soon as append returns")
+        let deadline = ContinuousClock.now + .seconds(30)
+        while !journal.isSynced, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+        #expect(journal.isSynced)
+        #expect(!journal.hasFailed)
+        _ = journal.rotate()
+        journal.append(Self.entry("req_next"))
+        while !journal.isSynced, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+        #expect(journal.isSynced && !journal.hasFailed, "the rotated segment and the new one are synced")
+        #expect(LedgerJournal.recover(from: directory).entries.count == 51)
     }
 
     @Test func aFlushThatReachedTheStoreTrimsTheJournal() async throws {
@@ -62,7 +81,7 @@ import Testing
         try await store.migrate()
         try await store.insert(VirtualKey(id: "key_j", name: "j", keyHash: "h", keyPrefix: "p", createdAt: 0, credits: Money(nanos: 10_000)))
         let crashed = try LedgerJournal(directory: directory)
-        for index in 0..<3 { await crashed.append(Self.entry("req_\(index)")) }
+        for index in 0..<3 { crashed.append(Self.entry("req_\(index)")) }
         try await store.appendLedger([Self.entry("req_0")])  // this one had been flushed before the crash
         for _ in 0..<2 {
             var dependencies = GatewayDependencies(transport: HTTPUpstreamTransport(client: .shared, pool: nil), accountStore: store)

@@ -8,8 +8,9 @@ import SwitchyardCore
 ///
 /// Each served request becomes exactly one ledger entry, queued here and appended to the store by
 /// `LedgerFlusher` in batches (the store takes the charges off the stored balance in the same
-/// transaction). With a `LedgerJournal`, each entry is also on disk before `record` returns, and
-/// the journal is trimmed as flushes succeed.
+/// transaction). With a `LedgerJournal`, each entry is also written there before `record` returns
+/// (it survives a crash of the process; the journal's syncer puts it on disk within milliseconds),
+/// and the journal is trimmed as flushes succeed.
 final class Accounting: Sendable {
     private struct Queue {
         var pending: [LedgerEntry] = []
@@ -40,7 +41,7 @@ final class Accounting: Sendable {
         var entry = entry
         entry.cost = await accountant.settle(hold, keyID: entry.keyID, cost: entry.cost, actualTokens: actualTokens)
         queue.withLock { $0.pending.append(entry) }
-        await journal?.append(entry)
+        journal?.append(entry)
         return entry.cost
     }
 
@@ -62,7 +63,7 @@ final class Accounting: Sendable {
             queue.withLock { $0.flushing.removeAll() }
         } catch {
             // The store is unreachable (or refused): the rows stay queued here and in the journal
-            // (on disk, fsync'd) and go in with a later flush — each once, by request id.
+            // (written, synced by its thread) and go in with a later flush — each once, by request id.
             logger.error("ledger flush failed; will retry", metadata: ["entries": "\(batch.count)", "error": "\(error)"])
             queue.withLock { queue in
                 queue.pending.insert(contentsOf: batch, at: 0)
