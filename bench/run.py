@@ -136,6 +136,17 @@ def start_nginx_proxy(work: pathlib.Path, mocks: dict[str, int]) -> tuple[Proces
     return process, ports
 
 
+def start_floor(work: pathlib.Path) -> tuple[Process, int] | None:
+    """Hummingbird answering a fixed body (Benchmarks/HummingbirdFloor): the server framework's own floor."""
+    binary = ROOT / "Benchmarks" / ".build" / "release" / "hummingbird-floor"
+    if not binary.exists():
+        return None
+    port = free_port()
+    process = Process([str(binary), str(port)], work / "hummingbird-floor.log")
+    wait_http(f"http://127.0.0.1:{port}/v1/chat/completions")  # a GET answers 404 once it listens
+    return process, port
+
+
 def start_paced(work: pathlib.Path, name: str, *arguments: str) -> tuple[Process, int]:
     """`switchyard-fake-upstream --paced`: the 20 ms mock or the streaming mock."""
     port = free_port()
@@ -308,6 +319,9 @@ def main() -> None:
         litellm = None if args.no_litellm else start_litellm(work, upstream, slow, streaming, many)
         if litellm:
             processes.append(litellm[0])
+        floor = start_floor(work)
+        if floor:
+            processes.append(floor[0])
         key = virtual_key(gateway_port)
         ports = {"switchyard": gateway_port, **({"litellm": litellm[1]} if litellm else {})}
         pids = {"switchyard": gateway.pid, **({"litellm": litellm[0].pid} if litellm else {})}
@@ -342,6 +356,12 @@ def main() -> None:
                 results.setdefault(scenario, {})[name] = result
             if scenario != "c16":
                 results[scenario]["switchyard full"] = wrk(url(gateway_port), connections, duration, script=scripts["full"])
+            if floor:
+                before = cpu_seconds(floor[0].pid)
+                result = wrk(url(floor[1]), connections, duration, script=scripts["bare"])
+                if scenario == "c64":
+                    cpu["hummingbird, fixed answer"] = (cpu_seconds(floor[0].pid) - before) / result["requests"] * 10_000
+                results[scenario]["hummingbird, fixed answer"] = result
         for name, target in targets("slow").items():
             results.setdefault("in-flight c512, 20 ms mock", {})[name] = wrk(target, 512, duration, script=scripts["slow"])
         for connections in (1, 4):
@@ -390,6 +410,12 @@ def report(results, streams, cpu, idle_rss, peak_rss, duration) -> None:
             line += f", Switchyard/LiteLLM {r['switchyard']['rps'] / r['litellm']['rps']:.1f}×" if served else \
                 f", LiteLLM completed no request within wrk's 10 s timeout ({r['litellm']['socket_errors'] or 'no socket errors'})"
         lines.append(line)
+    for scenario in ("c1", "c64"):
+        r = results[scenario]
+        if "hummingbird, fixed answer" in r:
+            floor = r["hummingbird, fixed answer"]
+            lines.append(f"- {scenario}: Hummingbird answering a fixed body (no upstream, no pipeline) {floor['rps']:.0f} req/s, "
+                         f"{floor['rps'] / r['nginx proxy']['rps']:.2f} of the nginx proxy's; p50 {floor['p50']:.3f} ms")
     many = results["512 streams (20 deltas, 100 ms apart)"]
     lines.append(f"- 512 concurrent streams (each 1.9 s of pacing): Switchyard p99 {many['switchyard']['p99']:.0f} ms vs direct "
                  f"{many['direct']['p99']:.0f} ms, errors {many['switchyard']['errors']} {many['switchyard']['socket_errors'] or 'none'}")

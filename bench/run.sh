@@ -11,4 +11,5 @@ if [[ " $* " != *" --no-litellm "* ]] && [ ! -x .bench-venv/bin/litellm ]; then
   .bench-venv/bin/pip install --quiet --disable-pip-version-check 'litellm[proxy]==1.79.3'
 fi
 swift build -c release --product switchyard && swift build -c release --product switchyard-fake-upstream
+swift build -c release --package-path Benchmarks --product hummingbird-floor  # the server framework's floor
 exec python3 bench/run.py "$@"

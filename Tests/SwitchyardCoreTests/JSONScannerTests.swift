@@ -110,6 +110,58 @@ import Testing
         }
     }
 
+    /// The word-at-a-time scans find a non-ASCII byte, or a byte that ends a string, at every offset
+    /// of a long ASCII run: inside a word, at its edges and in the bytewise tail.
+    @Test func aBytePastTheASCIIRunIsFoundAtEveryOffset() throws {
+        let run = Array(String(repeating: "The quick brown fox jumps ~ over 0123456789. ", count: 3).utf8)
+        for offset in 0..<run.count {
+            var bytes = run
+            bytes[offset] = 0xFF
+            #expect(UTF8Validation.firstInvalidOffset(bytes) == offset)
+            bytes[offset] = 0xC3
+            bytes.insert(0xA9, at: offset + 1)  // é: valid, so the scan goes on past it
+            #expect(UTF8Validation.firstInvalidOffset(bytes) == nil)
+            for stop: UInt8 in [0x22, 0x5C, 0x00, 0x0A, 0x1F] {
+                var text = run
+                text[offset] = stop
+                #expect(JSONScanner.skipPlainStringBytes(text, from: 0) == offset, "byte \(stop) at \(offset)")
+            }
+            for plain: UInt8 in [0x20, 0x21, 0x23, 0x5B, 0x5D, 0x7F, 0x80, 0xFF] {
+                var text = run
+                text[offset] = plain
+                #expect(JSONScanner.skipPlainStringBytes(text, from: 0) == run.count, "byte \(plain) at \(offset)")
+            }
+        }
+        #expect(JSONScanner.skipPlainStringBytes(run, from: 7) == run.count)
+        let quoted = Array("\"".utf8) + run + Array("\"".utf8)
+        #expect(try JSONScanner(quoted, strict: true).root().kind == .string)
+    }
+
+    /// `members`, `member` and `elements` skip values without validating them again: every span they
+    /// report is the one the validating scan finds — strings with escaped quotes and backslash runs,
+    /// brackets inside strings, nesting, numbers and literals.
+    @Test func skippedValuesEndWhereTheValidatingScanEnds() throws {
+        let document = #"""
+            {"a":"plain","b":"say \"hi\"","c":"ends in a backslash \\","d":"\\\"\\","e":"[{not}]","f":[1,-2.5e3,true,false,null,
+            {"g":["x\"]",{"h":"}"}]}],"i":{},"j":[],"k":"\u00e9\n","l":0}
+            """#
+        let scanner = JSONScanner(Array(document.utf8), strict: true)
+        let root = try scanner.root()
+        func check(_ span: JSONSpan) throws {
+            var at = span.range.lowerBound
+            #expect(try scanner.scanValue(at: &at, depth: 1) == span)
+            for member in scanner.members(of: span) {
+                try check(member.value)
+                #expect(scanner.member(member.key, of: span)?.value == member.value)
+            }
+            for element in scanner.elements(of: span) { try check(element) }
+        }
+        try check(root)
+        #expect(scanner.members(of: root).map(\.key) == ["a", "b", "c", "d", "e", "f", "i", "j", "k", "l"])
+        #expect(scanner.string(try #require(scanner.member("d", of: root)).value) == #"\"\"#)
+        #expect(scanner.elements(of: try #require(scanner.member("f", of: root)).value).count == 6)
+    }
+
     @Test func nonFiniteNumbersAreNeverWritten() {
         #expect(JSONValue.format(.infinity) == "null")
         #expect(JSONValue.format(-.infinity) == "null")

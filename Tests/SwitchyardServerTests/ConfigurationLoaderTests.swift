@@ -152,8 +152,12 @@ import Testing
               redis_fail_open: true
               redis_lease_seconds: 12.5
               ledger_retention_days: 90
+              ledger_journal_sync_ms: 50
+              ledger_flush_ms: 1000
             """)
         let storage = configuration.storage
+        #expect(storage.ledgerJournalSyncMilliseconds == 50 && storage.ledgerFlushMilliseconds == 1_000)
+        #expect(StorageSettings().ledgerJournalSyncMilliseconds == 10 && StorageSettings().ledgerFlushMilliseconds == 200)
         #expect(storage.url == "postgres://switchyard:pw@db:5432/switchyard")
         #expect(storage.redisURL == "rediss://:secret@cache:6380/2")
         #expect(storage.redisFailOpen && storage.redisLeaseSeconds == 12.5 && storage.ledgerRetentionDays == 90)
@@ -180,6 +184,10 @@ import Testing
         ("storage: { redis_lease_seconds: 0.5 }", "storage.redis_lease_seconds"),
         ("storage: { ledger_retention_days: -1 }", "storage.ledger_retention_days"),
         ("storage: { redis_fail_open: maybe }", "storage.redis_fail_open"),
+        ("storage: { ledger_journal_sync_ms: 0 }", "storage.ledger_journal_sync_ms"),
+        ("storage: { ledger_journal_sync_ms: 5000 }", "storage.ledger_journal_sync_ms"),
+        ("storage: { ledger_flush_ms: 5 }", "storage.ledger_flush_ms"),
+        ("storage: { ledger_flush_ms: fast }", "storage.ledger_flush_ms"),
     ])
     func badFleetStorageKeysAreReportedWithTheirPath(_ yaml: String, _ path: String) {
         do {

@@ -37,6 +37,33 @@ import Testing
         #expect(recovered.through == 1)
     }
 
+    /// The hand-written journal line is the entry's `Codable` form: replay decodes every field back,
+    /// strings that need escapes and absent optionals included, and Foundation reads the same object.
+    @Test(arguments: [
+        LedgerJournalTests.entry("req_plain"),
+        LedgerEntry(
+            requestID: "req_\"quoted\\\n\u{01}", keyID: nil, model: "mödel \u{1F600}", provider: "p\tq", upstreamModel: "m/1",
+            route: "router:auto weak", promptTokens: Int.max, completionTokens: 0, cachedTokens: 7, reasoningTokens: 9, estimated: true,
+            cost: Money(nanos: -12_345), status: 499, latencyMs: 0.000_012_5, timeToFirstTokenMs: 1234.5, attempts: 3, stream: true,
+            createdAt: -1, unpriced: true, cacheHit: true, saved: Money(nanos: Int64.max)),
+    ])
+    func aJournalLineDecodesToTheSameEntry(_ entry: LedgerEntry) throws {
+        let line = entry.journalLine
+        #expect(line.last == 0x0A && !line.dropLast().contains(0x0A), "one line")
+        #expect(try JSONDecoder().decode(LedgerEntry.self, from: Data(line.dropLast())) == entry)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(line.dropLast())) as? [String: Any])
+        let encoded = try #require(try JSONSerialization.jsonObject(with: JSONEncoder().encode(entry)) as? [String: Any])
+        #expect(Set(object.keys) == Set(encoded.keys), "the same fields as the Codable form")
+    }
+
+    @Test func aNonFiniteDurationStillMakesAJSONLine() throws {
+        var entry = Self.entry("req_nan")
+        entry.latencyMs = .nan
+        entry.timeToFirstTokenMs = .infinity
+        let decoded = try JSONDecoder().decode(LedgerEntry.self, from: Data(entry.journalLine.dropLast()))
+        #expect(decoded.latencyMs == 0 && decoded.timeToFirstTokenMs == 0 && decoded.requestID == "req_nan")
+    }
+
     /// `append` returns once the row is written (a crash of the process keeps it); the syncer
     /// thread then puts it on disk without the caller waiting.
     @Test func appendReturnsWrittenAndTheSyncerSyncsBehind() async throws {

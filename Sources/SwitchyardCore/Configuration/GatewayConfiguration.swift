@@ -115,6 +115,12 @@ public struct StorageSettings: Sendable {
     /// The directory of the ledger's write-ahead journal (crash safety of served requests'
     /// rows); nil: `<sqlite file>.journal` beside a file store; "" turns it off.
     public var ledgerJournal: String?
+    /// How often the journal's thread makes new rows durable with `fdatasync` (ms): the window a
+    /// power loss can take; a crash of the process alone loses nothing.
+    public var ledgerJournalSyncMilliseconds = 10
+    /// How often queued ledger rows are written to the store (ms): how fresh usage, logs and
+    /// other replicas' view of spend are, against the p99 the store's commits cost.
+    public var ledgerFlushMilliseconds = 200
     /// How long Responses API answers stored with `store: true` are kept (days).
     public var responsesRetentionDays = 30.0
 

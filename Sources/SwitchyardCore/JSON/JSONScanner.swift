@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// The kind of a JSON value found by `JSONScanner`.
 public enum JSONKind: Sendable, Equatable {
     case object, array, string, number, bool, null
@@ -67,7 +75,7 @@ public struct JSONScanner: Sendable {
             let key = string(keySpan) ?? ""
             i = skipWhitespace(i) + 1  // colon
             i = skipWhitespace(i)
-            guard let value = try? scanValue(at: &i, depth: 1) else { break }
+            guard let value = skipValue(at: &i) else { break }
             result.append(JSONMember(key: key, memberRange: keyStart..<value.range.upperBound, value: value))
             i = skipWhitespace(i)
             if i < bytes.count, bytes[i] == UInt8(ascii: ",") { i = skipWhitespace(i + 1) }
@@ -87,7 +95,7 @@ public struct JSONScanner: Sendable {
                 guard let keySpan = try? scanString(at: &i) else { return nil }
                 i = skipWhitespace(i) + 1  // colon
                 i = skipWhitespace(i)
-                guard let value = try? scanValue(at: &i, depth: 1) else { return nil }
+                guard let value = skipValue(at: &i) else { return nil }
                 if keyMatches(keySpan, wantedBytes, key) {
                     return JSONMember(key: key, memberRange: keyStart..<value.range.upperBound, value: value)
                 }
@@ -121,7 +129,7 @@ public struct JSONScanner: Sendable {
         var result: [JSONSpan] = []
         var i = skipWhitespace(array.range.lowerBound + 1)
         while i < array.range.upperBound - 1 {
-            guard let value = try? scanValue(at: &i, depth: 1) else { break }
+            guard let value = skipValue(at: &i) else { break }
             result.append(value)
             i = skipWhitespace(i)
             if i < bytes.count, bytes[i] == UInt8(ascii: ",") { i = skipWhitespace(i + 1) }
@@ -226,6 +234,65 @@ public struct JSONScanner: Sendable {
         }
     }
 
+    /// The span of the value at `i` in a document `root()` has validated (every span comes from
+    /// it): its end, found without checking the value again — strings by `memchr` for their
+    /// closing quote. `members`, `member` and `elements` walk with it, so a 100k-token prompt is
+    /// validated once and then skipped at memory speed however often the request is read.
+    func skipValue(at i: inout Int) -> JSONSpan? {
+        guard i < bytes.count else { return nil }
+        let start = i
+        switch bytes[i] {
+        case UInt8(ascii: "{"), UInt8(ascii: "["):
+            var depth = 0
+            while i < bytes.count {
+                switch bytes[i] {
+                case UInt8(ascii: "\""):
+                    guard skipString(at: &i) else { return nil }
+                    continue
+                case UInt8(ascii: "{"), UInt8(ascii: "["): depth += 1
+                case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                    depth -= 1
+                    if depth == 0 {
+                        i += 1
+                        return JSONSpan(kind: bytes[start] == UInt8(ascii: "{") ? .object : .array, range: start..<i)
+                    }
+                default: break
+                }
+                i += 1
+            }
+            return nil
+        case UInt8(ascii: "\""):
+            guard skipString(at: &i) else { return nil }
+            return JSONSpan(kind: .string, range: start..<i)
+        case UInt8(ascii: "t"): return try? scanLiteral("true", .bool, at: &i)
+        case UInt8(ascii: "f"): return try? scanLiteral("false", .bool, at: &i)
+        case UInt8(ascii: "n"): return try? scanLiteral("null", .null, at: &i)
+        default: return try? scanNumber(at: &i)
+        }
+    }
+
+    /// Moves `i` from a string's opening quote to just past its closing one: the first `"` not
+    /// escaped by an odd run of backslashes. False when there is none.
+    private func skipString(at i: inout Int) -> Bool {
+        bytes.withUnsafeBufferPointer { buffer -> Bool in
+            guard let base = buffer.baseAddress else { return false }
+            let opening = i
+            var from = i + 1
+            while from < buffer.count {
+                guard let found = memchr(base + from, 0x22, buffer.count - from) else { return false }
+                let quote = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+                var backslashes = 0
+                while quote - backslashes - 1 > opening, base[quote - backslashes - 1] == UInt8(ascii: "\\") { backslashes += 1 }
+                if backslashes % 2 == 0 {
+                    i = quote + 1
+                    return true
+                }
+                from = quote + 1
+            }
+            return false
+        }
+    }
+
     private func scanLiteral(_ literal: StaticString, _ kind: JSONKind, at i: inout Int) throws(JSONSyntaxError) -> JSONSpan {
         let start = i
         let count = literal.utf8CodeUnitCount
@@ -297,16 +364,19 @@ public struct JSONScanner: Sendable {
     }
 
     /// The index of the first byte from `start` that ends or escapes a string or is a control
-    /// character (`"`, `\\`, < 0x20); 16 bytes per step, so long prompts scan at memory speed.
+    /// character (`"`, `\\`, < 0x20); 16 bytes per step as two 64-bit words tested with the
+    /// has-a-zero-byte / has-a-byte-below-n bit tricks (exact: a word with none of them never
+    /// stops the scan), so long prompts scan at memory speed.
     static func skipPlainStringBytes(_ bytes: [UInt8], from start: Int) -> Int {
         bytes.withUnsafeBufferPointer { buffer -> Int in
             guard let base = buffer.baseAddress else { return start }
+            let raw = UnsafeRawPointer(base)
             let count = buffer.count
             var index = start
-            let quote = SIMD16<UInt8>(repeating: 0x22), backslash = SIMD16<UInt8>(repeating: 0x5C), space = SIMD16<UInt8>(repeating: 0x20)
-            while index + 16 <= count {
-                let lanes = UnsafeRawPointer(base + index).loadUnaligned(as: SIMD16<UInt8>.self)
-                if any((lanes .== quote) .| (lanes .== backslash) .| (lanes .< space)) { break }
+            while count - index >= 16 {
+                let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+                let next = raw.loadUnaligned(fromByteOffset: index + 8, as: UInt64.self)
+                if mayEndString(word) || mayEndString(next) { break }
                 index += 16
             }
             while index < count {
@@ -316,6 +386,14 @@ public struct JSONScanner: Sendable {
             }
             return index
         }
+    }
+
+    /// Whether any of the word's eight bytes is `"`, `\\` or below 0x20.
+    @inline(__always) private static func mayEndString(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101, high: UInt64 = 0x8080_8080_8080_8080
+        let quote = word ^ (ones &* 0x22), backslash = word ^ (ones &* 0x5C)
+        let found = ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((word &- ones &* 0x20) & ~word)
+        return found & high != 0
     }
 
     /// The value of the four hex digits at `offset`, or nil when they are not there.

@@ -30,7 +30,7 @@ final class LedgerJournal: Sendable {
     private let syncer: Syncer
 
     /// Opens (creating) the journal directory and starts a new segment after any existing ones.
-    init(directory: URL, syncInterval: Duration = .milliseconds(2)) throws {
+    init(directory: URL, syncInterval: Duration = .milliseconds(10)) throws {
         self.directory = directory
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let next = (LedgerJournal.segments(in: directory).last?.number ?? 0) + 1
@@ -46,9 +46,7 @@ final class LedgerJournal: Sendable {
     /// Writes `entry`; when this returns the row survives a crash of the process (the syncer
     /// makes it survive a power loss shortly after).
     func append(_ entry: LedgerEntry) {
-        guard var line = try? JSONEncoder().encode(entry) else { return }
-        line.append(0x0A)
-        syncer.write(line)
+        syncer.write(entry.journalLine)
     }
 
     /// Whether every row appended so far has been through `fdatasync`.
@@ -145,7 +143,7 @@ extension LedgerJournal {
         var isSynced: Bool { state.withLock { !$0.unsynced && !$0.syncing } }
         var hasFailed: Bool { state.withLock { $0.failed } }
 
-        func write(_ line: Data) {
+        func write(_ line: [UInt8]) {
             let wake = state.withLock { state -> Bool in
                 if !Syncer.writeAll(state.file, line) { state.failed = true }
                 defer { state.unsynced = true }
@@ -209,7 +207,7 @@ extension LedgerJournal {
         }
 
         /// `write(2)` until every byte is written (short writes, interruptions).
-        private static func writeAll(_ descriptor: Int32, _ bytes: Data) -> Bool {
+        private static func writeAll(_ descriptor: Int32, _ bytes: [UInt8]) -> Bool {
             bytes.withUnsafeBytes { buffer -> Bool in
                 guard let base = buffer.baseAddress else { return true }
                 var offset = 0

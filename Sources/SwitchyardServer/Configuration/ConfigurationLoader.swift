@@ -241,8 +241,8 @@ struct NodeReader {
 
     mutating func readStorage(_ node: Node, into storage: inout StorageSettings) {
         let fields: Set<String> = [
-            "url", "redis", "redis_fail_open", "redis_lease_seconds", "ledger_journal", "ledger_retention_days", "responses_retention_days",
-            "data_dir",
+            "url", "redis", "redis_fail_open", "redis_lease_seconds", "ledger_journal", "ledger_journal_sync_ms", "ledger_flush_ms",
+            "ledger_retention_days", "responses_retention_days", "data_dir",
         ]
         for (key, value) in mapping(node, path: "storage", allowed: fields) ?? [] {
             switch key {
@@ -253,6 +253,20 @@ struct NodeReader {
                 }
             case "data_dir": storage.dataDirectory = string(value, path: "storage.data_dir") ?? storage.dataDirectory
             case "ledger_journal": storage.ledgerJournal = string(value, path: "storage.ledger_journal") ?? storage.ledgerJournal
+            case "ledger_journal_sync_ms":
+                let milliseconds = int(value, path: "storage.ledger_journal_sync_ms") ?? storage.ledgerJournalSyncMilliseconds
+                if milliseconds >= 1 && milliseconds <= 1_000 {
+                    storage.ledgerJournalSyncMilliseconds = milliseconds
+                } else {
+                    issue("storage.ledger_journal_sync_ms", "must be between 1 and 1000 (ms between the journal's fsyncs)")
+                }
+            case "ledger_flush_ms":
+                let milliseconds = int(value, path: "storage.ledger_flush_ms") ?? storage.ledgerFlushMilliseconds
+                if milliseconds >= 10 && milliseconds <= 60_000 {
+                    storage.ledgerFlushMilliseconds = milliseconds
+                } else {
+                    issue("storage.ledger_flush_ms", "must be between 10 and 60000 (ms between writes of ledger rows to the store)")
+                }
             case "redis":
                 storage.redisURL = string(value, path: "storage.redis").flatMap { $0.isEmpty ? nil : $0 }
                 if let url = storage.redisURL {
