@@ -148,6 +148,13 @@ struct NodeReader {
         return value
     }
 
+    /// An integer in `range`; outside it, `reason` is reported and nil returned (the default stays).
+    mutating func int(_ node: Node, path: String, in range: ClosedRange<Int>, _ reason: String) -> Int? {
+        guard let value = int(node, path: path) else { return nil }
+        guard range.contains(value) else { issue(path, reason); return nil }
+        return value
+    }
+
     mutating func double(_ node: Node, path: String) -> Double? {
         guard let text = string(node, path: path) else { return nil }
         guard let value = Double(text), value.isFinite else { issue(path, "expected a number, got \"\(text)\""); return nil }
@@ -254,19 +261,13 @@ struct NodeReader {
             case "data_dir": storage.dataDirectory = string(value, path: "storage.data_dir") ?? storage.dataDirectory
             case "ledger_journal": storage.ledgerJournal = string(value, path: "storage.ledger_journal") ?? storage.ledgerJournal
             case "ledger_journal_sync_ms":
-                let milliseconds = int(value, path: "storage.ledger_journal_sync_ms") ?? storage.ledgerJournalSyncMilliseconds
-                if milliseconds >= 1 && milliseconds <= 1_000 {
-                    storage.ledgerJournalSyncMilliseconds = milliseconds
-                } else {
-                    issue("storage.ledger_journal_sync_ms", "must be between 1 and 1000 (ms between the journal's fsyncs)")
-                }
+                storage.ledgerJournalSyncMilliseconds =
+                    int(value, path: "storage.ledger_journal_sync_ms", in: 1...1_000, "must be between 1 and 1000 (ms between the journal's fsyncs)")
+                    ?? storage.ledgerJournalSyncMilliseconds
             case "ledger_flush_ms":
-                let milliseconds = int(value, path: "storage.ledger_flush_ms") ?? storage.ledgerFlushMilliseconds
-                if milliseconds >= 10 && milliseconds <= 60_000 {
-                    storage.ledgerFlushMilliseconds = milliseconds
-                } else {
-                    issue("storage.ledger_flush_ms", "must be between 10 and 60000 (ms between writes of ledger rows to the store)")
-                }
+                storage.ledgerFlushMilliseconds =
+                    int(value, path: "storage.ledger_flush_ms", in: 10...60_000, "must be between 10 and 60000 (ms between writes of ledger rows to the store)")
+                    ?? storage.ledgerFlushMilliseconds
             case "redis":
                 storage.redisURL = string(value, path: "storage.redis").flatMap { $0.isEmpty ? nil : $0 }
                 if let url = storage.redisURL {
@@ -285,12 +286,9 @@ struct NodeReader {
                     issue("storage.redis_lease_seconds", "must be between 1 and 86400 (seconds a reservation outlives its replica)")
                 }
             case "ledger_retention_days":
-                let days = int(value, path: "storage.ledger_retention_days") ?? storage.ledgerRetentionDays
-                if days >= 0 && days <= 100_000 {
-                    storage.ledgerRetentionDays = days
-                } else {
-                    issue("storage.ledger_retention_days", "must be 0 (keep forever) or a number of days")
-                }
+                storage.ledgerRetentionDays =
+                    int(value, path: "storage.ledger_retention_days", in: 0...100_000, "must be 0 (keep forever) or a number of days")
+                    ?? storage.ledgerRetentionDays
             case "responses_retention_days":
                 let days = double(value, path: "storage.responses_retention_days") ?? storage.responsesRetentionDays
                 if days > 0 {
