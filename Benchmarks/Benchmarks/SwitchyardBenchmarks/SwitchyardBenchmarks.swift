@@ -58,21 +58,30 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
-    Benchmark("Learned router: score a 60-word prompt", configuration: .init(setup: { _ = Inputs.router })) { benchmark in
+    // Its ~22 allocations vary by one or two between runs (hash tables sized by a seeded hash): 15 %.
+    Benchmark(
+        "Learned router: score a 60-word prompt",
+        configuration: .init(
+            thresholds: [.mallocCountTotal: .init(relative: [.p50: 15.0, .p90: 15.0]), .wallClock: .init(relative: [.p50: 25.0])],
+            setup: { _ = Inputs.router })
+    ) { benchmark in
         for _ in benchmark.scaledIterations {
             blackHole(Inputs.router?.score(Inputs.prompt))
         }
     }
 
-    // A whole request in process (see `RequestPipeline`): the allocation count per request.
-    Benchmark("Gateway: one chat completion, master key", configuration: .init(metrics: [.wallClock, .mallocCountTotal])) { benchmark in
+    // A whole request in process (see `RequestPipeline`): the allocation count per request. The
+    // interposer counts every thread's mallocs, and the task allocator's slabs and NIO's event-loop
+    // bookkeeping add a few to some requests: p90 moves 166–191 between runs, so 20 % (still catches
+    // a regression of ~35 allocations a request).
+    let wholeRequest = Benchmark.Configuration(
+        metrics: [.wallClock, .mallocCountTotal],
+        thresholds: [.mallocCountTotal: .init(relative: [.p50: 20.0, .p90: 20.0]), .wallClock: .init(relative: [.p50: 25.0])])
+    Benchmark("Gateway: one chat completion, master key", configuration: wholeRequest) { benchmark in
         try await RequestPipeline.run(benchmark, full: false)
     }
 
-    Benchmark(
-        "Gateway: one chat completion, virtual key with credits, learned router",
-        configuration: .init(metrics: [.wallClock, .mallocCountTotal])
-    ) { benchmark in
+    Benchmark("Gateway: one chat completion, virtual key with credits, learned router", configuration: wholeRequest) { benchmark in
         try await RequestPipeline.run(benchmark, full: true)
     }
 
