@@ -6,8 +6,10 @@ mock, and a streaming mock pacing N SSE deltas). Scenarios (issue #7): added lat
 throughput at c=16/64; in-flight capacity against the 20 ms mock; streaming TTFT and per-token
 latency at c=1 and 512 concurrent streams; a 100k-token prompt; the full feature path (virtual
 key + credits + ledger + learned routing) against bare proxying; RSS and CPU per 10k requests.
-The floor: nginx as a reverse proxy in front of the same mocks (one worker, keep-alive upstream);
-issue #19's targets are checked against it in a table at the end. Loopback only, bounded in time. Appends a dated section to docs/benchmarks.md.
+The floors: nginx as a reverse proxy in front of the same mocks (one worker, keep-alive upstream),
+and Hummingbird answering a fixed body (when Benchmarks/.build has it); issue #19's targets are
+checked against the nginx proxy in a table at the end. Loopback only, bounded in time. Appends a
+dated section to docs/benchmarks.md.
 Usage: bench/run.sh [--duration 10] [--no-litellm]
 """
 
@@ -392,7 +394,6 @@ def report(results, streams, cpu, idle_rss, peak_rss, duration) -> None:
     for name, r in streams.items():
         lines.append(f"| {name} | {r['ttft_p50']:.3f} | {r['ttft_p99']:.3f} | {r['last_p50']:.3f} |")
     c1, direct_stream, gateway_stream = results["c1"], streams["direct"], streams["switchyard"]
-    proxy_stream = streams["nginx proxy"]
     added_ttft = gateway_stream["ttft_p50"] - direct_stream["ttft_p50"]
     added_last = gateway_stream["last_p50"] - direct_stream["last_p50"]
     lines.append("")
@@ -425,11 +426,11 @@ def report(results, streams, cpu, idle_rss, peak_rss, duration) -> None:
                      f"{r['switchyard full']['rps'] / r['switchyard']['rps']:.2f}, p50 {r['switchyard full']['p50']:.3f} vs {r['switchyard']['p50']:.3f} ms")
     lines.append(f"- Switchyard RSS: idle {idle_rss / 1024:.1f} MB, peak {peak_rss / 1024:.1f} MB (sampled every 50 ms through all scenarios)")
     lines.append("- CPU seconds per 10k requests (c=64): " + ", ".join(f"{k} {v:.2f}" for k, v in cpu.items()))
-    lines += ["", *targets(results, streams, idle_rss, peak_rss)]
+    lines += ["", *issue_19_table(results, streams, idle_rss, peak_rss)]
     publish("\n".join(lines) + "\n")
 
 
-def targets(results, streams, idle_rss, peak_rss) -> list[str]:
+def issue_19_table(results, streams, idle_rss, peak_rss) -> list[str]:
     """Issue #19's targets, each measured against the nginx proxy of the same run."""
     c1, c64 = results["c1"], results["c64"]
     many = results["512 streams (20 deltas, 100 ms apart)"]

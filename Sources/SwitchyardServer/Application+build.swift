@@ -21,8 +21,6 @@ public struct GatewayDependencies: Sendable {
     public var accountStore: any AccountStore
     /// How often keys are reloaded from the store (changes made by the CLI or other replicas).
     public var keyRefreshInterval: Duration = .seconds(2)
-    /// How often queued ledger entries are written to the store; nil: `storage.ledger_flush_ms`.
-    public var ledgerFlushInterval: Duration?
     /// The ledger journal's directory — the spool that holds served requests' rows until the
     /// store has them (nil: no journal).
     public var ledgerJournal: URL?
@@ -95,7 +93,7 @@ public func buildApplication(configuration: GatewayConfiguration, dependencies: 
         store: store, responsesSeconds: configuration.storage.responsesRetentionSeconds,
         ledgerSeconds: ledgerDays > 0 ? Int64(ledgerDays) * 86_400 : nil, logger: dependencies.logger))
     // Last, so it stops after the others: its final flush covers every drained request.
-    services.append(LedgerFlusher(accounting: accounting, interval: dependencies.ledgerFlushInterval ?? .milliseconds(configuration.storage.ledgerFlushMilliseconds)))
+    services.append(LedgerFlusher(accounting: accounting, interval: .milliseconds(configuration.storage.ledgerFlushMilliseconds)))
     let dashboard = configuration.server.ui ? Dashboard(gateway: gateway, keys: keys, assets: try await DashboardAssets.load()) : nil
     let router = buildRouter(gateway: gateway, keys: keys, readiness: readiness, dashboard: dashboard)
     let server = configuration.server

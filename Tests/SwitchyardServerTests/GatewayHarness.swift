@@ -67,6 +67,7 @@ enum GatewayHarness {
             configuration.models.append(ModelSettings(name: fault, targets: [TargetSettings(provider: "fake", model: "fault-\(fault)")]))
         }
         configuration.routing.firstByteTimeoutSeconds = 0.3
+        configuration.storage.ledgerFlushMilliseconds = 20
         edit(&configuration)
         return configuration
     }
@@ -98,7 +99,6 @@ enum GatewayHarness {
             logger.logLevel = .error
             var dependencies = GatewayDependencies(logger: logger, accountStore: store)
             dependencies.keyRefreshInterval = .milliseconds(100)
-            dependencies.ledgerFlushInterval = .milliseconds(20)
             let app = try await buildApplication(configuration: configuration(upstreamPort: port, tls: tls, edit: edit), dependencies: dependencies)
             try await app.test(.live) { client in try await body(client, fake) }
         }

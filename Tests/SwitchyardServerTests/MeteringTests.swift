@@ -62,6 +62,21 @@ func ledgerRequests(_ store: SQLiteAccountStore, model: String, count: Int) asyn
         }
     }
 
+    /// `storage.ledger_flush_ms` sets how often rows go into the store: with a minute, a served
+    /// request's row is not there half a second later; with the harness's 20 ms it is.
+    @Test(arguments: [60_000, 20])
+    func theStoreIsWrittenEveryLedgerFlushInterval(_ milliseconds: Int) async throws {
+        let store = try SQLiteAccountStore(path: ":memory:")
+        try await GatewayHarness.run(edit: { $0.storage.ledgerFlushMilliseconds = milliseconds }, store: store) { client, _ in
+            try await client.execute(uri: "/v1/chat/completions", method: .post, headers: .authorized, body: chatBody("mini")) { response in
+                #expect(response.status.code == 200)
+            }
+            try await Task.sleep(for: .milliseconds(500))
+            let row = try await store.usage(groupBy: .model, from: nil, to: nil).first { $0.group == "mini" }
+            #expect(row?.requests == (milliseconds == 20 ? 1 : nil))
+        }
+    }
+
     @Test func insufficientCreditsIs402InTheOpenAIEnvelope() async throws {
         try await GatewayHarness.run { client, _ in
             let created = try await createKey(client, #"{"name": "broke", "credits": "0.00"}"#)
