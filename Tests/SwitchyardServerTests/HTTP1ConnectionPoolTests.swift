@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import NIOCore
+import NIOPosix
 import SwitchyardCore
 import Testing
 @testable import SwitchyardServer
@@ -152,5 +153,43 @@ import Testing
         #expect(try await post(server).body == "{}")
         #expect(server.connectionCount == 2)
         try await server.close()
+    }
+
+    @Test func aRequestTakesAConnectionOnItsOwnEventLoop() async throws {
+        // The gateway's tasks run on NIO's event loops (main.swift makes them the global executor);
+        // here a task executor puts each request on a chosen loop of a two-loop group.
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
+        let loops = Array(group.makeIterator())
+        let server = try await ScriptedHTTPServer { _, _ in .respond(ScriptedHTTPServer.json("{}")) }
+        func post(on loop: any EventLoop, _ client: HTTP1ConnectionPoolTests) async throws -> Int {
+            try await withTaskExecutorPreference(EventLoopTaskExecutor(loop)) { try await client.post(server).status }
+        }
+        let client = HTTP1ConnectionPoolTests(pool: HTTP1ConnectionPool(group: group))
+        #expect(try await post(on: loops[0], client) == 200)
+        #expect(try await post(on: loops[1], client) == 200)
+        #expect(server.connectionCount == 2)  // the second loop opened its own, not the first's idle one
+        for loop in loops + loops { #expect(try await post(on: loop, client) == 200) }
+        #expect(server.connectionCount == 2)
+        // A host at its limit lends another loop's idle connection rather than making the request wait.
+        let limited = HTTP1ConnectionPoolTests(pool: HTTP1ConnectionPool(group: group, maxConnectionsPerHost: 1))
+        #expect(try await post(on: loops[0], limited) == 200)
+        #expect(try await post(on: loops[1], limited) == 200)
+        #expect(server.connectionCount == 3)
+        try await server.close()
+        try await group.shutdownGracefully()
+    }
+}
+
+/// Runs a task's jobs on one event loop.
+final class EventLoopTaskExecutor: TaskExecutor {
+    let loop: any EventLoop
+
+    init(_ loop: any EventLoop) {
+        self.loop = loop
+    }
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        loop.execute { job.runSynchronously(on: self.asUnownedTaskExecutor()) }
     }
 }

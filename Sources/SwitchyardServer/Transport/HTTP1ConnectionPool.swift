@@ -6,8 +6,9 @@ import SwitchyardCore
 
 /// The gateway's own client for plain-HTTP upstreams (vLLM, llama.cpp, Ollama, in-cluster services,
 /// sidecars): keep-alive HTTP/1.1 connections pooled per host and event loop. A request takes an idle
-/// connection on the event loop it runs on when there is one, so the request, its upstream socket and
-/// the client's socket are served by one thread; the request goes out in one flush (head and body in
+/// connection on the event loop it runs on, or opens one there while the host is below its limit, so
+/// the request, its upstream socket and the client's socket are served by one thread (only a host at
+/// its limit lends another loop's idle connection); the request goes out in one flush (head and body in
 /// one `writev`). A reused connection the server closed while idle is retried once on a new one. At
 /// most `maxConnectionsPerHost` connections are open to a host; further requests wait (until their
 /// deadline) for one to come back.
@@ -81,14 +82,17 @@ public final class HTTP1ConnectionPool: Sendable {
         let key = url.hostKey
         enum Grant { case idle(HTTP1Connection), connect, wait(UInt64) }
         let grant = withHost(key) { host -> Grant in
-            if reuse, !host.idle.isEmpty {
-                let index = eventLoop.flatMap { loop in host.idle.lastIndex { $0.channel.eventLoop === loop } } ?? host.idle.count - 1
+            // An idle connection on this event loop; else a new one on it while the host has room
+            // (another loop's idle connection would cost two thread hops on every request that
+            // takes it); else any idle one rather than a wait.
+            if reuse, let index = host.idle.lastIndex(where: { eventLoop == nil || $0.channel.eventLoop === eventLoop }) {
                 return .idle(host.idle.remove(at: index))
             }
             if host.open < maxConnectionsPerHost {
                 host.open += 1
                 return .connect
             }
+            if reuse, !host.idle.isEmpty { return .idle(host.idle.removeLast()) }
             return .wait(waiterIDs.add(1, ordering: .relaxed).newValue)
         }
         switch grant {
