@@ -253,7 +253,12 @@ public final class SQLiteAccountStore: AccountStore {
                 """)
             let charge = try db.cachedStatement(
                 sql: "UPDATE virtual_keys SET credits_nanos = credits_nanos - ? WHERE id = ? AND credits_nanos IS NOT NULL")
-            for entry in entries {
+            for (index, entry) in entries.enumerated() {
+                // A batch of hundreds of rows is milliseconds of CPU; a request's event loop woken on
+                // this core would wait behind it until the scheduler's slice ends (2.4–2.6 ms measured
+                // at c=1 on two cores: the whole of that p99). Offering the core every 16 rows bounds
+                // the wait to ~0.1 ms and costs nothing when no one else is runnable.
+                if index % 16 == 15 { sched_yield() }
                 try insert.execute(
                     arguments: [
                         entry.requestID, entry.keyID, entry.model, entry.provider, entry.upstreamModel, entry.route, entry.promptTokens,
