@@ -155,6 +155,24 @@ import Testing
         try await server.close()
     }
 
+    @Test func theBodyPartsOfOneReadComeAsOneBuffer() async throws {
+        // Three SSE events in one write (providers burst them): one buffer for the stream relay, so
+        // one write to the client; then the end of the body.
+        let server = try await ScriptedHTTPServer { _, _ in
+            .respond("HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n"
+                + "9\r\ndata: 1\n\n\r\n9\r\ndata: 2\n\n\r\n9\r\ndata: 3\n\n\r\n0\r\n\r\n")
+        }
+        let request = UpstreamRequest(url: "http://127.0.0.1:\(server.port)/v1/chat/completions", headers: [], body: Array("{}".utf8))
+        let response = try await HTTPUpstreamTransport(client: .shared, pool: pool).send(request, timeout: .seconds(30))
+        let first = try await response.body.next()
+        #expect(first.map { String(buffer: $0) } == "data: 1\n\ndata: 2\n\ndata: 3\n\n")
+        #expect(try await response.body.next() == nil)
+        // The connection went back to the pool at the end of the body and carries the next exchange.
+        #expect(try await post(server).status == 200)
+        #expect(server.connectionCount == 1)
+        try await server.close()
+    }
+
     @Test func aRequestTakesAConnectionOnItsOwnEventLoop() async throws {
         // The gateway's tasks run on NIO's event loops (main.swift makes them the global executor);
         // here a task executor puts each request on a chosen loop of a two-loop group.

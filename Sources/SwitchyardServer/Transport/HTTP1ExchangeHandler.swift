@@ -8,7 +8,8 @@ typealias HTTP1ResponseBody = NIOThrowingAsyncSequenceProducer<
 
 /// Carries one request/response exchange at a time over a keep-alive HTTP/1.1 connection: writes the
 /// request in one flush, completes the head promise, feeds body parts into an async sequence with
-/// back-pressure (reads stop while the consumer is behind) and hands the connection back when the
+/// back-pressure (reads stop while the consumer is behind) — the parts of one socket read as one
+/// buffer, so a burst of SSE events reaches the client in one write — and hands the connection back when the
 /// response ended and both sides keep it alive. Every failure fails the exchange and closes the channel.
 ///
 /// Event-loop confined: every method runs on the channel's event loop.
@@ -36,6 +37,8 @@ final class HTTP1ExchangeHandler: ChannelDuplexHandler {
     private var context: ChannelHandlerContext?
     private var consumerWantsMore = true
     private var readHeld = false
+    /// Body parts of the socket read in progress, yielded together when the read completes.
+    private var unyielded: ByteBuffer?
     private var keepAlive = true
     private var deadlineTask: Scheduled<Void>?
     private var idleTask: Scheduled<Void>?
@@ -71,6 +74,7 @@ final class HTTP1ExchangeHandler: ChannelDuplexHandler {
         idleTask = nil
         let promise = context.eventLoop.makePromise(of: HTTPResponseHead.self)
         state = .awaitingHead(promise, producer.source)
+        unyielded = nil
         consumerWantsMore = true
         keepAlive = true
         if readHeld {
@@ -98,9 +102,10 @@ final class HTTP1ExchangeHandler: ChannelDuplexHandler {
             guard case .streaming(let source) = state else { return }
             silenceTask?.cancel()
             silenceTask = nil
-            if source.yield(chunk) == .stopProducing { consumerWantsMore = false }
+            unyielded.setOrWriteImmutableBuffer(chunk)
         case .end:
             guard case .streaming(let source) = state else { return }
+            yieldUnyielded(to: source)
             deadlineTask?.cancel()
             deadlineTask = nil
             silenceTask?.cancel()
@@ -118,6 +123,17 @@ final class HTTP1ExchangeHandler: ChannelDuplexHandler {
             }
             source.finish()
         }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        if case .streaming(let source) = state { yieldUnyielded(to: source) }
+        context.fireChannelReadComplete()
+    }
+
+    private func yieldUnyielded(to source: HTTP1ResponseBody.Source) {
+        guard let buffer = unyielded else { return }
+        unyielded = nil
+        if source.yield(buffer) == .stopProducing { consumerWantsMore = false }
     }
 
     func read(context: ChannelHandlerContext) {
@@ -168,6 +184,7 @@ final class HTTP1ExchangeHandler: ChannelDuplexHandler {
 
     /// Fails the exchange in progress (if any) and closes the connection.
     private func fail(_ error: any Error) {
+        unyielded = nil
         deadlineTask?.cancel()
         deadlineTask = nil
         silenceTask?.cancel()
