@@ -35,6 +35,22 @@ import SwitchyardAccounts
         }
     }
 
+    @Test func prototypeSimilaritiesAreEachCentresDotProduct() {
+        // 37 centres (two 16-lane blocks and a tail) of 5 dimensions, values that are exact in Float.
+        let dims = 5
+        let centres = (0..<(37 * dims)).map { Float(($0 * 7) % 23 - 11) / 8 }
+        let scorer = PrototypeScorer(
+            centres: centres, labels: Array(repeating: 0.5, count: 37), counts: Array(repeating: 1, count: 37), neighbours: 8, sharpness: 10,
+            dims: dims)
+        let query: [Double] = [0.5, -1.25, 2, 0.125, -0.75]
+        let similarities = scorer.similarities(query)
+        #expect(similarities.count == 37)
+        for centre in 0..<37 {
+            let expected = (0..<dims).reduce(0.0) { $0 + Double(centres[centre * dims + $1]) * query[$1] }
+            #expect(abs(Double(similarities[centre]) - expected) < 1e-6, "centre \(centre)")
+        }
+    }
+
     @Test func theBundledFileMatchesItsChecksum() throws {
         let url = try #require(RoutingFixtures.bundledURL())
         let recorded = try String(contentsOf: url.appendingPathExtension("sha256"), encoding: .utf8).split(separator: " ").first.map(String.init)

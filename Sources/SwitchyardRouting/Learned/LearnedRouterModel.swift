@@ -193,48 +193,74 @@ struct LogisticScorer: Sendable {
 
 /// Scores by the label means of the nearest cluster centres, weighted by size and similarity.
 struct PrototypeScorer: Sendable {
+    /// Row-major, `dims` values per centre (what feedback training reads).
     let centres: [Float]
+    /// The same values transposed, one row of every centre's value per dimension: a query's
+    /// similarities to all centres are `dims` passes of multiply-add over whole rows, in 16 lanes,
+    /// with no horizontal sum per centre (that sum was most of the scoring's time).
+    private let columns: [Float]
     var labels: [Double]
     var counts: [Double]
     let neighbours: Int
     let sharpness: Double
     let dims: Int
 
-    /// `a[offset..<offset+count] · b`, 16 lanes at a time (a plain loop would not vectorise:
-    /// Swift keeps float additions in order).
-    static func dot(_ a: UnsafeBufferPointer<Float>, from offset: Int, _ b: UnsafeBufferPointer<Float>, count: Int) -> Float {
-        guard let aBase = a.baseAddress, let bBase = b.baseAddress else { return 0 }
-        var lanes = SIMD16<Float>()
+    init(centres: [Float], labels: [Double], counts: [Double], neighbours: Int, sharpness: Double, dims: Int) {
+        self.centres = centres
+        self.labels = labels
+        self.counts = counts
+        self.neighbours = neighbours
+        self.sharpness = sharpness
+        self.dims = dims
+        let count = labels.count
+        var columns = [Float](repeating: 0, count: centres.count)
+        for centre in 0..<count {
+            for dimension in 0..<dims { columns[dimension * count + centre] = centres[centre * dims + dimension] }
+        }
+        self.columns = columns
+    }
+
+    /// `sums[i] += row[offset + i] * factor` for every `i` in `sums`, 16 lanes at a time.
+    static func addScaled(_ row: UnsafeBufferPointer<Float>, from offset: Int, by factor: Float, into sums: UnsafeMutableBufferPointer<Float>) {
+        guard let rowBase = row.baseAddress, let sumBase = sums.baseAddress else { return }
+        let scale = SIMD16<Float>(repeating: factor)
         var index = 0
-        while index + 16 <= count {
-            let x = UnsafeRawPointer(aBase + offset + index).loadUnaligned(as: SIMD16<Float>.self)
-            let y = UnsafeRawPointer(bBase + index).loadUnaligned(as: SIMD16<Float>.self)
-            lanes += x * y
+        while index + 16 <= sums.count {
+            let x = UnsafeRawPointer(rowBase + offset + index).loadUnaligned(as: SIMD16<Float>.self)
+            let sum = UnsafeMutableRawPointer(sumBase + index)
+            sum.storeBytes(of: sum.loadUnaligned(as: SIMD16<Float>.self) + x * scale, as: SIMD16<Float>.self)
             index += 16
         }
-        var sum = lanes.sum()
-        while index < count {
-            sum += a[offset + index] * b[index]
+        while index < sums.count {
+            sums[index] += row[offset + index] * factor
             index += 1
         }
-        return sum
+    }
+
+    /// The similarity (dot product) of `pooled` with every centre.
+    func similarities(_ pooled: [Double]) -> [Float] {
+        let count = labels.count
+        var sums = [Float](repeating: 0, count: count)
+        sums.withUnsafeMutableBufferPointer { sums in
+            columns.withUnsafeBufferPointer { columns in
+                for dimension in 0..<min(dims, pooled.count) {
+                    PrototypeScorer.addScaled(columns, from: dimension * count, by: Float(pooled[dimension]), into: sums)
+                }
+            }
+        }
+        return sums
     }
 
     func score(_ pooled: [Double]) -> Double {
         // The `neighbours` most similar centres, kept sorted (ties: the lower index first, as Python's stable sort).
         var best: [(similarity: Double, centre: Int)] = []
         best.reserveCapacity(neighbours + 1)
-        let query = pooled.map(Float.init)
-        centres.withUnsafeBufferPointer { centres in
-            query.withUnsafeBufferPointer { query in
-                for centre in 0..<labels.count {
-                    let dot = Double(PrototypeScorer.dot(centres, from: centre * dims, query, count: dims))
-                    if best.count == neighbours, let last = best.last, dot <= last.similarity { continue }
-                    let position = best.firstIndex { dot > $0.similarity } ?? best.count
-                    best.insert((dot, centre), at: position)
-                    if best.count > neighbours { best.removeLast() }
-                }
-            }
+        for (centre, similarity) in similarities(pooled).enumerated() {
+            let dot = Double(similarity)
+            if best.count == neighbours, let last = best.last, dot <= last.similarity { continue }
+            let position = best.firstIndex { dot > $0.similarity } ?? best.count
+            best.insert((dot, centre), at: position)
+            if best.count > neighbours { best.removeLast() }
         }
         var weighted = 0.0
         var total = 0.0
