@@ -37,7 +37,6 @@ public enum FeedbackTrainer {
         guard let scorer = model.prototypes else {
             throw TrainingError(description: "this weights file uses a logistic scorer; feedback training refits prototype models")
         }
-        let centres = scorer.centres
         let dims = scorer.dims
         var labels = scorer.labels
         var counts = scorer.counts
@@ -50,7 +49,7 @@ public enum FeedbackTrainer {
             var bestSimilarity = -Double.infinity
             for centre in 0..<labels.count {
                 var dot = 0.0
-                for index in 0..<dims { dot += Double(centres[centre * dims + index]) * Double(embedding[index]) }
+                for index in 0..<dims { dot += Double(scorer.value(centre: centre, dimension: index)) * Double(embedding[index]) }
                 if dot > bestSimilarity { bestSimilarity = dot; best = centre }
             }
             sums[best] += y * weight

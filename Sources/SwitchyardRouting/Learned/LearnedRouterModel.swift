@@ -193,31 +193,37 @@ struct LogisticScorer: Sendable {
 
 /// Scores by the label means of the nearest cluster centres, weighted by size and similarity.
 struct PrototypeScorer: Sendable {
-    /// Row-major, `dims` values per centre (what feedback training reads).
-    let centres: [Float]
-    /// The same values transposed, one row of every centre's value per dimension: a query's
+    /// The centres transposed, one row of every centre's value per dimension: a query's
     /// similarities to all centres are `dims` passes of multiply-add over whole rows, in 16 lanes,
     /// with no horizontal sum per centre (that sum was most of the scoring's time).
     private let columns: [Float]
+    /// How many centres there are (the length of each row of `columns`).
+    private let centreCount: Int
     var labels: [Double]
     var counts: [Double]
     let neighbours: Int
     let sharpness: Double
     let dims: Int
 
+    /// `centres`: row-major, `dims` values per centre (as the weights file stores them).
     init(centres: [Float], labels: [Double], counts: [Double], neighbours: Int, sharpness: Double, dims: Int) {
-        self.centres = centres
         self.labels = labels
         self.counts = counts
         self.neighbours = neighbours
         self.sharpness = sharpness
         self.dims = dims
         let count = labels.count
+        centreCount = count
         var columns = [Float](repeating: 0, count: centres.count)
         for centre in 0..<count {
             for dimension in 0..<dims { columns[dimension * count + centre] = centres[centre * dims + dimension] }
         }
         self.columns = columns
+    }
+
+    /// Centre `centre`'s value in dimension `dimension`.
+    func value(centre: Int, dimension: Int) -> Float {
+        columns[dimension * centreCount + centre]
     }
 
     /// `sums[i] += row[offset + i] * factor` for every `i` in `sums`, 16 lanes at a time.
@@ -239,7 +245,7 @@ struct PrototypeScorer: Sendable {
 
     /// The similarity (dot product) of `pooled` with every centre.
     func similarities(_ pooled: [Double]) -> [Float] {
-        let count = labels.count
+        let count = centreCount
         var sums = [Float](repeating: 0, count: count)
         sums.withUnsafeMutableBufferPointer { sums in
             columns.withUnsafeBufferPointer { columns in
