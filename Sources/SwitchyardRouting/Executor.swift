@@ -51,26 +51,37 @@ public struct Executor: Sendable {
             var action = planner.event(.begin, remaining: ContinuousClock.now.duration(to: deadline), using: &random)
             var result: Result<(Value, Deployment), GatewayError>?
             var winner: Value?
+            // Child tasks not yet reported (attempts, timers): with none, an attempt that arms no
+            // hedge runs in this task instead of a child — one task per request on the usual path.
+            var running = 0
             while result == nil {
                 var event: AttemptPlanner.Event?
+                var ranInline: ExecutorEvent<Value>?
                 switch action {
                 case .start(let deployment, let armHedge):
                     guard health.begin(deployment.id) else {
                         event = .declined(deployment)
                         break
                     }
+                    if armHedge == nil, running == 0 {
+                        ranInline = await launch(deployment, deadline: deadline, tenant: tenant, attempt: attempt)
+                        break
+                    }
                     group.addTask { await launch(deployment, deadline: deadline, tenant: tenant, attempt: attempt) }
+                    running += 1
                     if let armHedge {
                         group.addTask {
                             try? await Task.sleep(for: armHedge)
                             return .hedgeTimerFired
                         }
+                        running += 1
                     }
                 case .backoff(let delay):
                     group.addTask {
                         do { try await Task.sleep(for: delay) } catch { return .cancelled }
                         return .backoffElapsed
                     }
+                    running += 1
                 case .wait:
                     break
                 case .succeed(let deployment):
@@ -80,7 +91,13 @@ public struct Executor: Sendable {
                 }
                 if result != nil { break }
                 if event == nil {
-                    guard let next = await group.next() else {
+                    let next: ExecutorEvent<Value>
+                    if let ranInline {
+                        next = ranInline
+                    } else if let reported = await group.next() {
+                        running -= 1
+                        next = reported
+                    } else {
                         result = .failure(.internalError("The attempt planner waited with nothing running."))
                         break
                     }

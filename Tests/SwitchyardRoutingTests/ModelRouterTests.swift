@@ -76,6 +76,30 @@ final class ManualClock: Sendable {
         #expect(result.attempts == 2)
     }
 
+    /// Without a hedge (nothing else to race) every attempt — failover included — runs in the
+    /// caller's task, not a child task per attempt; with a hedge armed, attempts are child tasks.
+    @Test func attemptsWithoutAHedgeRunInTheCallersTask() async throws {
+        // A task's identity (`UnsafeCurrentTask` is Hashable; its hash is the task's).
+        @Sendable func currentTask() -> Int? { withUnsafeCurrentTask { $0?.hashValue } }
+        let caller = currentTask()
+        let tasks = Mutex<[Int?]>([])
+        let result = try await executor().run(plan: plan, deadline: deadline) { deployment, _ in
+            tasks.withLock { $0.append(currentTask()) }
+            if deployment.providerName == "first" { throw GatewayError.upstreamUnreachable("first") }
+            return Executor.Attempt(value: deployment.providerName, timeToFirstByte: nil)
+        }
+        #expect(result.value == "second")
+        #expect(tasks.withLock { $0 } == [caller, caller])
+
+        let hedged = Mutex<[Int?]>([])
+        _ = try await executor().run(plan: plan, deadline: deadline, hedgeAfter: .seconds(60)) { deployment, _ in
+            hedged.withLock { $0.append(currentTask()) }
+            return Executor.Attempt(value: deployment.providerName, timeToFirstByte: nil)
+        }
+        #expect(hedged.withLock { $0.count } == 1)
+        #expect(hedged.withLock { $0 } != [caller])
+    }
+
     @Test func stopsAtClientErrors() async {
         let counter = Counter()
         await #expect(throws: GatewayError.invalidRequest("bad")) {
