@@ -17,7 +17,9 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     private let headerTimeout: TimeAmount
     /// Open client connections, shared by every connection's guard.
     private let connections: BoundedCounter
-    private var timer: Scheduled<Void>?
+    /// When the awaited request head is due (made when the handler is added; moved, not
+    /// re-scheduled, per request).
+    private var headDeadline: LoopDeadline?
     private var counted = false
     private var responded = false
 
@@ -32,26 +34,25 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
             return
         }
         counted = true
-        arm(context)
+        let channel = context.channel
+        headDeadline = LoopDeadline(eventLoop: context.eventLoop) { channel.close(promise: nil) }
+        headDeadline?.set(in: headerTimeout)
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
-        timer?.cancel()
-        timer = nil
+        headDeadline?.stop()
+        headDeadline = nil
         if counted { connections.subtract(1) }
         counted = false
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        if case .head = unwrapInboundIn(data) {
-            timer?.cancel()
-            timer = nil
-        }
+        if case .head = unwrapInboundIn(data) { headDeadline?.clear() }
         context.fireChannelRead(data)
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        if case .end = unwrapOutboundIn(data) { arm(context) }
+        if case .end = unwrapOutboundIn(data) { headDeadline?.set(in: headerTimeout) }
         context.write(data, promise: promise)
     }
 
@@ -72,11 +73,5 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
         context.write(wrapOutboundOut(.body(ByteBuffer(bytes: body))), promise: nil)
         let channel = context.channel
         context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in channel.close(promise: nil) }
-    }
-
-    private func arm(_ context: ChannelHandlerContext) {
-        timer?.cancel()
-        let channel = context.channel
-        timer = context.eventLoop.scheduleTask(in: headerTimeout) { channel.close(promise: nil) }
     }
 }

@@ -40,9 +40,11 @@ final class HTTP1ExchangeHandler: ChannelDuplexHandler {
     /// Body parts of the socket read in progress, yielded together when the read completes.
     private var unyielded: ByteBuffer?
     private var keepAlive = true
-    private var deadlineTask: Scheduled<Void>?
-    private var idleTask: Scheduled<Void>?
-    private var silenceTask: Scheduled<Void>?
+    /// The exchange's deadline, how long the connection may idle in the pool, how long the
+    /// upstream may stay silent while the consumer waits (made when the handler is added).
+    private var requestDeadline: LoopDeadline?
+    private var idleDeadline: LoopDeadline?
+    private var silenceDeadline: LoopDeadline?
     /// Numbers exchanges, so a late signal from a finished body never touches the next one.
     private var exchange = 0
     /// Called when an exchange ended cleanly and the connection can carry the next one.
@@ -55,6 +57,22 @@ final class HTTP1ExchangeHandler: ChannelDuplexHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        requestDeadline = LoopDeadline(eventLoop: context.eventLoop) { [weak self] in self?.fail(Failure.deadlineExceeded) }
+        idleDeadline = LoopDeadline(eventLoop: context.eventLoop) { [weak self] in
+            guard let self, case .idle = self.state else { return }
+            self.context?.close(promise: nil)
+        }
+        silenceDeadline = LoopDeadline(eventLoop: context.eventLoop) { [weak self] in
+            // Not while reads are held for a slow consumer: that silence is ours, not the upstream's.
+            guard let self, self.consumerWantsMore else { return }
+            self.fail(UpstreamBodyReader.SilenceTimeout())
+        }
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        requestDeadline?.stop()
+        idleDeadline?.stop()
+        silenceDeadline?.stop()
     }
 
     /// Starts an exchange: the head arrives through the returned future, the body through `body`.
@@ -70,8 +88,7 @@ final class HTTP1ExchangeHandler: ChannelDuplexHandler {
             producer.source.finish(Failure.connectionClosed(beforeResponse: true))
             return (eventLoop.makeFailedFuture(Failure.connectionClosed(beforeResponse: true)), producer.sequence, exchange)
         }
-        idleTask?.cancel()
-        idleTask = nil
+        idleDeadline?.clear()
         let promise = context.eventLoop.makePromise(of: HTTPResponseHead.self)
         state = .awaitingHead(promise, producer.source)
         unyielded = nil
@@ -82,9 +99,7 @@ final class HTTP1ExchangeHandler: ChannelDuplexHandler {
             readHeld = false
             context.read()
         }
-        deadlineTask = context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) { [weak self] in
-            self?.fail(Failure.deadlineExceeded)
-        }
+        requestDeadline?.set(deadline)
         context.write(wrapOutboundOut(.head(head)), promise: nil)
         if let body { context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil) }
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
@@ -99,24 +114,18 @@ final class HTTP1ExchangeHandler: ChannelDuplexHandler {
             state = .streaming(source)
             promise.succeed(head)
         case .body(let chunk):
-            guard case .streaming(let source) = state else { return }
-            silenceTask?.cancel()
-            silenceTask = nil
+            guard case .streaming = state else { return }
+            silenceDeadline?.clear()
             unyielded.setOrWriteImmutableBuffer(chunk)
         case .end:
             guard case .streaming(let source) = state else { return }
             yieldUnyielded(to: source)
-            deadlineTask?.cancel()
-            deadlineTask = nil
-            silenceTask?.cancel()
-            silenceTask = nil
+            requestDeadline?.clear()
+            silenceDeadline?.clear()
             state = .idle
             // Back in the pool before the consumer sees the end, so its next request finds it.
             if keepAlive {
-                idleTask = context.eventLoop.assumeIsolated().scheduleTask(in: idleTimeout) { [weak self] in
-                    guard let self, case .idle = self.state else { return }
-                    self.context?.close(promise: nil)
-                }
+                idleDeadline?.set(in: idleTimeout)
                 onReusable?()
             } else {
                 context.close(promise: nil)
@@ -155,15 +164,10 @@ final class HTTP1ExchangeHandler: ChannelDuplexHandler {
     }
 
     /// The consumer waits for the next chunk: fail the exchange when the upstream sends nothing for `limit`
-    /// (a timer on the event loop, re-armed per wait, instead of a racing task per chunk).
+    /// (a deadline on the event loop, moved per wait, instead of a racing task per chunk).
     func awaitingChunk(exchange: Int, limit: TimeAmount) {
-        guard exchange == self.exchange, case .streaming = state, let context else { return }
-        silenceTask?.cancel()
-        silenceTask = context.eventLoop.assumeIsolated().scheduleTask(in: limit) { [weak self] in
-            // Not while reads are held for a slow consumer: that silence is ours, not the upstream's.
-            guard let self, self.consumerWantsMore else { return }
-            self.fail(UpstreamBodyReader.SilenceTimeout())
-        }
+        guard exchange == self.exchange, case .streaming = state else { return }
+        silenceDeadline?.set(in: limit)
     }
 
     /// The consumer dropped the body before its end: the connection cannot carry another exchange.
@@ -185,12 +189,9 @@ final class HTTP1ExchangeHandler: ChannelDuplexHandler {
     /// Fails the exchange in progress (if any) and closes the connection.
     private func fail(_ error: any Error) {
         unyielded = nil
-        deadlineTask?.cancel()
-        deadlineTask = nil
-        silenceTask?.cancel()
-        silenceTask = nil
-        idleTask?.cancel()
-        idleTask = nil
+        requestDeadline?.stop()
+        silenceDeadline?.stop()
+        idleDeadline?.stop()
         switch state {
         case .awaitingHead(let promise, let source):
             state = .closed
