@@ -35,7 +35,7 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
         }
         counted = true
         let channel = context.channel
-        headDeadline = LoopDeadline(eventLoop: context.eventLoop) { channel.close(promise: nil) }
+        headDeadline = LoopDeadline(eventLoop: context.eventLoop) { [weak channel] in channel?.close(promise: nil) }
         headDeadline?.set(in: headerTimeout)
     }
 
